@@ -1,0 +1,25 @@
+package org.opensipis.core.instance;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The port through which the HTTP interface and the push module reach the shared database
+ * (implemented in sipis-store). Futures complete off the caller's thread once the change is
+ * durable, or exceptionally when the database is unreachable; callers never block on them
+ * from an owner executor.
+ */
+public interface InstanceStore {
+
+    /** Inserts or replaces what the app registered; any process may store any selector. */
+    CompletableFuture<Void> saveRegistration(InstanceRecord record);
+
+    /** The stored registration of a selector, if any. */
+    CompletableFuture<Optional<InstanceRecord>> find(String selector);
+
+    /** Deletes an instance and everything stored for it; true if it existed. */
+    CompletableFuture<Boolean> delete(String selector);
+
+    /** Removes one device token (a provider said it is dead); true if it existed. */
+    CompletableFuture<Boolean> removeToken(String selector, String token);
+}
