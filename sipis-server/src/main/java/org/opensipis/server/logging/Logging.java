@@ -35,6 +35,16 @@ public final class Logging {
         root.addAppender(console(ctx, "stderr", Level.WARN, true));
     }
 
+    /** For processes without a log file (LB2 under systemd): info and up to stdout (journald). */
+    public static void consoleOnly() {
+        LoggerContext ctx = context();
+        ctx.reset();
+        Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.INFO);
+        root.addAppender(console(ctx, "stdout", Level.INFO, false));
+        ctx.getLogger("io.netty").setLevel(Level.WARN);
+    }
+
     /**
      * Switches to the configured log file and stdio copy.
      *
