@@ -72,6 +72,8 @@ record ConnectionConfig(String url, Properties properties, String shown) {
         });
         map(v, p, shown);
         p.setProperty("reWriteBatchedInserts", "true");
+        // Keep parameter values (sealed secrets, tokens) out of exception messages and so out of logs.
+        p.setProperty("logServerErrorDetail", "false");
         p.putIfAbsent("ApplicationName", "sipis");
         return new ConnectionConfig(url.toString(), p, shown);
     }

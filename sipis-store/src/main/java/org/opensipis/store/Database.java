@@ -40,6 +40,10 @@ final class Database implements AutoCloseable {
      * @throws StoreException naming the setting, never the password
      */
     static Database open(DatabaseSettings settings, int embeddedPort) {
+        if (settings.embedded()) {
+            LOG.info("Database[OpenString] is not set: starting the embedded PostgreSQL (data in Database[EmbeddedDirectory] {})",
+                    settings.embeddedDirectory().toAbsolutePath());
+        }
         Optional<EmbeddedDatabase> embedded = settings.embedded()
                 ? Optional.of(EmbeddedDatabase.start(settings.embeddedDirectory(), embeddedPort)) : Optional.empty();
         try {

@@ -54,7 +54,7 @@ final class EmbeddedDatabase implements AutoCloseable {
             EmbeddedPostgres pg = b.start();
             EmbeddedDatabase db = new EmbeddedDatabase(pg, dir);
             db.createDatabase();
-            LOG.info("Database[OpenString] is not set: using the embedded PostgreSQL on 127.0.0.1:{} with its data in {}{}",
+            LOG.info("Embedded PostgreSQL running on 127.0.0.1:{} with its data in {}{}",
                     pg.getPort(), dir, fresh ? " (created now)" : "");
             return db;
         } catch (IOException | RuntimeException e) {

@@ -164,6 +164,11 @@ public final class Store implements InstanceStore, AutoCloseable {
         return resealer.reseal(key);
     }
 
+    /** True while the LISTEN connection is up (false before {@link #listen}). */
+    public synchronized boolean isListening() {
+        return listener != null && listener.isListening();
+    }
+
     /** For tests in this package. */
     Database database() {
         return db;
