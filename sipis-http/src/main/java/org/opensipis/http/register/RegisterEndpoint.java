@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.opensipis.core.crypto.SealedDataException;
 import org.opensipis.core.crypto.SipisKey;
+import org.opensipis.core.instance.DeviceToken;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.instance.InstanceStore;
 import org.opensipis.core.shard.Backend;
@@ -127,10 +128,17 @@ public final class RegisterEndpoint {
             }
             InstanceRecord r = found.get();
             InstanceRecord updated = new InstanceRecord(r.selector(), r.appId(), r.premium(), r.account(),
-                    r.appSecret(), p.action() == Action.TOKENS ? p.tokens() : r.tokens(), clock.instant(),
+                    r.appSecret(), p.action() == Action.TOKENS ? withAppId(p.tokens(), r.appId()) : r.tokens(),
+                    clock.instant(),
                     p.foreground().orElse(r.appForeground()));
             return store(updated, p.action() == Action.TOKENS ? "tokens updated" : "refreshed");
         }).exceptionally(e -> unavailable(p.selector(), e));
+    }
+
+    /** Tokens sent without an appId belong to the instance's app. */
+    private static List<DeviceToken> withAppId(List<DeviceToken> tokens, String appId) {
+        return tokens.stream().map(t -> t.appId().isEmpty()
+                ? new DeviceToken(t.platform(), t.kind(), appId, t.token(), t.lastSeen()) : t).toList();
     }
 
     private CompletionStage<HttpReply> store(InstanceRecord r, String result) {
