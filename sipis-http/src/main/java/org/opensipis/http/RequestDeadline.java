@@ -47,6 +47,11 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Whether part of a request has arrived but not all of it. */
+    boolean armed() {
+        return timer != null;
+    }
+
     private void expire(ChannelHandlerContext ctx) {
         timer = null;
         if (!ctx.channel().isActive()) {

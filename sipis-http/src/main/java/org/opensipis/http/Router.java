@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.CodecException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -221,7 +222,11 @@ final class Router extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof ChannelInputShutdownEvent) {
             inputClosed = true;
-            if (!busy()) {
+            if (!busy() && deadline != null && deadline.armed()) {
+                pending.add(new Work(emptyCall("", String.valueOf(ctx.channel().remoteAddress())), false,
+                        HttpReply.error(400, "the client closed its side before the request was complete"), null));
+                next(ctx);
+            } else if (!busy()) {
                 ctx.close();
             }
         } else if (evt instanceof IdleStateEvent) {
@@ -234,7 +239,7 @@ final class Router extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || cause instanceof CodecException) {
             LOG.debug("HTTP connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
             LOG.error("bug in the HTTP pipeline for {}; closing the connection", ctx.channel().remoteAddress(), cause);
