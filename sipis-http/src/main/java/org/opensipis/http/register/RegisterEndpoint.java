@@ -101,8 +101,7 @@ public final class RegisterEndpoint {
         try {
             body = HttpReply.mapper().readTree(json);
         } catch (JacksonException e) {
-            return done(HttpReply.error(400, "body is not valid JSON: " + e.getOriginalMessage()
-                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()));
+            return done(HttpReply.error(400, "body is not valid JSON: " + describe(e)));
         }
         if (body == null || !body.isObject()) {
             return done(HttpReply.error(400, "body must be a JSON object (see docs/http-api.md)"));
@@ -163,6 +162,15 @@ public final class RegisterEndpoint {
         }
         n.put("ownedByThisServer", shard.owns(selector, appId));
         return HttpReply.json(200, n);
+    }
+
+    private static String describe(JacksonException e) {
+        String msg = String.valueOf(e.getOriginalMessage());
+        if (msg.length() > 200) {
+            msg = msg.substring(0, 200) + "…";
+        }
+        var loc = e.getLocation();
+        return loc == null ? msg : msg + " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
     }
 
     private static HttpReply notRegistered(String selector) {
