@@ -289,6 +289,7 @@ public final class RegistrationEngine implements AutoCloseable {
                 LOG.debug("Ignoring {} from {} (incoming requests are not handled yet)", m, flow.remote());
                 return;
             }
+            counters.responses.incrementAndGet(m.status());
             Txn txn = txns.get(m.topBranch());
             if (txn == null) {
                 return;
