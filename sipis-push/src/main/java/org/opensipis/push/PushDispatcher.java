@@ -96,14 +96,15 @@ public final class PushDispatcher implements PushService, AutoCloseable {
             return CompletableFuture.completedFuture(PushOutcome.Failed.transientFailure(
                     "too many pushes in flight to " + lane.kind() + " (" + policy.maxInFlight() + ")"));
         }
-        result.whenComplete((o, e) -> {
+        // The caller's future completes only after the bookkeeping, so counts are exact when it sees it.
+        CompletableFuture<PushOutcome> done = result.whenComplete((o, e) -> {
             lane.inFlight.decrementAndGet();
             PushOutcome.Kind kind = o != null ? o.kind() : PushOutcome.Kind.FAILED;
             listener.completed(lane.kind(), request.verb(), kind, Duration.ofNanos(System.nanoTime() - started));
             LOG.debug("Push {} -> {}", request.describe(), o);
         });
         attempt(lane, request, 1, result);
-        return result;
+        return done;
     }
 
     private void attempt(Lane lane, PushRequest request, int attempt, CompletableFuture<PushOutcome> result) {
