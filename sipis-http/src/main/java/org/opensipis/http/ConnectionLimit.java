@@ -23,7 +23,8 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        if (open.incrementAndGet() > max) {
+        int now = open.incrementAndGet();
+        if (now > max) {
             if (warned.getAndIncrement() % 1000 == 0) {
                 LOG.warn("HTTP connection limit of {} reached; closing new connections (from {})", max,
                         ctx.channel().remoteAddress());

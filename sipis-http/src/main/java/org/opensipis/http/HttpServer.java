@@ -76,7 +76,7 @@ public final class HttpServer implements AutoCloseable {
             LOG.info("HTTP interface of {} listening on {} (admin auth {})", name, ch.localAddress(),
                     settings.authenticationMethod());
             return s;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the checked BindException undeclared
             shutdown(accept, io, worker);
             throw new IllegalStateException("cannot listen on HttpServer[Address]:[Port] = " + settings.address() + ":"
                     + settings.port() + ": " + e.getMessage(), e);

@@ -119,4 +119,50 @@ class RobustnessTest {
                 + "Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 10000000\r\n\r\n");
         assertThat(RawHttp.statuses(r)).isNotEmpty().allSatisfy(s -> assertThat(s).isBetween(400, 499));
     }
+
+    @Test
+    void connectionsBeyondTheLimitAreClosed() throws Exception {
+        HttpLimits two = new HttpLimits(4096, 8192, 65536, Duration.ofSeconds(5), Duration.ofSeconds(30), 2, 1, 8, 4);
+        try (TestServer small = new TestServer(AuthenticationMethod.NONE, true, two, "Sipis1", new InMemoryStore(),
+                new FakeInstances());
+             Socket a = new Socket("127.0.0.1", small.server.port());
+             Socket b = new Socket("127.0.0.1", small.server.port());
+             Socket c = new Socket("127.0.0.1", small.server.port())) {
+            // Which of the three is refused depends on event-loop scheduling; exactly one is.
+            int served = 0;
+            int refused = 0;
+            for (Socket s : new Socket[] {a, b, c}) {
+                s.setSoTimeout(10_000);
+                // Keep-alive, so served connections stay open and keep counting against the limit.
+                String reply;
+                try {
+                    s.getOutputStream().write("GET /about HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    reply = new String(s.getInputStream().readNBytes(13), StandardCharsets.US_ASCII);
+                } catch (java.io.IOException e) {
+                    reply = "";
+                }
+                if (reply.equals("HTTP/1.1 200 ")) {
+                    served++;
+                } else {
+                    refused++;
+                }
+            }
+            assertThat(served).isEqualTo(2);
+            assertThat(refused).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aPortInUseIsReportedWithTheSetting() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HttpServer.start(
+                        new org.opensipis.core.settings.HttpServerSettings("127.0.0.1", t.server.port(),
+                                AuthenticationMethod.NONE), TestServer.ADMIN,
+                        new HttpServices(new InMemoryStore(), java.util.Optional.empty(), true, java.util.Optional.empty(),
+                                org.opensipis.core.shard.Shard.all("X"), new FakeStatus("X"), new FakeInstances(),
+                                new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                                        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT),
+                                java.time.Clock.systemUTC(), HttpLimits.DEFAULTS)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("HttpServer[Address]:[Port] = 127.0.0.1:" + t.server.port());
+    }
 }

@@ -107,15 +107,24 @@ class StatusEndpointsTest {
 
     @Test
     void metricsArePrometheusText() throws Exception {
-        new org.opensipis.http.metrics.MicrometerMetricsSink(t.meters)
-                .push("apns", "accepted", java.time.Duration.ofMillis(120));
+        org.opensipis.core.metrics.MetricsSink sink = new org.opensipis.http.metrics.MicrometerMetricsSink(t.meters);
+        sink.push("apns", "accepted", java.time.Duration.ofMillis(120));
+        sink.registerSent();
+        sink.registerSent();
+        sink.registerResponse(401);
+        sink.registerResponse(0);
+        sink.registerResponse(9999);
+        sink.incomingCall("Missed");
         HttpResponse<String> r = t.get("/metrics");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
         assertThat(r.body()).contains("sipis_instances{state=\"Registered\"} 16667",
                 "sipis_register_throttle_queue 7", "sipis_owner_queue_size 7", "sipis_db_available 1",
                 "sipis_pushes_total{outcome=\"accepted\",provider=\"apns\"} 1",
-                "sipis_push_latency_seconds_bucket{provider=\"apns\"");
+                "sipis_push_latency_seconds_bucket{provider=\"apns\"", "sipis_register_sent_total 2",
+                "sipis_register_responses_total{code=\"401\"} 1", "sipis_register_responses_total{code=\"timeout\"} 1",
+                "sipis_register_responses_total{code=\"other\"} 1", "sipis_incoming_calls_total{outcome=\"missed\"} 1",
+                "sipis_db_write_queue 0", "sipis_uptime_seconds 42");
     }
 
     private static List<String> names(JsonNode n) {

@@ -153,6 +153,8 @@ public final class RegisterEndpoint {
         Optional<Backend> route = lb2.flatMap(l -> l.route(selector, appId));
         if (lb2.isEmpty()) {
             n.putObject("owner").put("name", shard.serverName()).putNull("address");
+        } else if (lb2.get().backends().isEmpty()) {
+            n.putObject("owner").putNull("name").put("address", Lb2Settings.DEFAULT_ROUTE.toString());
         } else if (route.isPresent()) {
             ObjectNode o = n.putObject("owner");
             route.get().name().ifPresentOrElse(name -> o.put("name", name), () -> o.putNull("name"));
