@@ -72,7 +72,7 @@ class PlannerConsistencyTest {
         }
         Map<String, String> dns = dnsRecords(files.get("dns.zone"));
         Random random = new Random(20261130L + hosts * 1000L + perHost);
-        for (int i = 0; i < 4_000; i++) {
+        for (int i = 0; i < 2_000; i++) {
             String selector = randomSelector(random);
             List<String> owners = new ArrayList<>();
             for (Shard s : shards) {
@@ -89,6 +89,20 @@ class PlannerConsistencyTest {
                 assertThat(route.address().host()).isEqualTo(dns.get(name));
             }
         }
+    }
+
+    @Test
+    void ipv6MachinesGetBracketedBackendsAndAaaaRecords() throws Exception {
+        PlanRequest req = PlanRequest.of(2, 1, "sipis.example.com", "host=db")
+                .withHostIps(List.of("2001:db8::1", "2001:db8::2")).withEtcDir(dir.toString());
+        SortedMap<String, String> files = Planner.files(req);
+        PlanFiles.write(dir, files);
+        Lb2Settings lb2 = Lb2Loader.load(dir.resolve("LoadBalancer2/Settings.xml")).settings();
+        assertThat(lb2.backends()).extracting(b -> b.address().toString())
+                .containsExactly("[2001:db8::1]:14998", "[2001:db8::2]:14998");
+        assertThat(files.get("LoadBalancer2/Settings.xml")).contains("Address=\"[2001:db8::2]:14998\"");
+        assertThat(files.get("dns.zone")).containsPattern("s-0\\.sipis\\.example\\.com\\.\\s+IN AAAA 2001:db8::1")
+                .containsPattern("s-8\\.sipis\\.example\\.com\\.\\s+IN AAAA 2001:db8::2");
     }
 
     @Test
