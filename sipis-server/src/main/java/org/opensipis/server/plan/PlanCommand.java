@@ -20,9 +20,9 @@ import picocli.CommandLine.Spec;
  * docs/operate.md). Exit code 0 on success, 1 when a file could not be written, 2 on bad options.
  */
 @Command(name = "plan", mixinStandardHelpOptions = true,
-        description = {"Plan a layout of several SIPIS processes on one or more machines (or the move back to one):",
-            "Defaults.xml, one Settings*.xml per process, the LoadBalancer2 Settings.xml with the Backend,",
-            "an nginx site per machine, DNS records and app parameters, consistent by construction."})
+        description = "Plan a layout of several SIPIS processes on one or more machines (or the move back to one):"
+                + " Defaults.xml, one Settings*.xml per process, the LoadBalancer2 Settings.xml with the Backend,"
+                + " an nginx site per machine, DNS records and app parameters, consistent by construction.")
 public final class PlanCommand implements Callable<Integer> {
 
     @Spec
