@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Installs the .deb on this machine with {@code dpkg -i}, then runs {@code sipis check} on the
@@ -69,6 +70,20 @@ class DebInstallIT {
 
     @Test
     @Order(2)
+    void installedUnitsVerifyAndTheGeneratorWantsTheShippedSettings(@TempDir Path out) throws Exception {
+        Cmd.Result g = Cmd.run(List.of("/lib/systemd/system-generators/sipis-generator", out.toString()));
+        assertThat(g.code()).as(g.all()).isZero();
+        assertThat(Files.readSymbolicLink(out.resolve("sipis.service.wants/sipis@Settings.service")))
+                .isEqualTo(Path.of("/lib/systemd/system/sipis@.service"));
+        assumeTrue(Cmd.has("systemd-analyze"), "systemd-analyze is not installed");
+        // installed, ExecStart=/usr/bin/sipis exists: verify the real units by name
+        Cmd.Result v = Cmd.run(List.of("systemd-analyze", "verify", "--man=no", "sipis.service", "sipis@Settings.service"));
+        assertThat(v.code()).as(v.all()).isZero();
+        assertThat(v.err().lines().filter(l -> l.contains("sipis"))).as(v.all()).isEmpty();
+    }
+
+    @Test
+    @Order(3)
     void sipisCheckAcceptsTheShippedSettings() throws Exception {
         Cmd.Result r = Cmd.run(List.of("/usr/bin/sipis", "check", "/etc/sipis/Settings.xml"));
         assertThat(r.code()).as("sipis check /etc/sipis/Settings.xml:\n%s", r.all()).isZero();
