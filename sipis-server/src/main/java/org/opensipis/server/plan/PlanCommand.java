@@ -56,6 +56,10 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--etc-dir", defaultValue = PlanRequest.DEFAULT_ETC_DIR, description = "where the settings files go (default ${DEFAULT-VALUE})")
     private String etcDir;
 
+    @Option(names = "--lb2-file", defaultValue = PlanRequest.DEFAULT_LB2_FILE,
+            description = "where the LoadBalancer2 Settings.xml lives on the SIPIS machines (default ${DEFAULT-VALUE})")
+    private String lb2File;
+
     @Option(names = "--tls-key", description = "nginx ssl_certificate_key (default /etc/ssl/private/all.D.key)")
     private String tlsKey;
 
@@ -79,7 +83,7 @@ public final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         PlanRequest req = new PlanRequest(hosts, perHost, domain, db, Optional.ofNullable(privateNet), hostIps, realm,
                 etcDir, single, tlsKey == null ? PlanRequest.defaultTlsKey(domain) : tlsKey,
-                tlsCert == null ? PlanRequest.defaultTlsCert(domain) : tlsCert);
+                tlsCert == null ? PlanRequest.defaultTlsCert(domain) : tlsCert, lb2File);
         SortedMap<String, String> files;
         try {
             files = Planner.files(req);

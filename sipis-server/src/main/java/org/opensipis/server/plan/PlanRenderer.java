@@ -26,6 +26,8 @@ final class PlanRenderer {
                 + "  <Server Address=\"0.0.0.0\" Realm=\"" + attr(req.realm()) + "\""
                 + " FilterInstancesAccordingToLoadBalancer2BackendSection=\"Yes\"/>\n"
                 + "  <Database OpenString=\"" + attr(req.openString()) + "\"/>\n"
+                + (req.lb2File().equals(PlanRequest.DEFAULT_LB2_FILE) ? ""
+                        : "  <LoadBalancer2 FileName=\"" + attr(req.lb2File()) + "\"/>\n")
                 + "</Sipis>\n";
     }
 

@@ -19,13 +19,16 @@ import java.util.Optional;
  * @param single     plan the move back to one process instead
  * @param tlsKey     nginx {@code ssl_certificate_key}
  * @param tlsCert    nginx {@code ssl_certificate}
+ * @param lb2File    where the LB2 {@code Settings.xml} will live ({@code LoadBalancer2[FileName]}
+ *                   is written to Defaults.xml only when it is not the default)
  */
 public record PlanRequest(int hosts, int perHost, String domain, String openString, Optional<String> privateNet,
                           List<String> hostIps, String realm, String etcDir, boolean single, String tlsKey,
-                          String tlsCert) {
+                          String tlsCert, String lb2File) {
 
     public static final String DEFAULT_ETC_DIR = "/etc/sipis";
     public static final String DEFAULT_REALM = "Sipis";
+    public static final String DEFAULT_LB2_FILE = "/etc/acrobits/LoadBalancer2/Settings.xml";
 
     public PlanRequest {
         Objects.requireNonNull(domain, "domain");
@@ -36,12 +39,13 @@ public record PlanRequest(int hosts, int perHost, String domain, String openStri
         Objects.requireNonNull(etcDir, "etcDir");
         Objects.requireNonNull(tlsKey, "tlsKey");
         Objects.requireNonNull(tlsCert, "tlsCert");
+        Objects.requireNonNull(lb2File, "lb2File");
     }
 
     /** A request with the defaults for everything but the layout, domain and database. */
     public static PlanRequest of(int hosts, int perHost, String domain, String openString) {
         return new PlanRequest(hosts, perHost, domain, openString, Optional.empty(), List.of(), DEFAULT_REALM,
-                DEFAULT_ETC_DIR, false, defaultTlsKey(domain), defaultTlsCert(domain));
+                DEFAULT_ETC_DIR, false, defaultTlsKey(domain), defaultTlsCert(domain), DEFAULT_LB2_FILE);
     }
 
     static String defaultTlsKey(String domain) {
@@ -54,31 +58,36 @@ public record PlanRequest(int hosts, int perHost, String domain, String openStri
 
     public PlanRequest withPrivateNet(String net) {
         return new PlanRequest(hosts, perHost, domain, openString, Optional.of(net), hostIps, realm, etcDir, single,
-                tlsKey, tlsCert);
+                tlsKey, tlsCert, lb2File);
     }
 
     public PlanRequest withHostIps(List<String> ips) {
         return new PlanRequest(hosts, perHost, domain, openString, privateNet, ips, realm, etcDir, single, tlsKey,
-                tlsCert);
+                tlsCert, lb2File);
     }
 
     public PlanRequest withEtcDir(String dir) {
         return new PlanRequest(hosts, perHost, domain, openString, privateNet, hostIps, realm, dir, single, tlsKey,
-                tlsCert);
+                tlsCert, lb2File);
     }
 
     public PlanRequest withRealm(String r) {
         return new PlanRequest(hosts, perHost, domain, openString, privateNet, hostIps, r, etcDir, single, tlsKey,
-                tlsCert);
+                tlsCert, lb2File);
     }
 
     public PlanRequest withSingle(boolean s) {
         return new PlanRequest(hosts, perHost, domain, openString, privateNet, hostIps, realm, etcDir, s, tlsKey,
-                tlsCert);
+                tlsCert, lb2File);
+    }
+
+    public PlanRequest withLb2File(String file) {
+        return new PlanRequest(hosts, perHost, domain, openString, privateNet, hostIps, realm, etcDir, single, tlsKey,
+                tlsCert, file);
     }
 
     public PlanRequest withTls(String key, String cert) {
         return new PlanRequest(hosts, perHost, domain, openString, privateNet, hostIps, realm, etcDir, single, key,
-                cert);
+                cert, lb2File);
     }
 }

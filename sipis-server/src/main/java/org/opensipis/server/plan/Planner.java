@@ -114,6 +114,9 @@ public final class Planner {
         if (!req.realm().matches("[!#-~]{1,100}") || req.realm().contains("\"")) {
             errors.add("--realm must be 1 to 100 printable characters without spaces or quotes");
         }
+        if (!req.lb2File().startsWith("/")) {
+            errors.add("--lb2-file must be an absolute path, was \"" + req.lb2File() + "\"");
+        }
         if (!req.etcDir().startsWith("/")) {
             errors.add("--etc-dir must be an absolute directory, was \"" + req.etcDir() + "\"");
         }

@@ -3,7 +3,11 @@ package org.opensipis.server.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,15 +18,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.opensipis.core.crypto.SipisKey;
 import org.opensipis.core.settings.Settings;
 import org.opensipis.core.settings.SettingsLoader;
 import org.opensipis.core.shard.Backend;
 import org.opensipis.core.shard.Lb2Loader;
 import org.opensipis.core.shard.Lb2Settings;
 import org.opensipis.core.shard.Shard;
+import org.opensipis.server.cli.SipisCommand;
+import picocli.CommandLine;
 
 /**
- * Any plan is consistent by construction: every Settings file loads without problems, names
+ * Any plan is consistent by construction: every Settings file passes {@code sipis check}, names
  * and ports are unique per machine, every selector has exactly one owner (the process LB2
  * routes it to), and the app's {@code s-X} DNS name for it points at that owner's machine.
  */
@@ -39,9 +46,11 @@ class PlannerConsistencyTest {
             ips.add("192.0.2." + (h + 1));
         }
         PlanRequest req = PlanRequest.of(hosts, perHost, "sipis.example.com", "host=db1,db2 dbname=sipis user=sipis password='s3 cret'")
-                .withPrivateNet("10.7").withHostIps(ips).withEtcDir(dir.toString());
+                .withPrivateNet("10.7").withHostIps(ips).withEtcDir(dir.toString())
+                .withLb2File(dir.resolve("LoadBalancer2/Settings.xml").toString());
         SortedMap<String, String> files = Planner.files(req);
         PlanFiles.write(dir, files);
+        writeKey(dir.resolve("sipis.key"));
         Planner.Layout layout = Planner.layout(req);
         assertThat(layout.processes()).hasSize(hosts * perHost);
 
@@ -59,6 +68,13 @@ class PlannerConsistencyTest {
             assertThat(s.database().openString().orElseThrow().hosts()).containsExactly("db1", "db2");
             assertThat(s.chain()).hasSize(2);
             assertThat(s.server().privateAddress()).contains("10.7." + p.host() + "." + (p.index() % perHost + 1));
+            assertThat(s.loadBalancer2File()).isEqualTo(dir.resolve("LoadBalancer2/Settings.xml"));
+            // what operators run before starting: sipis check, clean (no warnings); on big layouts
+            // the first and last machine (the same code writes every file) to keep the test fast
+            boolean checkIt = hosts * perHost <= 16 || p.host() == 0 || p.host() == hosts - 1;
+            if (checkIt) {
+                check(dir.resolve(p.settingsFile()), p);
+            }
             hostOf.put(p.name(), p.host());
             shards.add(lb2.shardOf(s.server().name(), s.server().filterInstances()));
         }
@@ -120,9 +136,12 @@ class PlannerConsistencyTest {
     @Test
     void singleModePlansTheMoveBackToOneProcess() throws Exception {
         PlanRequest req = PlanRequest.of(1, 1, "sipis.example.com", "host=db").withRealm("SipisOne")
-                .withSingle(true).withHostIps(List.of("192.0.2.9")).withEtcDir(dir.toString());
+                .withSingle(true).withHostIps(List.of("192.0.2.9")).withEtcDir(dir.toString())
+                .withLb2File(dir.resolve("LoadBalancer2/Settings.xml").toString());
         SortedMap<String, String> files = Planner.files(req);
         PlanFiles.write(dir, files);
+        writeKey(dir.resolve("sipis.key"));
+        check(dir.resolve("Settings.xml"), Planner.layout(req).processes().get(0));
         assertThat(files.keySet().stream().filter(f -> f.startsWith("Settings"))).containsExactly("Settings.xml");
         Settings s = SettingsLoader.load(dir.resolve("Settings.xml")).settings();
         assertThat(s.server().realm()).isEqualTo("SipisOne");
@@ -170,6 +189,21 @@ class PlannerConsistencyTest {
         assertThat(PrivateNet.address(PrivateNet.parse("10.5.0.0/16"), 0, 0, 2)).isEqualTo("10.5.0.1");
         assertThat(PrivateNet.address(PrivateNet.parse("192.168.7"), 2, 1, 4)).isEqualTo("192.168.7.10");
         assertThatThrownBy(() -> PrivateNet.parse("172.40")).hasMessageContaining("not a private network");
+    }
+
+    private static void check(Path file, PlannedProcess p) {
+        StringWriter out = new StringWriter();
+        CommandLine check = SipisCommand.commandLine();
+        check.setOut(new PrintWriter(out, true));
+        check.setErr(new PrintWriter(out, true));
+        assertThat(check.execute("check", file.toString())).as(out.toString()).isZero();
+        assertThat(out.toString()).as(p.settingsFile()).contains("OK: ").doesNotContain("WARNING")
+                .contains("Shard:      " + p.name() + ": " + (p.selectorPrefix().isEmpty() ? "*" : p.selectorPrefix()));
+    }
+
+    static void writeKey(Path file) throws Exception {
+        Files.write(file, SipisKey.generateRaw());
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     }
 
     static Map<String, String> dnsRecords(String zone) {
