@@ -41,6 +41,8 @@ class DebContentsIT {
         assertThat(entry(lines, "./var/lib/sipis/")).startsWith("d");
         assertThat(entry(lines, "./usr/share/doc/sipis/copyright")).isNotEmpty();
         assertThat(entry(lines, "./usr/share/doc/sipis/changelog.gz")).isNotEmpty();
+        assertThat(entry(lines, "./usr/share/doc/sipis/operate.md")).isNotEmpty();
+        assertThat(entry(lines, "./usr/share/doc/sipis/configure.md")).isNotEmpty();
         assertThat(entry(lines, "./usr/share/sipis/lib/picocli-4.7.7.jar")).isNotEmpty();
         assertThat(lines).anyMatch(l -> l.matches(".*\\./usr/share/sipis/lib/sipis-server-[^/]+\\.jar"));
         assertThat(lines).anyMatch(l -> l.matches(".*\\./usr/share/sipis/lib/sipis-core-[^/]+\\.jar"));
