@@ -63,8 +63,8 @@ class RegisterEndpointTest {
         assertThat(a.user()).isEqualTo("alice");
         assertThat(a.authUser()).isEqualTo("alice-auth");
         assertThat(a.password().reveal()).isEqualTo("pw");
-        assertThat(a.proxy()).contains("proxy.example.com:5070");
-        assertThat(a.port()).isEqualTo(5060);
+        assertThat(a.proxy()).contains("proxy.example.com");
+        assertThat(a.port()).isEqualTo(5070);
         assertThat(a.transport()).isEqualTo(SipAccount.Transport.TLS);
         assertThat(a.expires()).contains(Duration.ofSeconds(600));
         assertThat(rec.tokens()).extracting(DeviceToken::kind)

@@ -88,7 +88,7 @@ final class TestServer implements AutoCloseable {
                 {"selector":"%s","appId":"com.acrobits.softphone","premium":true,"foreground":false,
                  "appSecret":"app-leg-secret",
                  "account":{"user":"alice","authUser":"alice-auth","password":"pw","domain":"sip.example.com",
-                            "proxy":"proxy.example.com:5070","port":5060,"transport":"tls","displayName":"Alice",
+                            "proxy":"proxy.example.com:5070","port":5070,"transport":"tls","displayName":"Alice",
                             "expires":600},
                  "tokens":[{"platform":"APNS","kind":"INCOMING_CALL","token":"aabbccdd0011"},
                            {"platform":"apns","kind":"other","appId":"com.acrobits.softphone","token":"eeff0011"}]}

@@ -23,14 +23,15 @@ class UnitFilesTest {
     void unitsVerifyCleanly() throws Exception {
         assumeTrue(Shell.has("systemd-analyze"), "systemd-analyze is not installed");
         // verify insists that ExecStart binaries exist: point them at one that does (toolbox §10)
-        for (String unit : List.of("sipis.service", "sipis@.service")) {
+        for (String unit : List.of("sipis.service", "sipis@.service", "sipis-lb2.service")) {
             String text = Shell.text(unit).replace("/usr/bin/sipis", "/bin/true")
                     .replace("/usr/lib/sipis/sipis-units", "/bin/true");
             Files.writeString(dir.resolve(unit), text);
         }
         Files.copy(dir.resolve("sipis@.service"), dir.resolve("sipis@Settings1.service"));
         Shell.Result r = Shell.run(dir, Map.of("SYSTEMD_LOG_COLOR", "0"), List.of("systemd-analyze", "verify",
-                "--man=no", dir.resolve("sipis.service").toString(), dir.resolve("sipis@Settings1.service").toString()));
+                "--man=no", dir.resolve("sipis.service").toString(), dir.resolve("sipis@Settings1.service").toString(),
+                dir.resolve("sipis-lb2.service").toString()));
         // unknown keys and bad values are only warnings: fail on any line about our units
         List<String> ours = r.err().lines().filter(l -> l.contains("sipis")).collect(Collectors.toList());
         assertThat(ours).as("systemd-analyze verify:\n%s", r.err()).isEmpty();

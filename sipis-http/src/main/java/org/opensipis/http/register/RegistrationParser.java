@@ -122,6 +122,23 @@ final class RegistrationParser {
             err.add(p + "proxy", "must be host or host:port, was \"" + proxy.get() + "\"");
         }
         int port = (int) err.integer(acc, "port", p, 0, 0, 65535);
+        // "proxy": "host:port" names the registrar's port too: SipAccount keeps the host in
+        // proxy and the port in port, which is what the registration engine dials.
+        if (proxy.isPresent() && HOST_PORT.matcher(proxy.get()).matches()) {
+            String hp = proxy.get();
+            int colon = hp.lastIndexOf(':');
+            if (colon > 0 && hp.charAt(colon - 1) != ':' && (hp.indexOf(']') < colon)) {
+                int proxyPort = Integer.parseInt(hp.substring(colon + 1));
+                if (proxyPort < 1 || proxyPort > 65535) {
+                    err.add(p + "proxy", "port must be 1..65535, was " + proxyPort);
+                } else if (port != 0 && port != proxyPort) {
+                    err.add(p + "port", "is " + port + " but proxy names port " + proxyPort + "; give one of them");
+                } else {
+                    port = proxyPort;
+                    proxy = Optional.of(hp.substring(0, colon));
+                }
+            }
+        }
         SipAccount.Transport transport = SipAccount.Transport.UDP;
         Optional<String> t = err.string(acc, "transport", p, 8);
         if (t.isPresent()) {

@@ -1,13 +1,15 @@
 package org.opensipis.server.cli;
 
 import org.opensipis.core.Version;
+import org.opensipis.server.plan.PlanCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code sipis}: the top-level command; see the subcommands. */
 @Command(name = "sipis", mixinStandardHelpOptions = true, versionProvider = SipisCommand.VersionProvider.class,
         description = "SIP registration keeper with push notifications (SIPIS + LoadBalancer2 compatible).",
-        subcommands = {RunCommand.class, CheckCommand.class, KeyCommand.class, Lb2Command.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, CheckCommand.class, KeyCommand.class, PlanCommand.class, Lb2Command.class,
+                CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:failure while running", "2:bad command line",
                 "3:invalid settings, LB2 file or sipis.key", "4:lock file held by another process"})
