@@ -69,12 +69,30 @@ final class KeyCommand implements Runnable {
         }
     }
 
+    /** Seals stored secrets again with the current key of {@code keyFile}. */
+    static int reseal(Path settingsFile, Path keyFile, PrintWriter out) throws Exception {
+        org.opensipis.server.Configuration c = org.opensipis.server.Configuration.load(settingsFile);
+        org.opensipis.core.settings.Settings s = c.settings();
+        SipisKey ring = SipisKey.load(keyFile);
+        try (org.opensipis.store.Store store = org.opensipis.store.Store.open(s.database(), s.restart(), ring,
+                s.server().name(), java.time.Clock.systemUTC())) {
+            int n = store.reseal(ring);
+            out.println("Sealed " + n + " stored secret(s) again with key " + ring.id() + ".");
+        }
+        return ExitCodes.OK;
+    }
+
     @Command(name = "rotate", mixinStandardHelpOptions = true,
             description = "Replace sipis.key with a new key. The old key is kept as sipis.key.retired-<time> so stored "
                     + "secrets stay readable; they are sealed again with the new key.")
     static final class Rotate implements Callable<Integer> {
         @CommandLine.Parameters(index = "0", paramLabel = "FILE", description = "The sipis.key to rotate.")
         Path file;
+
+        @CommandLine.Option(names = "--reseal", paramLabel = "SETTINGS",
+                description = "After rotating, seal every stored secret again with the new key, using the database of "
+                        + "these settings (run it once, after the new key files are on every machine).")
+        Path resealSettings;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -93,6 +111,9 @@ final class KeyCommand implements Runnable {
                     + " kept as " + retired + ".");
             out.println("Copy " + file + " and " + retired + " to every SIPIS machine, then restart the processes.");
             SipisKey.wipe(raw);
+            if (resealSettings != null) {
+                return reseal(resealSettings, file, out);
+            }
             return ExitCodes.OK;
         }
     }
