@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 
 /** {@code sipis key create|rotate}: make and rotate the shared sipis.key. */
 @Command(name = "key", mixinStandardHelpOptions = true, description = "Create or rotate sipis.key.",
-        subcommands = {KeyCommand.Create.class, KeyCommand.Rotate.class})
+        subcommands = {KeyCommand.Create.class, KeyCommand.Rotate.class, KeyCommand.Reseal.class})
 final class KeyCommand implements Runnable {
 
     @CommandLine.Spec
@@ -115,6 +115,23 @@ final class KeyCommand implements Runnable {
                 return reseal(resealSettings, file, out);
             }
             return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "reseal", mixinStandardHelpOptions = true,
+            description = "Seal every stored secret again with the current sipis.key (after a rotation, once the new key "
+                    + "files are on every machine and the processes were restarted).")
+    static final class Reseal implements Callable<Integer> {
+        @CommandLine.Parameters(index = "0", paramLabel = "SETTINGS", description = "Settings whose database and key to use.")
+        Path settings;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            org.opensipis.server.Configuration c = org.opensipis.server.Configuration.load(settings);
+            return reseal(settings, c.settings().dataProtection().keyFileName(), spec.commandLine().getOut());
         }
     }
 }
