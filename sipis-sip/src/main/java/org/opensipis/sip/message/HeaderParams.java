@@ -1,0 +1,81 @@
+package org.opensipis.sip.message;
+
+import java.util.Locale;
+
+/** Reads {@code ;name=value} parameters and URIs out of single header values. Stateless. */
+public final class HeaderParams {
+
+    private HeaderParams() {
+    }
+
+    /**
+     * The value of a header parameter (after the URI part for name-addr values), unquoted;
+     * the empty string for a flag parameter; null when absent. Case-insensitive name.
+     */
+    public static String param(String headerValue, String name) {
+        int start = 0;
+        int gt = headerValue.indexOf('>');
+        if (headerValue.indexOf('<') >= 0 && gt > 0) {
+            start = gt + 1;
+        }
+        String lname = name.toLowerCase(Locale.ROOT);
+        int i = headerValue.indexOf(';', start);
+        while (i >= 0) {
+            int next = nextSemicolon(headerValue, i + 1);
+            String p = headerValue.substring(i + 1, next < 0 ? headerValue.length() : next).trim();
+            int eq = p.indexOf('=');
+            String pn = (eq < 0 ? p : p.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
+            if (pn.equals(lname)) {
+                return eq < 0 ? "" : unquote(p.substring(eq + 1).trim());
+            }
+            i = next;
+        }
+        return null;
+    }
+
+    private static int nextSemicolon(String s, int from) {
+        boolean quoted = false;
+        for (int i = from; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (c == ';' && !quoted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The URI of a name-addr ({@code "x" <sip:u@h>;p}) or addr-spec ({@code sip:u@h;p}) value. */
+    public static String uri(String headerValue) {
+        int lt = headerValue.indexOf('<');
+        if (lt >= 0) {
+            int gt = headerValue.indexOf('>', lt);
+            if (gt < 0) {
+                throw new SipParseException("unclosed '<' in: " + headerValue);
+            }
+            return headerValue.substring(lt + 1, gt);
+        }
+        int semi = headerValue.indexOf(';');
+        return (semi < 0 ? headerValue : headerValue.substring(0, semi)).trim();
+    }
+
+    /** The user part of a sip:/sips: URI, or the empty string. */
+    public static String uriUser(String uri) {
+        int colon = uri.indexOf(':');
+        int at = uri.indexOf('@');
+        if (colon < 0 || at < colon) {
+            return "";
+        }
+        String user = uri.substring(colon + 1, at);
+        int semi = user.indexOf(';');
+        return semi < 0 ? user : user.substring(0, semi);
+    }
+
+    public static String unquote(String v) {
+        if (v.length() >= 2 && v.charAt(0) == '"' && v.charAt(v.length() - 1) == '"') {
+            return v.substring(1, v.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\");
+        }
+        return v;
+    }
+}

@@ -1,0 +1,22 @@
+package org.opensipis.sip.owner;
+
+/**
+ * A serial executor that owns some mutable state, with timers that run on it. Production uses
+ * one thread per owner ({@link ThreadOwner}); tests use a manual owner driven by a fake clock.
+ */
+public interface Owner {
+
+    /** Runs the task on the owner, after the tasks already queued. */
+    void execute(Runnable task);
+
+    /** Runs the task on the owner after {@code delayMillis} (by the owner's clock). */
+    Cancellable schedule(Runnable task, long delayMillis);
+
+    /** Whether the calling thread is this owner. */
+    boolean inOwner();
+
+    /** A scheduled task that may be cancelled (no effect once it ran). */
+    interface Cancellable {
+        void cancel();
+    }
+}

@@ -1,0 +1,55 @@
+package org.opensipis.sip.registration;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.Executor;
+import org.opensipis.core.settings.RegistrationSettings;
+import org.opensipis.sip.dns.DnsLookup;
+import org.opensipis.sip.owner.Owner;
+import org.opensipis.sip.transport.TransportConfig;
+
+/**
+ * Everything the {@link RegistrationEngine} needs, injected (owners and clock included, so tests
+ * drive time). {@link RegistrationEngine#create} builds the production form from {@code Settings}.
+ *
+ * @param serverName         {@code Server[Name]}, written into every {@code InstanceState}
+ * @param advertisedAddress  host for Via/Contact instead of the socket's ({@code Public/PrivateAddress})
+ * @param userAgent          {@code Instance[UserAgent]}
+ * @param registration       throttle, refresh and retry settings
+ * @param transport          socket settings
+ * @param clock              wall clock for expiry times; must match the owners' timers
+ * @param owners             the serial owners instances are spread over (by selector hash)
+ * @param throttleOwner      the throttle's owner
+ * @param dns                DNS queries for RFC 3263
+ * @param dnsExecutor        bounded executor for blocking DNS work
+ * @param random             jitter, Call-IDs, branches, cnonces
+ * @param preemptiveAuth     answer a registrar's last challenge up front (saves the 401 round trip)
+ * @param t1Millis           RFC 3261 T1 (500 ms); Timer F is 64*T1
+ */
+public record EngineConfig(String serverName, Optional<String> advertisedAddress, String userAgent,
+                           RegistrationSettings registration, TransportConfig transport, Clock clock,
+                           List<Owner> owners, Owner throttleOwner, DnsLookup dns, Executor dnsExecutor,
+                           Random random, boolean preemptiveAuth, long t1Millis) {
+    public EngineConfig {
+        Objects.requireNonNull(serverName, "serverName");
+        Objects.requireNonNull(advertisedAddress, "advertisedAddress");
+        Objects.requireNonNull(userAgent, "userAgent");
+        Objects.requireNonNull(registration, "registration");
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(clock, "clock");
+        owners = List.copyOf(owners);
+        if (owners.isEmpty()) {
+            throw new IllegalArgumentException("at least one owner executor is needed");
+        }
+        Objects.requireNonNull(throttleOwner, "throttleOwner");
+        Objects.requireNonNull(dns, "dns");
+        Objects.requireNonNull(dnsExecutor, "dnsExecutor");
+        Objects.requireNonNull(random, "random");
+        if (registration.refreshAt() < 0.1 || registration.refreshAt() > 0.95) {
+            throw new IllegalArgumentException("Registration[RefreshAt] must be 0.1–0.95, was " + registration.refreshAt());
+        }
+    }
+}

@@ -1,0 +1,380 @@
+package org.opensipis.sip.registration;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletionException;
+import org.opensipis.core.instance.InstanceState;
+import org.opensipis.core.instance.RegistrationState;
+import org.opensipis.core.instance.SipAccount;
+import org.opensipis.core.instance.SipAccount.Transport;
+import org.opensipis.core.settings.RegistrationSettings;
+import org.opensipis.sip.digest.DigestAuthorizer;
+import org.opensipis.sip.digest.DigestChallenge;
+import org.opensipis.sip.dns.Target;
+import org.opensipis.sip.message.HeaderParams;
+import org.opensipis.sip.message.SipMessage;
+import org.opensipis.sip.message.SipParseException;
+import org.opensipis.sip.throttle.Throttle;
+import org.opensipis.sip.transport.Flow;
+import org.opensipis.sip.transport.SipTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-instance REGISTER state machine: resolve, throttle, send, retransmit (Timer E/F),
+ * answer challenges, refresh, back off, unregister. Every method runs on the instance's owner.
+ */
+final class InstanceMachine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InstanceMachine.class);
+    private static final long T2_MILLIS = 4000;
+
+    private final EngineConfig cfg;
+    private final RegistrationSettings rs;
+    private final SipTransport transport;
+    private final Throttle throttle;
+    private final Counters counters;
+    private final Targets targets;
+    private final RegistrationListener listener;
+    private final Map<String, Txn> txns;
+    private final Map<String, DigestChallenge> challenges;
+    private final DigestAuthorizer authorizer;
+    private final Latencies latencies;
+
+    InstanceMachine(EngineConfig cfg, SipTransport transport, Throttle throttle, Counters counters, Targets targets,
+                    RegistrationListener listener, Map<String, Txn> txns, Map<String, DigestChallenge> challenges,
+                    Latencies latencies) {
+        this.cfg = cfg;
+        this.rs = cfg.registration();
+        this.transport = transport;
+        this.throttle = throttle;
+        this.counters = counters;
+        this.targets = targets;
+        this.listener = listener;
+        this.txns = txns;
+        this.challenges = challenges;
+        this.authorizer = new DigestAuthorizer(cfg.random());
+        this.latencies = latencies;
+    }
+
+    /** Registers (or re-registers) now, unless a REGISTER is already under way. */
+    void register(Registration r) {
+        if (r.busy || r.idle || r.removed) {
+            return;
+        }
+        if (r.state != RegistrationState.REGISTERED) {
+            setState(r, RegistrationState.REGISTERING, r.reason);
+        }
+        send(r, false, 0, null);
+    }
+
+    /** Removes the binding (Expires 0) if there is one, then runs {@code after}. */
+    void unregister(Registration r, Runnable after) {
+        r.afterUnregister = after;
+        r.cancelTimer();
+        if (r.busy) {
+            return; // the transaction's end checks idle/removed and continues here
+        }
+        if (r.registeredUntil > cfg.clock().millis()) {
+            send(r, true, 0, null);
+        } else {
+            unregistered(r);
+        }
+    }
+
+    private void send(Registration r, boolean unregister, int authTries, DigestChallenge challenge) {
+        r.busy = true;
+        r.cancelTimer();
+        SipAccount a = r.record.account();
+        targets.resolve(a).whenComplete((list, err) -> r.owner.execute(() -> {
+            if (err != null) {
+                failure(r, RetryClass.TRANSIENT, cause(err).getMessage(), 0);
+                return;
+            }
+            Target t = list.get(Math.floorMod(r.targetIndex, list.size()));
+            throttle.submit(t.address().getAddress().getHostAddress(), () -> r.owner.execute(
+                    () -> granted(r, t, unregister, authTries, challenge)));
+        }));
+    }
+
+    private void granted(Registration r, Target t, boolean unregister, int authTries, DigestChallenge challenge) {
+        transport.flow(t.transport(), t.address(), t.serverName()).whenComplete((flow, err) -> r.owner.execute(() -> {
+            if (err != null) {
+                throttle.release();
+                counters.transportErrors.increment();
+                r.targetIndex++;
+                failure(r, RetryClass.TRANSIENT, "transport: " + cause(err).getMessage(), 0);
+                return;
+            }
+            transmit(r, t, flow, unregister, authTries, challenge);
+        }));
+    }
+
+    private void transmit(Registration r, Target t, Flow flow, boolean unregister, int authTries,
+                          DigestChallenge explicit) {
+        SipAccount a = r.record.account();
+        String key = challengeKey(t, a);
+        DigestChallenge ch = explicit != null ? explicit : (cfg.preemptiveAuth() ? challenges.get(key) : null);
+        String uri = RequestBuilder.requestUri(a);
+        String authValue = ch == null ? null
+                : authorizer.authorize(ch, a.authUser(), a.password().reveal(), "REGISTER", uri);
+        r.cseq++;
+        r.flow = flow;
+        String branch = "z9hG4bK" + Long.toHexString(cfg.random().nextLong() & Long.MAX_VALUE) + Long.toHexString(r.cseq);
+        Txn txn = new Txn(r, branch, unregister, authTries, explicit == null && ch != null, System.nanoTime());
+        txn.flow = flow;
+        txn.target = t;
+        String host = cfg.advertisedAddress().orElse(flow.localHost());
+        String contact = RequestBuilder.contactUri(r.selector, host, flow.localPort(), flow.transport());
+        txn.bytes = RequestBuilder.register(a, r.callId, r.cseq, branch, host, flow.localPort(), flow.transport(),
+                contact, unregister ? 0 : r.expires, cfg.userAgent(),
+                ch == null ? null : DigestAuthorizer.headerName(ch), authValue);
+        r.txn = txn;
+        txns.put(branch, txn);
+        counters.registersSent.increment();
+        flow.send(txn.bytes);
+        if (flow.transport() == Transport.UDP) {
+            txn.retransmitMillis = cfg.t1Millis();
+            txn.timerE = r.owner.schedule(() -> retransmit(txn), txn.retransmitMillis);
+        } else {
+            txn.bytes = null;
+        }
+        txn.timerF = r.owner.schedule(() -> timeout(txn), 64 * cfg.t1Millis());
+    }
+
+    private void retransmit(Txn txn) {
+        if (txn.done) {
+            return;
+        }
+        if (!txn.flow.isOpen()) {
+            return;
+        }
+        txn.flow.send(txn.bytes);
+        counters.retransmissions.increment();
+        txn.retransmitMillis = Math.min(2 * txn.retransmitMillis, T2_MILLIS);
+        txn.timerE = txn.reg.owner.schedule(() -> retransmit(txn), txn.retransmitMillis);
+    }
+
+    private void timeout(Txn txn) {
+        if (txn.done) {
+            return;
+        }
+        Registration r = txn.reg;
+        finish(txn);
+        counters.timeouts.increment();
+        r.targetIndex++;
+        failure(r, RetryClass.TRANSIENT, "timeout: no response from " + txn.target.address(), 0);
+    }
+
+    /** The transaction's flow closed under it. */
+    void flowClosed(Registration r, Flow flow) {
+        if (r.flow != flow) {
+            return;
+        }
+        r.flow = null;
+        Txn txn = r.txn;
+        if (txn != null && txn.flow == flow) {
+            finish(txn);
+            counters.transportErrors.increment();
+            failure(r, RetryClass.TRANSIENT, "transport: connection to " + flow.remote() + " closed", 0);
+        } else if (!r.busy && r.state == RegistrationState.REGISTERED && !r.idle && !r.removed) {
+            LOG.debug("Flow {} closed; re-registering {}", flow, r.selector);
+            send(r, false, 0, null);
+        }
+    }
+
+    private void finish(Txn txn) {
+        txn.done = true;
+        txn.cancelTimers();
+        txn.bytes = null;
+        txns.remove(txn.branch, txn);
+        Registration r = txn.reg;
+        if (r.txn == txn) {
+            r.txn = null;
+        }
+        r.busy = false;
+        throttle.release();
+    }
+
+    void onResponse(Txn txn, SipMessage m) {
+        Registration r = txn.reg;
+        if (txn.done || r.txn != txn) {
+            return;
+        }
+        int code = m.status();
+        if (code < 200) {
+            return;
+        }
+        finish(txn);
+        latencies.record(System.nanoTime() - txn.sentNanos);
+        try {
+            handleFinal(r, txn, m, code);
+        } catch (SipParseException e) {
+            failure(r, RetryClass.FATAL, code + " response unusable: " + e.getMessage(), 0);
+        }
+    }
+
+    private void handleFinal(Registration r, Txn txn, SipMessage m, int code) {
+        String status = code + " " + m.reason();
+        if (code == 401 || code == 407) {
+            DigestChallenge ch = DigestChallenge.best(m.headers("www-authenticate"), m.headers("proxy-authenticate"));
+            if (ch == null) {
+                failure(r, RetryClass.FATAL, status + " without a usable Digest challenge", 0);
+                return;
+            }
+            challenges.put(challengeKey(txn.target, r.record.account()), ch);
+            boolean fresh = txn.authTries == 0 || txn.preemptive || ch.stale();
+            if (fresh && txn.authTries < 3) {
+                send(r, txn.unregister, txn.authTries + 1, ch);
+            } else {
+                failure(r, RetryClass.AUTH, status + " (credentials refused)", 0);
+            }
+            return;
+        }
+        if (txn.unregister) {
+            unregistered(r);
+            return;
+        }
+        if (code < 300) {
+            success(r, m);
+        } else if (code == 403) {
+            failure(r, RetryClass.AUTH, status, 0);
+        } else if (code == 423) {
+            OptionalInt min = m.intHeader("min-expires");
+            if (min.isPresent() && min.getAsInt() > r.expires) {
+                r.expires = min.getAsInt();
+                send(r, false, 0, null);
+            } else {
+                failure(r, RetryClass.FATAL, status + " without a larger Min-Expires", 0);
+            }
+        } else if (code == 408 || code >= 500 && code < 600) {
+            if (code == 503) {
+                r.targetIndex++;
+            }
+            OptionalInt after = m.intHeader("retry-after");
+            failure(r, RetryClass.TRANSIENT, status, after.isPresent() ? after.getAsInt() * 1000L : 0);
+        } else {
+            failure(r, RetryClass.FATAL, status, 0);
+        }
+    }
+
+    private void success(Registration r, SipMessage m) {
+        int granted = granted(r, m);
+        long now = cfg.clock().millis();
+        if (granted <= 0) {
+            failure(r, RetryClass.TRANSIENT, "200 OK without our binding", 0);
+            return;
+        }
+        r.registeredUntil = now + granted * 1000L;
+        r.failures = 0;
+        r.failureClass = null;
+        r.state = RegistrationState.REGISTERED;
+        r.reason = "";
+        publish(r);
+        if (r.idle || r.removed) {
+            unregister(r, r.afterUnregister);
+            return;
+        }
+        double share = rs.refreshAt() * (1 + rs.jitter() * (2 * cfg.random().nextDouble() - 1));
+        long delay = Math.max(1000, (long) (granted * 1000L * share));
+        r.timer = r.owner.schedule(() -> {
+            r.timer = null;
+            register(r);
+        }, delay);
+    }
+
+    private static int granted(Registration r, SipMessage m) {
+        String me = RequestBuilder.contactUser(r.selector);
+        List<String> contacts = m.headers("contact");
+        for (String c : contacts) {
+            if (HeaderParams.uriUser(HeaderParams.uri(c)).equals(me)) {
+                String e = HeaderParams.param(c, "expires");
+                if (e != null) {
+                    try {
+                        return Integer.parseInt(e.trim());
+                    } catch (NumberFormatException ex) {
+                        throw new SipParseException("bad Contact expires: " + e);
+                    }
+                }
+                return m.intHeader("expires").orElse(r.expires);
+            }
+        }
+        if (!contacts.isEmpty()) {
+            return 0;
+        }
+        return m.intHeader("expires").orElse(r.expires);
+    }
+
+    private void failure(Registration r, RetryClass cls, String reason, long retryAfterMillis) {
+        r.busy = false;
+        if (r.idle || r.removed) {
+            unregistered(r);
+            return;
+        }
+        if (r.failureClass != cls) {
+            r.failureClass = cls;
+            r.failures = 0;
+        }
+        r.failures++;
+        long delay = cls.delayMillis(rs, r.failures);
+        delay += (long) (delay * rs.jitter() * cfg.random().nextDouble());
+        delay = Math.max(delay, retryAfterMillis);
+        if (r.registeredUntil <= cfg.clock().millis()) {
+            r.registeredUntil = 0;
+        }
+        setState(r, cls.state, reason);
+        LOG.debug("Instance {} ({}): {}; retry in {} ms", r.selector, r.record.account().aor(), reason, delay);
+        r.cancelTimer();
+        r.timer = r.owner.schedule(() -> {
+            r.timer = null;
+            register(r);
+        }, delay);
+    }
+
+    private void unregistered(Registration r) {
+        r.registeredUntil = 0;
+        r.cancelTimer();
+        Runnable after = r.afterUnregister;
+        r.afterUnregister = null;
+        if (after != null) {
+            after.run();
+        }
+    }
+
+    void setState(Registration r, RegistrationState state, String reason) {
+        if (r.state != state || !r.reason.equals(reason) || r.published == null) {
+            r.state = state;
+            r.reason = reason;
+            publish(r);
+        }
+    }
+
+    private void publish(Registration r) {
+        Optional<Instant> until = r.registeredUntil > 0 ? Optional.of(Instant.ofEpochMilli(r.registeredUntil)) : Optional.empty();
+        Optional<String> contact = Optional.empty();
+        Flow f = r.flow;
+        if (f != null && r.state == RegistrationState.REGISTERED) {
+            contact = Optional.of(RequestBuilder.contactUri(r.selector, cfg.advertisedAddress().orElse(f.localHost()),
+                    f.localPort(), f.transport()));
+        }
+        InstanceState s = new InstanceState(r.selector, cfg.serverName(), r.state, r.reason, until, contact, r.callId,
+                r.cseq, cfg.clock().instant());
+        r.published = s;
+        try {
+            listener.stateChanged(s);
+        } catch (RuntimeException e) {
+            LOG.error("Registration listener failed on {}", r.selector, e);
+        }
+    }
+
+    private static String challengeKey(Target t, SipAccount a) {
+        return t.serverName() + "|" + a.domain();
+    }
+
+    private static Throwable cause(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+}

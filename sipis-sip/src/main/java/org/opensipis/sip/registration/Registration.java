@@ -1,0 +1,53 @@
+package org.opensipis.sip.registration;
+
+import org.opensipis.core.instance.InstanceRecord;
+import org.opensipis.core.instance.InstanceState;
+import org.opensipis.core.instance.RegistrationState;
+import org.opensipis.sip.owner.Owner;
+import org.opensipis.sip.transport.Flow;
+
+/**
+ * The compact mutable state of one instance. Touched only on its {@link #owner} (except
+ * {@link #published}, which is volatile for /stats). No collections, no per-instance caches:
+ * digest challenges are cached per registrar, transactions exist only while in flight.
+ */
+final class Registration {
+
+    final String selector;
+    final Owner owner;
+    final String callId;
+    InstanceRecord record;
+    long cseq;
+    RegistrationState state = RegistrationState.REGISTERING;
+    String reason = "";
+    int expires;
+    long registeredUntil;
+    RetryClass failureClass;
+    int failures;
+    int targetIndex;
+    Flow flow;
+    Txn txn;
+    /** A REGISTER is being resolved, throttled, connected or is in flight. */
+    boolean busy;
+    Owner.Cancellable timer;
+    /** What should happen once the binding is gone: stay idle, or be removed. */
+    boolean idle;
+    boolean removed;
+    Runnable afterUnregister;
+    volatile InstanceState published;
+
+    Registration(String selector, Owner owner, InstanceRecord record, String callId, long cseq) {
+        this.selector = selector;
+        this.owner = owner;
+        this.record = record;
+        this.callId = callId;
+        this.cseq = cseq;
+    }
+
+    void cancelTimer() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+    }
+}

@@ -1,0 +1,312 @@
+package org.opensipis.sip.registration;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.opensipis.core.instance.InstanceRecord;
+import org.opensipis.core.instance.InstanceState;
+import org.opensipis.core.instance.RegistrationState;
+import org.opensipis.core.settings.Settings;
+import org.opensipis.sip.digest.DigestChallenge;
+import org.opensipis.sip.dns.DnsjavaLookup;
+import org.opensipis.sip.dns.Rfc3263Resolver;
+import org.opensipis.sip.message.SipMessage;
+import org.opensipis.sip.owner.Owner;
+import org.opensipis.sip.owner.ThreadOwner;
+import org.opensipis.sip.throttle.Throttle;
+import org.opensipis.sip.transport.Flow;
+import org.opensipis.sip.transport.SipTransport;
+import org.opensipis.sip.transport.TransportConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps every instance of this process's shard registered at its SIP registrar, politely (see
+ * docs/sip.md). The public surface the server wires: {@link #create}, {@link #register},
+ * {@link #setIdle}, {@link #remove}, {@link #snapshot}, {@link #stats}, {@link #selectorOfContactUser},
+ * {@link #close}. Thread-safe; each instance's state lives on one owner executor chosen by the
+ * hash of its selector.
+ */
+public final class RegistrationEngine implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RegistrationEngine.class);
+
+    private final EngineConfig cfg;
+    private final SipTransport transport;
+    private final Throttle throttle;
+    private final Counters counters = new Counters();
+    private final Latencies latencies = new Latencies();
+    private final InstanceMachine machine;
+    private final Map<String, Registration> regs = new ConcurrentHashMap<>();
+    private final Map<String, Txn> txns = new ConcurrentHashMap<>();
+    private final List<AutoCloseable> owned;
+    private volatile boolean closing;
+
+    /** An engine on the given parts; the caller keeps ownership of owners and executors. */
+    public RegistrationEngine(EngineConfig cfg, RegistrationListener listener) throws IOException {
+        this(cfg, listener, List.of());
+    }
+
+    private RegistrationEngine(EngineConfig cfg, RegistrationListener listener, List<AutoCloseable> owned) throws IOException {
+        this.cfg = cfg;
+        this.owned = owned;
+        this.transport = new SipTransport(cfg.transport(), new Receiver());
+        this.throttle = new Throttle(cfg.throttleOwner(), cfg.clock(), cfg.registration().globalRate(),
+                cfg.registration().perRegistrarRate(), cfg.registration().maxInFlight());
+        Targets targets = new Targets(new Rfc3263Resolver(cfg.dns(), cfg.random()), cfg.dnsExecutor(), cfg.clock());
+        Map<String, DigestChallenge> challenges = new ConcurrentHashMap<>();
+        this.machine = new InstanceMachine(cfg, transport, throttle, counters, targets, listener, txns, challenges, latencies);
+        this.listener = listener;
+    }
+
+    private final RegistrationListener listener;
+
+    /**
+     * The production engine for a process: {@code availableProcessors} owner threads
+     * ("sipis-sip-owner-N"), a throttle thread, a DNS executor of 4 threads, system clock and
+     * dnsjava. Closing the engine closes them.
+     */
+    public static RegistrationEngine create(Settings settings, RegistrationListener listener) throws IOException {
+        int n = Runtime.getRuntime().availableProcessors();
+        List<Owner> owners = new ArrayList<>();
+        List<AutoCloseable> owned = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ThreadOwner o = new ThreadOwner("sipis-sip-owner-" + i);
+            owners.add(o);
+            owned.add(o);
+        }
+        ThreadOwner throttleOwner = new ThreadOwner("sipis-sip-throttle");
+        owned.add(throttleOwner);
+        AtomicInteger dnsThreads = new AtomicInteger();
+        ThreadPoolExecutor dns = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
+            Thread t = new Thread(r, "sipis-sip-dns-" + dnsThreads.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        });
+        dns.allowCoreThreadTimeOut(true);
+        owned.add(dns::shutdownNow);
+        TransportConfig tc = new TransportConfig("0.0.0.0", Math.max(1, n / 2), settings.trustedCertificates(),
+                settings.tlsClientCertificates(), settings.instance().keepAlive(), settings.instance().keepAlivePeriod(),
+                java.time.Duration.ofSeconds(10));
+        EngineConfig cfg = new EngineConfig(settings.server().name(), settings.server().advertisedAddress(),
+                settings.instance().userAgent(), settings.registration(), tc, Clock.systemUTC(), owners, throttleOwner,
+                new DnsjavaLookup(), dns, new SecureRandom(), true, 500);
+        return new RegistrationEngine(cfg, listener, owned);
+    }
+
+    /**
+     * Takes an instance into the engine, or updates it. New instances continue the Call-ID and
+     * CSeq of {@code previous} (from the store after a restart) or get a fresh Call-ID. An app in
+     * the foreground keeps the instance Idle; otherwise it registers (through the throttle).
+     */
+    public void register(InstanceRecord record, Optional<InstanceState> previous) {
+        String selector = record.selector();
+        Owner owner = ownerOf(selector);
+        owner.execute(() -> {
+            if (closing) {
+                return;
+            }
+            Registration r = regs.get(selector);
+            if (r == null) {
+                String callId = previous.map(InstanceState::callId).filter(c -> !c.isEmpty()).orElseGet(this::newCallId);
+                r = new Registration(selector, owner, record, callId, previous.map(InstanceState::cseq).orElse(0L));
+                r.expires = (int) record.account().expires().orElse(cfg.registration().defaultExpires()).toSeconds();
+                regs.put(selector, r);
+            } else {
+                boolean accountChanged = !r.record.account().equals(record.account());
+                r.record = record;
+                if (accountChanged) {
+                    r.expires = (int) record.account().expires().orElse(cfg.registration().defaultExpires()).toSeconds();
+                    r.targetIndex = 0;
+                    r.failures = 0;
+                    r.cancelTimer();
+                    r.registeredUntil = 0;
+                    r.state = RegistrationState.REGISTERING;
+                }
+            }
+            if (record.appForeground()) {
+                goIdle(r);
+            } else {
+                r.idle = false;
+                if (!r.busy && (r.timer == null || r.state != RegistrationState.REGISTERED)) {
+                    r.cancelTimer();
+                    machine.register(r);
+                }
+            }
+        });
+    }
+
+    /** The app is in the foreground: remove our binding and stay Idle until {@link #register} again. */
+    public void setIdle(String selector) {
+        Registration r = regs.get(selector);
+        if (r != null) {
+            r.owner.execute(() -> goIdle(r));
+        }
+    }
+
+    private void goIdle(Registration r) {
+        if (r.idle) {
+            return;
+        }
+        r.idle = true;
+        machine.unregister(r, () -> machine.setState(r, RegistrationState.IDLE, ""));
+    }
+
+    /** Unregisters (through the throttle) and forgets an instance; its final state is Off. */
+    public CompletableFuture<Void> remove(String selector) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Registration r = regs.get(selector);
+        if (r == null) {
+            done.complete(null);
+            return done;
+        }
+        r.owner.execute(() -> {
+            if (r.removed) {
+                done.complete(null);
+                return;
+            }
+            r.removed = true;
+            machine.unregister(r, () -> {
+                machine.setState(r, RegistrationState.OFF, "removed");
+                regs.remove(r.selector, r);
+                listener.removed(r.selector);
+                done.complete(null);
+            });
+        });
+        return done;
+    }
+
+    /** The last published state of every instance (for /stats); cheap, lock-free. */
+    public List<InstanceState> snapshot() {
+        List<InstanceState> out = new ArrayList<>(regs.size());
+        for (Registration r : regs.values()) {
+            InstanceState s = r.published;
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** The last published state of one instance. */
+    public Optional<InstanceState> state(String selector) {
+        Registration r = regs.get(selector);
+        return r == null ? Optional.empty() : Optional.ofNullable(r.published);
+    }
+
+    /** Counters for metrics. */
+    public EngineStats stats() {
+        return new EngineStats(regs.size(), counters.registersSent.sum(), counters.retransmissions.sum(),
+                counters.timeouts.sum(), counters.transportErrors.sum(), counters.responsesByCode(),
+                throttle.queueDepth(), throttle.inFlight());
+    }
+
+    /** REGISTER latency quantile (request to final response) in ms since start or the last reset. */
+    public long latencyMillis(double quantile) {
+        return latencies.quantileMillis(quantile);
+    }
+
+    /** Clears the latency histogram (benchmarks use it between phases). */
+    public void resetLatencies() {
+        latencies.reset();
+    }
+
+    /**
+     * The selector an incoming request's Request-URI user (our Contact user, {@code s<SELECTOR>}
+     * with ':' written as '-') belongs to, if this engine holds it. O(1).
+     */
+    public Optional<String> selectorOfContactUser(String contactUser) {
+        String s = RequestBuilder.selectorOf(contactUser);
+        return s != null && regs.containsKey(s) ? Optional.of(s) : Optional.empty();
+    }
+
+    /** The local UDP port REGISTERs leave from. */
+    public int udpPort() {
+        return transport.udpPort();
+    }
+
+    /**
+     * Unregisters every instance that holds a binding (through the throttle), waiting at most
+     * {@code Registration[ShutdownTimeout]}, then closes sockets and owned executors.
+     */
+    @Override
+    public void close() {
+        closing = true;
+        List<Registration> all = new ArrayList<>(regs.values());
+        CountDownLatch left = new CountDownLatch(all.size());
+        for (Registration r : all) {
+            r.owner.execute(() -> {
+                r.idle = true;
+                machine.unregister(r, left::countDown);
+            });
+        }
+        try {
+            if (!left.await(cfg.registration().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("Shutdown: {} of {} unregistrations did not finish within {}", left.getCount(), all.size(),
+                        cfg.registration().shutdownTimeout());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        transport.close();
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("Closing {} failed", c, e);
+            }
+        }
+    }
+
+    private Owner ownerOf(String selector) {
+        List<Owner> owners = cfg.owners();
+        return owners.get(Math.floorMod(selector.hashCode(), owners.size()));
+    }
+
+    private String newCallId() {
+        byte[] b = new byte[12];
+        cfg.random().nextBytes(b);
+        return HexFormat.of().formatHex(b) + "@sipis";
+    }
+
+    private final class Receiver implements SipTransport.Receiver {
+        @Override
+        public void onMessage(SipMessage m, Flow flow) {
+            if (!m.isResponse()) {
+                LOG.debug("Ignoring {} from {} (incoming requests are not handled yet)", m, flow.remote());
+                return;
+            }
+            counters.responses.incrementAndGet(m.status());
+            Txn txn = txns.get(m.topBranch());
+            if (txn == null) {
+                return;
+            }
+            txn.reg.owner.execute(() -> machine.onResponse(txn, m));
+        }
+
+        @Override
+        public void onFlowClosed(Flow flow) {
+            if (closing) {
+                return;
+            }
+            for (Registration r : regs.values()) {
+                if (r.flow == flow) {
+                    r.owner.execute(() -> machine.flowClosed(r, flow));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package org.opensipis.sip.throttle;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.opensipis.sip.owner.Owner;
+
+/**
+ * Paces every REGISTER that leaves the process: one token bucket for the process, one per
+ * registrar host, and a cap on transactions in flight. Callers {@link #submit} a permit request;
+ * when a token of both buckets and an in-flight slot are free, the grant runs (on the throttle's
+ * owner; the grant then hops to the instance's owner). Each granted permit must be
+ * {@link #release}d exactly once when its transaction ends. Requests of one host are served in
+ * order; hosts are served round-robin so that one slow registrar does not starve the others.
+ *
+ * <p>All state lives on the throttle's {@link Owner}; {@code submit} and {@code release} may be
+ * called from any thread. Bucket capacity is 1/20 s of the rate (at least 1), so in any one-second
+ * window at most {@code rate * 1.05 + 1} permits are granted.
+ */
+public final class Throttle {
+
+    private final Owner owner;
+    private final Clock clock;
+    private final Bucket global;
+    private final double perHostRate;
+    private final int maxInFlight;
+    private final Map<String, Host> hosts = new HashMap<>();
+    private final List<Host> ring = new ArrayList<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private int next;
+    private Owner.Cancellable wakeUp;
+    private long wakeUpAt = Long.MAX_VALUE;
+
+    public Throttle(Owner owner, Clock clock, double globalRate, double perHostRate, int maxInFlight) {
+        if (globalRate <= 0 || perHostRate <= 0 || maxInFlight < 1) {
+            throw new IllegalArgumentException("Registration throttle needs positive rates and maxInFlight, got "
+                    + globalRate + "/s, " + perHostRate + "/s per registrar, " + maxInFlight + " in flight");
+        }
+        this.owner = owner;
+        this.clock = clock;
+        this.global = new Bucket(globalRate, clock.millis());
+        this.perHostRate = perHostRate;
+        this.maxInFlight = maxInFlight;
+    }
+
+    /** Asks for a permit towards {@code host}; {@code grant} runs once it is given. */
+    public void submit(String host, Runnable grant) {
+        queued.incrementAndGet();
+        owner.execute(() -> {
+            Host h = hosts.get(host);
+            if (h == null) {
+                h = new Host(host, new Bucket(perHostRate, clock.millis()));
+                hosts.put(host, h);
+                ring.add(h);
+            }
+            h.waiting.add(grant);
+            pump();
+        });
+    }
+
+    /** Gives back the in-flight slot of a granted permit. */
+    public void release() {
+        inFlight.decrementAndGet();
+        owner.execute(this::pump);
+    }
+
+    /** Requests waiting for a permit. */
+    public int queueDepth() {
+        return queued.get();
+    }
+
+    /** Granted permits not yet released. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    private void pump() {
+        long now = clock.millis();
+        global.refill(now);
+        long earliest = Long.MAX_VALUE;
+        while (inFlight.get() < maxInFlight && global.tokens >= 1 && !ring.isEmpty()) {
+            Host chosen = null;
+            for (int i = 0; i < ring.size(); i++) {
+                Host h = ring.get((next + i) % ring.size());
+                if (h.waiting.isEmpty()) {
+                    continue;
+                }
+                h.bucket.refill(now);
+                if (h.bucket.tokens >= 1) {
+                    chosen = h;
+                    next = (next + i + 1) % ring.size();
+                    break;
+                }
+                earliest = Math.min(earliest, h.bucket.nextTokenAt(now));
+            }
+            if (chosen == null) {
+                break;
+            }
+            earliest = Long.MAX_VALUE;
+            chosen.bucket.tokens -= 1;
+            global.tokens -= 1;
+            Runnable grant = chosen.waiting.poll();
+            queued.decrementAndGet();
+            inFlight.incrementAndGet();
+            grant.run();
+        }
+        dropIdleHosts();
+        if (queued.get() > 0 && inFlight.get() < maxInFlight) {
+            if (global.tokens < 1) {
+                earliest = Math.min(earliest, global.nextTokenAt(now));
+            }
+            if (earliest != Long.MAX_VALUE) {
+                wakeAt(earliest, now);
+            }
+        }
+    }
+
+    private void dropIdleHosts() {
+        if (ring.size() > 64) {
+            ring.removeIf(h -> h.waiting.isEmpty() && h.bucket.tokens >= h.bucket.capacity && hosts.remove(h.name) != null);
+            next = 0;
+        }
+    }
+
+    private void wakeAt(long at, long now) {
+        if (wakeUp != null && wakeUpAt <= at) {
+            return;
+        }
+        if (wakeUp != null) {
+            wakeUp.cancel();
+        }
+        wakeUpAt = at;
+        wakeUp = owner.schedule(() -> {
+            wakeUp = null;
+            wakeUpAt = Long.MAX_VALUE;
+            pump();
+        }, Math.max(1, at - now));
+    }
+
+    private static final class Host {
+        final String name;
+        final Bucket bucket;
+        final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+
+        Host(String name, Bucket bucket) {
+            this.name = name;
+            this.bucket = bucket;
+        }
+    }
+
+    static final class Bucket {
+        final double ratePerMilli;
+        final double capacity;
+        double tokens;
+        long last;
+
+        Bucket(double ratePerSecond, long now) {
+            this.ratePerMilli = ratePerSecond / 1000.0;
+            this.capacity = Math.max(1.0, Math.floor(ratePerSecond / 20.0));
+            this.tokens = capacity;
+            this.last = now;
+        }
+
+        void refill(long now) {
+            if (now > last) {
+                tokens = Math.min(capacity, tokens + (now - last) * ratePerMilli);
+                last = now;
+            }
+        }
+
+        long nextTokenAt(long now) {
+            return now + (long) Math.ceil((1 - tokens) / ratePerMilli);
+        }
+    }
+}

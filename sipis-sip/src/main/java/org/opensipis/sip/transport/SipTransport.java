@@ -1,0 +1,248 @@
+package org.opensipis.sip.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import org.opensipis.core.instance.SipAccount.Transport;
+import org.opensipis.sip.message.SipMessage;
+import org.opensipis.sip.message.SipParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registration client's sockets (Netty, NIO): one shared UDP socket, and one TCP or TLS
+ * connection per registrar address, shared by every instance registering there. Parsed inbound
+ * messages and closed flows are reported to the {@link Receiver} on Netty I/O threads; the
+ * receiver hops onto owners. Keep-alives: CRLF on TCP/TLS, CRLFCRLF on UDP, per flow.
+ */
+public final class SipTransport implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SipTransport.class);
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] DOUBLE_CRLF = {'\r', '\n', '\r', '\n'};
+
+    /** Where inbound traffic goes; called on I/O threads, must not block. */
+    public interface Receiver {
+        void onMessage(SipMessage message, Flow flow);
+
+        void onFlowClosed(Flow flow);
+    }
+
+    private final TransportConfig config;
+    private final Receiver receiver;
+    private final EventLoopGroup group;
+    private final TlsContexts tls;
+    private final Channel udp;
+    private final Map<String, CompletableFuture<Flow>> streams = new ConcurrentHashMap<>();
+    private final Map<InetSocketAddress, Flow> udpFlows = new ConcurrentHashMap<>();
+    private final Map<InetAddress, String> localHosts = new ConcurrentHashMap<>();
+
+    public SipTransport(TransportConfig config, Receiver receiver) throws IOException {
+        this.config = config;
+        this.receiver = receiver;
+        this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("sipis-sip-io", true),
+                NioIoHandler.newFactory());
+        this.tls = new TlsContexts(config.trustedCertificates(), config.clientCertificates());
+        ChannelFuture bound = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
+                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+                .handler(new UdpHandler())
+                .bind(new InetSocketAddress(config.bindAddress(), 0)).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new IOException("Cannot bind the SIP UDP socket on " + config.bindAddress(), bound.cause());
+        }
+        this.udp = bound.channel();
+        if (config.keepAlive()) {
+            long p = config.keepAlivePeriod().toMillis();
+            udp.eventLoop().scheduleAtFixedRate(this::udpKeepAlives, p, p, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The local UDP port. */
+    public int udpPort() {
+        return ((InetSocketAddress) udp.localAddress()).getPort();
+    }
+
+    /**
+     * The flow towards {@code remote}; connects TCP/TLS when there is none open.
+     *
+     * @param serverName the registrar's host name, checked against its TLS certificate
+     */
+    public CompletableFuture<Flow> flow(Transport transport, InetSocketAddress remote, String serverName) {
+        if (transport == Transport.UDP) {
+            return CompletableFuture.completedFuture(udpFlows.computeIfAbsent(remote,
+                    r -> new Flow(Transport.UDP, r, localHostFor(r.getAddress()), udpPort(), udp)));
+        }
+        String key = transport + "|" + remote + "|" + serverName;
+        CompletableFuture<Flow> existing = streams.get(key);
+        if (existing != null && (!existing.isDone() || (!existing.isCompletedExceptionally() && existing.join().isOpen()))) {
+            return existing;
+        }
+        CompletableFuture<Flow> created = new CompletableFuture<>();
+        if (existing == null ? streams.putIfAbsent(key, created) != null : !streams.replace(key, existing, created)) {
+            return flow(transport, remote, serverName);
+        }
+        connect(transport, remote, serverName, key, created);
+        return created;
+    }
+
+    private void connect(Transport transport, InetSocketAddress remote, String serverName, String key,
+                         CompletableFuture<Flow> result) {
+        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (transport == Transport.TLS) {
+                            SSLEngine engine = tls.forHost(serverName).newEngine(ch.alloc(), serverName, remote.getPort());
+                            SSLParameters p = engine.getSSLParameters();
+                            p.setEndpointIdentificationAlgorithm("HTTPS");
+                            engine.setSSLParameters(p);
+                            ch.pipeline().addLast(new SslHandler(engine));
+                        }
+                        ch.pipeline().addLast(new StreamFramer(), new StreamHandler());
+                    }
+                });
+        ChannelFuture cf = b.connect(remote, new InetSocketAddress(config.bindAddress(), 0));
+        cf.addListener(f -> {
+            if (!f.isSuccess()) {
+                streams.remove(key, result);
+                result.completeExceptionally(new IOException("cannot connect " + transport + " to " + remote, f.cause()));
+                return;
+            }
+            Channel ch = cf.channel();
+            InetSocketAddress local = (InetSocketAddress) ch.localAddress();
+            Flow flow = new Flow(transport, remote, local.getAddress().getHostAddress(), local.getPort(), ch);
+            ch.attr(StreamHandler.FLOW).set(flow);
+            ch.closeFuture().addListener(x -> {
+                streams.remove(key, result);
+                receiver.onFlowClosed(flow);
+            });
+            if (transport == Transport.TLS) {
+                ch.pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
+                    if (h.isSuccess()) {
+                        result.complete(flow);
+                    } else {
+                        result.completeExceptionally(new IOException("TLS handshake with " + remote + " failed", h.cause()));
+                        ch.close();
+                    }
+                });
+            } else {
+                result.complete(flow);
+            }
+            if (config.keepAlive()) {
+                long p = config.keepAlivePeriod().toMillis();
+                ch.eventLoop().scheduleAtFixedRate(() -> {
+                    if (ch.isActive()) {
+                        ch.writeAndFlush(Unpooled.wrappedBuffer(CRLF)).addListener(w -> {
+                            if (!w.isSuccess()) {
+                                ch.close();
+                            }
+                        });
+                    }
+                }, p, p, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    private void udpKeepAlives() {
+        for (Flow f : udpFlows.values()) {
+            f.send(DOUBLE_CRLF);
+        }
+    }
+
+    private String localHostFor(InetAddress remote) {
+        return localHosts.computeIfAbsent(remote, r -> {
+            InetAddress bind = new InetSocketAddress(config.bindAddress(), 0).getAddress();
+            if (!bind.isAnyLocalAddress()) {
+                return bind.getHostAddress();
+            }
+            try (DatagramSocket probe = new DatagramSocket()) {
+                probe.connect(r, 9);
+                return probe.getLocalAddress().getHostAddress();
+            } catch (SocketException e) {
+                LOG.warn("Cannot find the local address towards {}: {}", r, e.toString());
+                return r.isLoopbackAddress() ? r.getHostAddress() : "127.0.0.1";
+            }
+        });
+    }
+
+    private void deliver(byte[] data, Flow flow) {
+        SipMessage m;
+        try {
+            m = SipMessage.parse(data);
+        } catch (SipParseException e) {
+            LOG.debug("Dropped unparsable SIP message from {}: {}", flow.remote(), e.getMessage());
+            return;
+        }
+        receiver.onMessage(m, flow);
+    }
+
+    @Override
+    public void close() {
+        udp.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    }
+
+    private final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+            ByteBuf c = p.content();
+            if (c.readableBytes() <= 4) {
+                return; // keep-alive
+            }
+            InetSocketAddress sender = p.sender();
+            Flow flow = udpFlows.get(sender);
+            if (flow == null) {
+                flow = new Flow(Transport.UDP, sender, localHostFor(sender.getAddress()), udpPort(), udp);
+            }
+            deliver(ByteBufUtil.getBytes(c), flow);
+        }
+    }
+
+    private final class StreamHandler extends SimpleChannelInboundHandler<byte[]> {
+        static final io.netty.util.AttributeKey<Flow> FLOW = io.netty.util.AttributeKey.valueOf("sipis-flow");
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, byte[] msg) {
+            Flow flow = ctx.channel().attr(FLOW).get();
+            if (flow != null) {
+                deliver(msg, flow);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("Closing SIP flow {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+    }
+}

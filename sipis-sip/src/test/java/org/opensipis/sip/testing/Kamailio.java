@@ -1,0 +1,215 @@
+package org.opensipis.sip.testing;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+
+/**
+ * A real Kamailio registrar with digest (auth_db over db_text, usrloc in memory) on free loopback
+ * ports: UDP and TCP on one port, TLS on another, with a self-signed certificate made by openssl.
+ * Users whose name starts with "q" are challenged with qop="auth", the others without qop.
+ * Everything lives in a temporary directory; {@link #close} stops the process and deletes it.
+ */
+public final class Kamailio implements AutoCloseable {
+
+    public static final Path BINARY = Path.of("/usr/sbin/kamailio");
+    public static final Path KAMCMD = Path.of("/usr/sbin/kamcmd");
+
+    private static final String CONFIG = """
+            #!KAMAILIO
+            debug=1
+            log_stderror=yes
+            children=@CHILDREN@
+            tcp_children=2
+            listen=udp:127.0.0.1:@PORT@
+            listen=tcp:127.0.0.1:@PORT@
+            listen=tls:127.0.0.1:@TLSPORT@
+            enable_tls=yes
+            alias="127.0.0.1"
+            mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+            loadmodule "kex.so"
+            loadmodule "corex.so"
+            loadmodule "tm.so"
+            loadmodule "sl.so"
+            loadmodule "pv.so"
+            loadmodule "maxfwd.so"
+            loadmodule "textops.so"
+            loadmodule "siputils.so"
+            loadmodule "xlog.so"
+            loadmodule "sanity.so"
+            loadmodule "db_text.so"
+            loadmodule "usrloc.so"
+            loadmodule "registrar.so"
+            loadmodule "auth.so"
+            loadmodule "auth_db.so"
+            loadmodule "ctl.so"
+            loadmodule "tls.so"
+            modparam("tls", "config", "@DIR@/tls.cfg")
+            modparam("ctl", "binrpc", "unix:@DIR@/kamailio_ctl")
+            modparam("usrloc", "db_mode", 0)
+            modparam("auth_db", "db_url", "text://@DIR@/db")
+            modparam("auth_db", "calculate_ha1", yes)
+            modparam("auth_db", "password_column", "password")
+            modparam("auth_db", "load_credentials", "")
+            request_route {
+                if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
+                if (!sanity_check("17895", "7")) { xlog("L_WARN", "malformed request from $si:$sp\\n"); exit; }
+                if (is_method("REGISTER")) {
+                    if (!auth_check("$fd", "subscriber", "1")) {
+                        if ($fU =~ "^q") { auth_challenge("$fd", "1"); } else { auth_challenge("$fd", "0"); }
+                        exit;
+                    }
+                    consume_credentials();
+                    if (!save("location")) { sl_reply_error(); }
+                    exit;
+                }
+                if (is_method("OPTIONS")) { sl_send_reply("200", "OK"); exit; }
+                sl_send_reply("404", "Not Here");
+            }
+            """;
+
+    private static final String TLS_CFG = """
+            [server:default]
+            method = TLSv1.2+
+            verify_certificate = no
+            require_certificate = no
+            private_key = @DIR@/key.pem
+            certificate = @DIR@/cert.pem
+            [client:default]
+            method = TLSv1.2+
+            verify_certificate = no
+            require_certificate = no
+            """;
+
+    private final Path dir;
+    private final int port;
+    private final int tlsPort;
+    private final Process process;
+
+    /** Starts Kamailio with the given users (name → password) in domain 127.0.0.1. */
+    public Kamailio(Map<String, String> users, int children) throws IOException, InterruptedException {
+        dir = Files.createTempDirectory("sipis-kamailio");
+        port = freePort();
+        int t;
+        do {
+            t = freePort();
+        } while (t == port);
+        tlsPort = t;
+        Path db = Files.createDirectories(dir.resolve("db"));
+        for (String table : List.of("version", "subscriber", "location", "location_attrs")) {
+            Files.copy(Path.of("/usr/share/kamailio/dbtext/kamailio", table), db.resolve(table));
+        }
+        StringBuilder rows = new StringBuilder();
+        int id = 1;
+        for (Map.Entry<String, String> u : users.entrySet()) {
+            rows.append(id++).append(':').append(u.getKey()).append(":127.0.0.1:").append(u.getValue()).append(':')
+                    .append(md5(u.getKey() + ":127.0.0.1:" + u.getValue())).append(':')
+                    .append(md5(u.getKey() + "@127.0.0.1:127.0.0.1:" + u.getValue())).append('\n');
+        }
+        Files.writeString(db.resolve("subscriber"), rows, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.resolve("key.pem").toString(),
+                "-out", dir.resolve("cert.pem").toString(), "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"));
+        String d = dir.toString();
+        Files.writeString(dir.resolve("tls.cfg"), TLS_CFG.replace("@DIR@", d));
+        Files.writeString(dir.resolve("kamailio.cfg"), CONFIG.replace("@DIR@", d).replace("@PORT@", Integer.toString(port))
+                .replace("@TLSPORT@", Integer.toString(tlsPort)).replace("@CHILDREN@", Integer.toString(children)));
+        process = new ProcessBuilder(BINARY.toString(), "-DD", "-E", "-f", dir.resolve("kamailio.cfg").toString(),
+                "-P", dir.resolve("kam.pid").toString(), "-m", "256", "-M", "16")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("kamailio.log").toFile()).start();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("kamailio exited: " + Files.readString(dir.resolve("kamailio.log")));
+            }
+            return kamcmd("core.uptime").contains("uptime");
+        });
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    public Path certificate() {
+        return dir.resolve("cert.pem");
+    }
+
+    /** The output of {@code kamcmd <args>} against this instance (empty on failure). */
+    public String kamcmd(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(KAMCMD.toString(), "-s", "unix:" + dir.resolve("kamailio_ctl")));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        p.waitFor(10, TimeUnit.SECONDS);
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    public String log() throws IOException {
+        return Files.readString(dir.resolve("kamailio.log"));
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    private static void run(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException(cmd.get(0) + " failed: " + out);
+        }
+    }
+
+    static int freePort() throws IOException {
+        for (int i = 0; i < 50; i++) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                int p = s.getLocalPort();
+                try (DatagramSocket u = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), p))) {
+                    return p;
+                } catch (IOException e) {
+                    // UDP taken: try another
+                }
+            }
+        }
+        throw new IOException("no free port with both TCP and UDP free");
+    }
+
+    private static String md5(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}
