@@ -10,6 +10,20 @@ import java.util.Optional;
 import org.opensipis.core.crypto.SipisKey;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.instance.InstanceState;
+import org.opensipis.core.instance.RegistrationState;
+import org.opensipis.core.metrics.MetricsSink;
+import org.opensipis.http.metrics.MicrometerMetricsSink;
+import org.opensipis.push.PushDispatcher;
+import org.opensipis.push.StandardProviders;
+import org.opensipis.push.lifecycle.ExpiryPlanner;
+import org.opensipis.push.lifecycle.InstanceLifecycle;
+import org.opensipis.push.lifecycle.PushingLifecycleActions;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.opensipis.core.settings.Settings;
 import org.opensipis.core.shard.Shard;
 import org.opensipis.http.HttpLimits;
@@ -39,6 +53,8 @@ public final class SipisServer implements AutoCloseable {
     private volatile HttpServer http;
     private volatile Store store;
     private volatile RegistrationEngine engine;
+    private volatile PushDispatcher push;
+    private volatile InstanceLifecycle lifecycle;
     private final InstanceDirectory directory;
 
     public SipisServer(Configuration configuration, SipisKey key) {
@@ -62,11 +78,31 @@ public final class SipisServer implements AutoCloseable {
             started.push(store);
             LOG.info("database: {}", store.describe());
 
+            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            MetricsSink metrics = new MicrometerMetricsSink(meters);
+
+            ScheduledExecutorService pushTimer = Executors.newSingleThreadScheduledExecutor(Threads.named("sipis-push-timer"));
+            started.push(() -> shutdown(pushTimer));
+            push = PushDispatcher.builder(s.notificationServers(), store, new StandardProviders())
+                    .clock(clock).scheduler(pushTimer).listener(new PushMetrics(metrics))
+                    .onNoTokensLeft(this::turnOffAndDelete).build();
+            started.push(push);
+            LOG.info("push: {} NotificationServers entries", s.notificationServers().size());
+
+            ExecutorService lifecycleOwner = Executors.newSingleThreadExecutor(Threads.named("sipis-push-lifecycle"));
+            started.push(() -> shutdown(lifecycleOwner));
+
             engine = RegistrationEngine.create(s, new RegistrationListener() {
                 @Override
                 public void stateChanged(InstanceState state) {
                     store.stateWriter().write(state);
                     directory.update(state);
+                    InstanceLifecycle l = lifecycle;
+                    if (l != null) {
+                        RegistrationState st = state.state();
+                        l.registration(state.selector(), st == RegistrationState.REGISTERED || st == RegistrationState.IDLE,
+                                state.changedAt());
+                    }
                 }
 
                 @Override
@@ -76,12 +112,17 @@ public final class SipisServer implements AutoCloseable {
             });
             started.push(engine);
 
+            pushTimer.scheduleWithFixedDelay(new EngineMetrics(engine, metrics), 5, 5, TimeUnit.SECONDS);
+
+            lifecycle = new InstanceLifecycle(new ExpiryPlanner(s.instance()), clock, lifecycleOwner,
+                    new PushingLifecycleActions(store, push, selector -> engine.remove(selector), clock));
+            lifecycle.start(pushTimer, Duration.ofSeconds(30));
+
             long loaded = store.loadShard(shard, li -> adopt(li.record(), li.state()));
             LOG.info("restored {} instances of {}; registering them through the throttle ({} REGISTERs/s)", loaded,
                     shard, s.registration().globalRate());
             store.listen(this::changed);
 
-            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             ProcessStatus status = new ProcessStatus(s.server().name(), clock, store, engine, Map::of);
             http = HttpServer.start(s.httpServer(), s.administrator(), new HttpServices(store, Optional.of(key),
                     s.dataProtection().acceptPlainRegistrations(), configuration.lb2(), shard, status, directory,
@@ -102,7 +143,27 @@ public final class SipisServer implements AutoCloseable {
             return;
         }
         directory.put(record, previous);
+        lifecycle.contact(record.selector(), record.lastAppContact(), record.premium());
         engine.register(record, previous);
+    }
+
+    /** The last device token of an instance is dead: turn it Off (unregister) and delete it. */
+    private CompletableFuture<?> turnOffAndDelete(String selector) {
+        LOG.info("instance {} has no push token left: unregistering and deleting it", selector);
+        CompletableFuture<Void> off = engine.remove(selector);
+        return off.handle((v, e) -> null).thenCompose(v -> store.delete(selector)).whenComplete((v, e) -> {
+            lifecycle.forget(selector);
+            directory.remove(selector);
+        });
+    }
+
+    private static void shutdown(ExecutorService executor) {
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** A registration changed in the database (any process's HTTP interface). */
@@ -116,6 +177,7 @@ public final class SipisServer implements AutoCloseable {
                 if (directory.record(selector).isPresent()) {
                     LOG.info("instance {} was deleted", selector);
                     engine.remove(selector);
+                    lifecycle.forget(selector);
                 }
                 return;
             }
