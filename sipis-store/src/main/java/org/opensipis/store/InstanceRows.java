@@ -155,18 +155,34 @@ final class InstanceRows {
         return Optional.of(withTokens(base, tokens));
     }
 
+    /** The instance columns of one row, secrets still sealed (read on the loading thread). */
+    record Raw(String selector, String appId, boolean premium, Instant lastAppContact, boolean appForeground,
+               String appSecretSealed, String user, String authUser, String passwordSealed, String domain,
+               String proxy, int port, String transport, String displayName, Integer expires) {
+    }
+
+    static Raw raw(ResultSet rs) throws SQLException {
+        return new Raw(rs.getString(1), rs.getString(2), rs.getBoolean(3), instant(rs, 4), rs.getBoolean(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                rs.getString(11), rs.getInt(12), rs.getString(13), rs.getString(14), (Integer) rs.getObject(15));
+    }
+
     /** Reads the instance columns at the start of the row; secrets are opened with the key. */
     InstanceRecord record(ResultSet rs, List<DeviceToken> tokens) throws SQLException {
-        String sel = rs.getString(1);
-        Integer expires = (Integer) rs.getObject(15);
+        return record(raw(rs), tokens);
+    }
+
+    /** Opens the secrets of a raw row and builds the record. */
+    InstanceRecord record(Raw w, List<DeviceToken> tokens) {
+        String sel = w.selector();
         try {
-            SipAccount account = new SipAccount(rs.getString(7), rs.getString(8),
-                    Secret.of(key.openString(rs.getString(9), Sealing.sipPassword(sel))), rs.getString(10),
-                    Optional.ofNullable(rs.getString(11)), rs.getInt(12), SipAccount.Transport.valueOf(rs.getString(13)),
-                    rs.getString(14), Optional.ofNullable(expires).map(Duration::ofSeconds));
-            return new InstanceRecord(sel, rs.getString(2), rs.getBoolean(3), account,
-                    Secret.of(key.openString(rs.getString(6), Sealing.appSecret(sel))), tokens, instant(rs, 4),
-                    rs.getBoolean(5));
+            SipAccount account = new SipAccount(w.user(), w.authUser(),
+                    Secret.of(key.openString(w.passwordSealed(), Sealing.sipPassword(sel))), w.domain(),
+                    Optional.ofNullable(w.proxy()), w.port(), SipAccount.Transport.valueOf(w.transport()),
+                    w.displayName(), Optional.ofNullable(w.expires()).map(Duration::ofSeconds));
+            return new InstanceRecord(sel, w.appId(), w.premium(), account,
+                    Secret.of(key.openString(w.appSecretSealed(), Sealing.appSecret(sel))), tokens,
+                    w.lastAppContact(), w.appForeground());
         } catch (SealedDataException e) {
             throw new StoreException("selector " + sel + ": stored secret does not open: " + e.getMessage(), e);
         }
