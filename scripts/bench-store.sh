@@ -9,5 +9,5 @@ cd "$(dirname "$0")/.."
 mvn -B -q -o -pl sipis-store -am test-compile dependency:build-classpath -Denforcer.skip=true \
   -Dmdep.outputFile="$PWD/sipis-store/target/bench.classpath" -Dmdep.includeScope=test
 CP="sipis-store/target/test-classes:sipis-store/target/classes:$(cat sipis-store/target/bench.classpath)"
-exec java -Xmx1g -cp "$CP" -Dsipis.bench.openString="${SIPIS_BENCH_OPEN_STRING:-}" \
+exec java -Xmx1g ${JAVA_OPTS:-} -cp "$CP" -Dsipis.bench.openString="${SIPIS_BENCH_OPEN_STRING:-}" \
   org.opensipis.store.bench.StoreBench "${1:-100000}" "${2:-3}"
