@@ -37,6 +37,13 @@ final class EmbeddedDatabase implements AutoCloseable {
      * @param port a TCP port on 127.0.0.1, or 0 to pick a free one
      */
     static EmbeddedDatabase start(Path dataDirectory, int port) {
+        return start(dataDirectory, port, true);
+    }
+
+    /**
+     * @param durable fsync on (production); tests pass false for speed (zonky's default "-F")
+     */
+    static EmbeddedDatabase start(Path dataDirectory, int port, boolean durable) {
         Path dir = dataDirectory.toAbsolutePath();
         boolean fresh = !Files.exists(dir.resolve("postgresql.conf"));
         try {
@@ -46,7 +53,8 @@ final class EmbeddedDatabase implements AutoCloseable {
                     .setCleanDataDirectory(false)
                     .setRegisterShutdownHook(false)
                     .setServerConfig("listen_addresses", "127.0.0.1")
-                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("fsync", durable ? "on" : "off")
+                    .setServerConfig("synchronous_commit", durable ? "on" : "off")
                     .setPGStartupWait(java.time.Duration.ofSeconds(30));
             if (port > 0) {
                 b.setPort(port);

@@ -38,7 +38,12 @@ final class InstanceRows {
 
     static final String TOKEN_COLUMNS = "selector, platform, kind, app_id, token, last_seen, position";
 
-    private static final String UPSERT = "INSERT INTO instances (selector, app_id, premium, last_app_contact, "
+    /**
+     * One statement (one round trip) stores the instance, replaces its token set and notifies:
+     * tokens no longer given are deleted, given ones are upserted (the two sets are disjoint, so
+     * the sub-statements never touch the same row).
+     */
+    private static final String SAVE = "WITH i AS (INSERT INTO instances (selector, app_id, premium, last_app_contact, "
             + "app_foreground, app_secret_sealed, sip_user, sip_auth_user, sip_password_sealed, sip_domain, sip_proxy, "
             + "sip_port, sip_transport, sip_display_name, sip_expires_seconds, changed_at) "
             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, clock_timestamp()) "
@@ -48,7 +53,16 @@ final class InstanceRows {
             + "sip_auth_user = EXCLUDED.sip_auth_user, sip_password_sealed = EXCLUDED.sip_password_sealed, "
             + "sip_domain = EXCLUDED.sip_domain, sip_proxy = EXCLUDED.sip_proxy, sip_port = EXCLUDED.sip_port, "
             + "sip_transport = EXCLUDED.sip_transport, sip_display_name = EXCLUDED.sip_display_name, "
-            + "sip_expires_seconds = EXCLUDED.sip_expires_seconds, changed_at = clock_timestamp()";
+            + "sip_expires_seconds = EXCLUDED.sip_expires_seconds, changed_at = clock_timestamp() RETURNING selector), "
+            + "given AS (SELECT p, k, a, tok, ls::timestamptz AS ls, (pos - 1)::smallint AS pos "
+            + "FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS x(p, k, a, tok, ls, pos)), "
+            + "d AS (DELETE FROM device_tokens t WHERE t.selector = ? "
+            + "AND NOT EXISTS (SELECT 1 FROM given g WHERE g.k = t.kind AND g.tok = t.token)), "
+            + "n AS (INSERT INTO device_tokens (" + "selector, platform, kind, app_id, token, last_seen, position"
+            + ") SELECT (SELECT selector FROM i), p, k, a, tok, ls, pos FROM given "
+            + "ON CONFLICT (selector, kind, token) DO UPDATE SET platform = EXCLUDED.platform, "
+            + "app_id = EXCLUDED.app_id, last_seen = EXCLUDED.last_seen, position = EXCLUDED.position) "
+            + "SELECT pg_notify('" + CHANNEL + "', ?)";
 
     private final SipisKey key;
 
@@ -60,7 +74,27 @@ final class InstanceRows {
     void save(Connection c, InstanceRecord r) throws SQLException {
         String sel = r.selector();
         SipAccount a = r.account();
-        try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
+        // The app may repeat a token; keep its first occurrence per (kind, token).
+        java.util.Map<String, DeviceToken> unique = new java.util.LinkedHashMap<>();
+        for (DeviceToken t : r.tokens()) {
+            unique.putIfAbsent(t.kind() + " " + t.token(), t);
+        }
+        int n = unique.size();
+        String[] platforms = new String[n];
+        String[] kinds = new String[n];
+        String[] appIds = new String[n];
+        String[] tokens = new String[n];
+        String[] seen = new String[n];
+        int k = 0;
+        for (DeviceToken t : unique.values()) {
+            platforms[k] = t.platform().name();
+            kinds[k] = t.kind().name();
+            appIds[k] = t.appId();
+            tokens[k] = t.token();
+            seen[k] = t.lastSeen().toString();
+            k++;
+        }
+        try (PreparedStatement ps = c.prepareStatement(SAVE)) {
             ps.setString(1, sel);
             ps.setString(2, r.appId());
             ps.setBoolean(3, r.premium());
@@ -80,31 +114,15 @@ final class InstanceRows {
             } else {
                 ps.setNull(15, Types.INTEGER);
             }
-            ps.executeUpdate();
+            ps.setArray(16, c.createArrayOf("text", platforms));
+            ps.setArray(17, c.createArrayOf("text", kinds));
+            ps.setArray(18, c.createArrayOf("text", appIds));
+            ps.setArray(19, c.createArrayOf("text", tokens));
+            ps.setArray(20, c.createArrayOf("text", seen));
+            ps.setString(21, sel);
+            ps.setString(22, sel);
+            ps.execute();
         }
-        try (PreparedStatement del = c.prepareStatement("DELETE FROM device_tokens WHERE selector = ?")) {
-            del.setString(1, sel);
-            del.executeUpdate();
-        }
-        if (!r.tokens().isEmpty()) {
-            try (PreparedStatement ins = c.prepareStatement("INSERT INTO device_tokens (" + TOKEN_COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (selector, kind, token) DO UPDATE SET "
-                    + "platform = EXCLUDED.platform, app_id = EXCLUDED.app_id, last_seen = EXCLUDED.last_seen")) {
-                short position = 0;
-                for (DeviceToken t : r.tokens()) {
-                    ins.setString(1, sel);
-                    ins.setString(2, t.platform().name());
-                    ins.setString(3, t.kind().name());
-                    ins.setString(4, t.appId());
-                    ins.setString(5, t.token());
-                    ins.setObject(6, ts(t.lastSeen()));
-                    ins.setShort(7, position++);
-                    ins.addBatch();
-                }
-                ins.executeBatch();
-            }
-        }
-        notify(c, sel);
     }
 
     static void notify(Connection c, String selector) throws SQLException {
@@ -137,18 +155,34 @@ final class InstanceRows {
         return Optional.of(withTokens(base, tokens));
     }
 
+    /** The instance columns of one row, secrets still sealed (read on the loading thread). */
+    record Raw(String selector, String appId, boolean premium, Instant lastAppContact, boolean appForeground,
+               String appSecretSealed, String user, String authUser, String passwordSealed, String domain,
+               String proxy, int port, String transport, String displayName, Integer expires) {
+    }
+
+    static Raw raw(ResultSet rs) throws SQLException {
+        return new Raw(rs.getString(1), rs.getString(2), rs.getBoolean(3), instant(rs, 4), rs.getBoolean(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                rs.getString(11), rs.getInt(12), rs.getString(13), rs.getString(14), (Integer) rs.getObject(15));
+    }
+
     /** Reads the instance columns at the start of the row; secrets are opened with the key. */
     InstanceRecord record(ResultSet rs, List<DeviceToken> tokens) throws SQLException {
-        String sel = rs.getString(1);
-        Integer expires = (Integer) rs.getObject(15);
+        return record(raw(rs), tokens);
+    }
+
+    /** Opens the secrets of a raw row and builds the record. */
+    InstanceRecord record(Raw w, List<DeviceToken> tokens) {
+        String sel = w.selector();
         try {
-            SipAccount account = new SipAccount(rs.getString(7), rs.getString(8),
-                    Secret.of(key.openString(rs.getString(9), Sealing.sipPassword(sel))), rs.getString(10),
-                    Optional.ofNullable(rs.getString(11)), rs.getInt(12), SipAccount.Transport.valueOf(rs.getString(13)),
-                    rs.getString(14), Optional.ofNullable(expires).map(Duration::ofSeconds));
-            return new InstanceRecord(sel, rs.getString(2), rs.getBoolean(3), account,
-                    Secret.of(key.openString(rs.getString(6), Sealing.appSecret(sel))), tokens, instant(rs, 4),
-                    rs.getBoolean(5));
+            SipAccount account = new SipAccount(w.user(), w.authUser(),
+                    Secret.of(key.openString(w.passwordSealed(), Sealing.sipPassword(sel))), w.domain(),
+                    Optional.ofNullable(w.proxy()), w.port(), SipAccount.Transport.valueOf(w.transport()),
+                    w.displayName(), Optional.ofNullable(w.expires()).map(Duration::ofSeconds));
+            return new InstanceRecord(sel, w.appId(), w.premium(), account,
+                    Secret.of(key.openString(w.appSecretSealed(), Sealing.appSecret(sel))), tokens,
+                    w.lastAppContact(), w.appForeground());
         } catch (SealedDataException e) {
             throw new StoreException("selector " + sel + ": stored secret does not open: " + e.getMessage(), e);
         }

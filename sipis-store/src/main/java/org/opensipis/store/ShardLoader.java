@@ -6,25 +6,35 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
-import org.opensipis.core.instance.InstanceRecord;
-import org.opensipis.store.InstanceRows.Positioned;
+import org.opensipis.core.instance.InstanceState;
 import org.opensipis.core.shard.SelectorRange;
 import org.opensipis.core.shard.Shard;
+import org.opensipis.store.InstanceRows.Positioned;
+import org.opensipis.store.InstanceRows.Raw;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Streams the instances of one shard: for each selector range an index range scan over
  * {@code instances} (joined with this server's {@code instance_states}) and one over
- * {@code device_tokens}, both in selector order and fetched in chunks, merged in memory one
- * instance at a time. Rows outside the shard ({@link Shard#owns}) are skipped; a row whose
- * secrets do not open is logged by selector and skipped.
+ * {@code device_tokens}, both in selector order and fetched in chunks, merged one instance at
+ * a time. Rows outside the shard ({@link Shard#owns}) are skipped; a row whose secrets do not
+ * open is logged by selector and skipped.
+ *
+ * <p>Two stages use both cores: a {@code sipis-store-load} thread reads and merges rows and
+ * hands small batches (a bounded queue, so memory stays flat) to the caller's thread, which
+ * opens the secrets and calls the sink.
  */
 final class ShardLoader {
 
     static final int FETCH = 2_000;
+    private static final int BATCH = 256;
     private static final Logger LOG = LoggerFactory.getLogger(ShardLoader.class);
 
     private final DataSource ds;
@@ -35,73 +45,156 @@ final class ShardLoader {
         this.rows = rows;
     }
 
+    private record Item(Raw raw, Optional<InstanceState> state, List<Positioned> tokens) {
+    }
+
+    /** A batch of items; the last one is empty and carries the reader's failure, if any. */
+    private record Batch(List<Item> items, Optional<Exception> failure) {
+    }
+
     /** Loads the shard into the sink on the caller's thread; returns how many were delivered. */
     long load(Shard shard, Consumer<LoadedInstance> sink) {
         if (shard.isEmpty()) {
             return 0;
         }
-        long delivered = 0;
-        try (Connection c = ds.getConnection()) {
-            c.setAutoCommit(false);
-            c.setReadOnly(true);
-            for (SelectorRange range : shard.ranges()) {
-                delivered += loadRange(c, shard, range, sink);
-            }
-            c.commit();
-        } catch (SQLException e) {
-            throw new StoreException("cannot load the instances of shard " + shard + ": " + Failures.describe(e), e);
-        }
-        return delivered;
-    }
-
-    private long loadRange(Connection c, Shard shard, SelectorRange range, Consumer<LoadedInstance> sink)
-            throws SQLException {
-        String where = range.upper().isPresent() ? "selector >= ? AND selector < ?" : "selector >= ?";
-        String instanceSql = "SELECT " + InstanceRows.INSTANCE_COLUMNS + ", " + InstanceRows.STATE_COLUMNS
-                + " FROM instances i LEFT JOIN instance_states s ON s.selector = i.selector AND s.server_name = ?"
-                + " WHERE i." + where.replace(" AND selector", " AND i.selector") + " ORDER BY i.selector";
-        String tokenSql = "SELECT " + InstanceRows.TOKEN_COLUMNS + " FROM device_tokens WHERE " + where
-                + " ORDER BY selector";
+        BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(16);
+        Reader reader = new Reader(shard, queue);
+        Thread t = Threads.named("sipis-store-load", false).newThread(reader);
+        t.start();
         long delivered = 0;
         long skipped = 0;
-        try (PreparedStatement ip = c.prepareStatement(instanceSql); PreparedStatement tp = c.prepareStatement(tokenSql)) {
-            ip.setFetchSize(FETCH);
-            tp.setFetchSize(FETCH * 2);
-            ip.setString(1, shard.serverName());
-            bind(ip, 2, range);
-            bind(tp, 1, range);
-            try (ResultSet irs = ip.executeQuery(); ResultSet trs = tp.executeQuery()) {
-                Positioned pendingToken = trs.next() ? InstanceRows.token(trs) : null;
-                while (irs.next()) {
-                    String sel = irs.getString(1);
-                    List<Positioned> tokens = new ArrayList<>(2);
-                    // Tokens of selectors before this one belong to rows that vanished between the scans.
-                    while (pendingToken != null && pendingToken.selector().compareTo(sel) <= 0) {
-                        if (pendingToken.selector().equals(sel)) {
-                            tokens.add(pendingToken);
-                        }
-                        pendingToken = trs.next() ? InstanceRows.token(trs) : null;
+        try {
+            while (true) {
+                Batch b = queue.take();
+                if (b.items().isEmpty()) {
+                    if (b.failure().isPresent()) {
+                        Exception e = b.failure().get();
+                        throw new StoreException("cannot load the instances of shard " + shard + ": "
+                                + Failures.describe(e), e);
                     }
-                    String appId = irs.getString(2);
-                    if (!shard.owns(sel, appId)) {
-                        continue;
-                    }
+                    break;
+                }
+                for (Item i : b.items()) {
                     try {
-                        InstanceRecord r = InstanceRows.withTokens(rows.record(irs, List.of()), tokens);
-                        sink.accept(new LoadedInstance(r,
-                                InstanceRows.state(irs, sel, InstanceRows.INSTANCE_COLUMN_COUNT + 1)));
+                        sink.accept(new LoadedInstance(InstanceRows.withTokens(rows.record(i.raw(), List.of()),
+                                i.tokens()), i.state()));
                         delivered++;
                     } catch (StoreException | IllegalArgumentException e) {
                         skipped++;
-                        LOG.error("Not loading selector {}: {}", sel, e.getMessage());
+                        LOG.error("Not loading selector {}: {}", i.raw().selector(), e.getMessage());
                     }
                 }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("loading shard " + shard + " was interrupted", e);
+        } finally {
+            reader.stop = true;
+            queue.clear();
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         if (skipped > 0) {
             LOG.error("Skipped {} instance(s) of {} whose stored data could not be read (see above)", skipped, shard);
         }
         return delivered;
+    }
+
+    /** Reads the ranges and fills the queue; always ends with an empty batch. */
+    private final class Reader implements Runnable {
+        private final Shard shard;
+        private final BlockingQueue<Batch> queue;
+        private volatile boolean stop;
+        private List<Item> batch = new ArrayList<>(BATCH);
+
+        Reader(Shard shard, BlockingQueue<Batch> queue) {
+            this.shard = shard;
+            this.queue = queue;
+        }
+
+        @Override
+        public void run() {
+            Optional<Exception> failure = Optional.empty();
+            try (Connection c = ds.getConnection()) {
+                c.setAutoCommit(false);
+                c.setReadOnly(true);
+                for (SelectorRange range : shard.ranges()) {
+                    if (!stop) {
+                        readRange(c, range);
+                    }
+                }
+                c.commit();
+                flush();
+            } catch (SQLException | RuntimeException e) {
+                failure = Optional.of(e);
+            } catch (InterruptedException e) {
+                failure = Optional.of(e);
+            }
+            try {
+                while (!stop && !queue.offer(new Batch(List.of(), failure), 100, TimeUnit.MILLISECONDS)) {
+                    // the consumer is busy in the sink; keep offering until it takes or stops
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void put(Item item) throws InterruptedException {
+            batch.add(item);
+            if (batch.size() == BATCH) {
+                flush();
+            }
+        }
+
+        private void flush() throws InterruptedException {
+            if (batch.isEmpty()) {
+                return;
+            }
+            Batch b = new Batch(batch, Optional.empty());
+            while (!stop && !queue.offer(b, 100, TimeUnit.MILLISECONDS)) {
+                // back-pressure: wait for the caller's thread
+            }
+            batch = new ArrayList<>(BATCH);
+        }
+
+        private void readRange(Connection c, SelectorRange range) throws SQLException, InterruptedException {
+            String where = range.upper().isPresent() ? "selector >= ? AND selector < ?" : "selector >= ?";
+            String instanceSql = "SELECT " + InstanceRows.INSTANCE_COLUMNS + ", " + InstanceRows.STATE_COLUMNS
+                    + " FROM instances i LEFT JOIN instance_states s ON s.selector = i.selector AND s.server_name = ?"
+                    + " WHERE i." + where.replace(" AND selector", " AND i.selector") + " ORDER BY i.selector";
+            String tokenSql = "SELECT " + InstanceRows.TOKEN_COLUMNS + " FROM device_tokens WHERE " + where
+                    + " ORDER BY selector";
+            try (PreparedStatement ip = c.prepareStatement(instanceSql);
+                 PreparedStatement tp = c.prepareStatement(tokenSql)) {
+                ip.setFetchSize(FETCH);
+                tp.setFetchSize(FETCH * 2);
+                ip.setString(1, shard.serverName());
+                bind(ip, 2, range);
+                bind(tp, 1, range);
+                try (ResultSet irs = ip.executeQuery(); ResultSet trs = tp.executeQuery()) {
+                    Positioned pendingToken = trs.next() ? InstanceRows.token(trs) : null;
+                    while (!stop && irs.next()) {
+                        String sel = irs.getString(1);
+                        List<Positioned> tokens = new ArrayList<>(2);
+                        // Tokens of selectors before this one belong to rows that vanished between the scans.
+                        while (pendingToken != null && pendingToken.selector().compareTo(sel) <= 0) {
+                            if (pendingToken.selector().equals(sel)) {
+                                tokens.add(pendingToken);
+                            }
+                            pendingToken = trs.next() ? InstanceRows.token(trs) : null;
+                        }
+                        if (!shard.owns(sel, irs.getString(2))) {
+                            continue;
+                        }
+                        put(new Item(InstanceRows.raw(irs),
+                                InstanceRows.state(irs, sel, InstanceRows.INSTANCE_COLUMN_COUNT + 1), tokens));
+                    }
+                }
+            }
+        }
     }
 
     private static void bind(PreparedStatement ps, int from, SelectorRange range) throws SQLException {

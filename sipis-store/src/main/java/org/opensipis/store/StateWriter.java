@@ -214,8 +214,11 @@ public final class StateWriter implements AutoCloseable {
         ps.setObject(9, InstanceRows.ts(s.changedAt()));
     }
 
-    /** Writes what is pending once more (waiting up to {@code timeout}) and stops. */
-    void close(Duration timeout) {
+    /** Writes what is pending once more (waiting up to {@code timeout}) and stops; idempotent. */
+    synchronized void close(Duration timeout) {
+        if (closed) {
+            return;
+        }
         closed = true;
         try {
             executor.submit(() -> {
@@ -226,6 +229,8 @@ public final class StateWriter implements AutoCloseable {
             LOG.error("Stopping with {} instance state(s) not written: {}", pending.size(), Failures.describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.error("Stopping with {} instance state(s) not written: the writer had already stopped", pending.size());
         } finally {
             executor.shutdownNow();
         }

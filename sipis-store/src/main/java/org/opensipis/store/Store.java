@@ -41,13 +41,14 @@ public final class Store implements InstanceStore, AutoCloseable {
     private final Duration maxBackoff;
     private ChangeListener listener;   // guarded by this
 
-    private Store(String serverName, Database db, SipisKey key, RestartSettings restart, Options options, Clock clock) {
+    private Store(String serverName, Database db, DatabaseSettings database, SipisKey key, RestartSettings restart,
+                  Options options, Clock clock) {
         this.serverName = serverName;
         this.db = db;
         this.restart = restart;
         this.maxBackoff = options.maxBackoff();
         InstanceRows rows = new InstanceRows(key);
-        this.instances = new PgInstanceStore(db.pool(), rows, 4);
+        this.instances = new PgInstanceStore(db.pool(), rows, Math.max(2, database.poolSize()));
         this.loader = new ShardLoader(db.pool(), rows);
         this.writer = new StateWriter(db.pool(), serverName, restart.savePeriod(), options.maxBackoff(), clock);
         this.resealer = new Resealer(db.pool());
@@ -75,7 +76,7 @@ public final class Store implements InstanceStore, AutoCloseable {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(serverName, "serverName");
         Database db = Database.open(database, options.embeddedPort());
-        return new Store(serverName, db, key, restart, options, clock);
+        return new Store(serverName, db, database, key, restart, options, clock);
     }
 
     public String serverName() {

@@ -8,7 +8,8 @@
  * {@link org.opensipis.store.Store#reseal}, {@code close}), which are for start-up, shutdown and
  * the command line. Repository calls run on the bounded {@code sipis-store-io-*} executor and
  * answer with futures; state is written on {@code sipis-store-writer}; notifications arrive on
- * {@code sipis-store-listener} and the safety-net poll on {@code sipis-store-poll}. Change
+ * {@code sipis-store-listener} and the safety-net poll on {@code sipis-store-poll}; a shard load
+ * reads on {@code sipis-store-load} and feeds the sink on the caller's thread. Change
  * consumers must hand work over to the owning executor and return quickly.
  */
 package org.opensipis.store;

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.opensipis.core.crypto.SipisKey;
+import org.opensipis.core.instance.DeviceToken;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.instance.InstanceState;
 import org.opensipis.core.instance.RegistrationState;
@@ -103,6 +104,25 @@ class StoreTest {
             assertThat(store.delete(r.selector()).get()).isTrue();
             assertThat(store.delete(r.selector()).get()).isFalse();
             assertThat(store.find(r.selector()).get()).isEmpty();
+        }
+    }
+
+    @Test
+    void savingAgainReplacesTheTokenSet() throws Exception {
+        try (Store store = TestPg.open(pg.newDatabase(), "Sipis1")) {
+            InstanceRecord first = TestPg.record("ABCD01", "com.example", "pw1");
+            store.saveRegistration(first).get();
+            DeviceToken kept = first.tokens().get(1);
+            DeviceToken added = new DeviceToken(DeviceToken.Platform.FCM, DeviceToken.Kind.INCOMING_CALL, "com.example",
+                    "fcm-new", TestPg.T0.plusSeconds(5));
+            InstanceRecord second = new InstanceRecord(first.selector(), first.appId(), !first.premium(),
+                    first.account(), first.appSecret(), List.of(added, kept), TestPg.T0.plusSeconds(9), true);
+            store.saveRegistration(second).get();
+            assertThat(store.find("ABCD01").get()).contains(second);
+            InstanceRecord none = new InstanceRecord(first.selector(), first.appId(), false, first.account(),
+                    first.appSecret(), List.of(), TestPg.T0, false);
+            store.saveRegistration(none).get();
+            assertThat(store.find("ABCD01").get()).contains(none);
         }
     }
 

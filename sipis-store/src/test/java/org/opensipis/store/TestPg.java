@@ -41,7 +41,7 @@ final class TestPg implements AutoCloseable {
     private TestPg(Path dir, int port) {
         this.dir = dir;
         this.port = port;
-        this.pg = EmbeddedDatabase.start(dir, port);
+        this.pg = EmbeddedDatabase.start(dir, port, false);
     }
 
     static TestPg start() {
@@ -68,7 +68,7 @@ final class TestPg implements AutoCloseable {
     }
 
     void restart() {
-        pg = EmbeddedDatabase.start(dir, port);
+        pg = EmbeddedDatabase.start(dir, port, false);
     }
 
     /** A new, empty database in this server. */
