@@ -10,7 +10,7 @@ import org.opensipis.core.xml.Suggest;
 
 /**
  * A libpq connection string in key=value form ({@code Database[OpenString]}), e.g.
- * {@code host=db1,db2 port=5432 dbname=sipis user=sipis password='it''s \' secret'}.
+ * {@code host=db1,db2 port=5432 dbname=sipis user=sipis password='it\'s secret'}.
  *
  * <p>Values may be single-quoted; inside and outside quotes a backslash escapes the next
  * character. Several hosts ({@code host=a,b}) let a promoted standby be found. The password
