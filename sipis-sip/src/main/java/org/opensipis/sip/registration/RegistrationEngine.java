@@ -16,6 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.instance.InstanceState;
 import org.opensipis.core.instance.RegistrationState;
@@ -271,6 +272,31 @@ public final class RegistrationEngine implements AutoCloseable {
         }
     }
 
+    // ---- Incoming requests (issue 6, org.opensipis.sip.call): hook and instance lookup ----
+
+    private volatile BiConsumer<SipMessage, Flow> requestHandler;
+
+    /**
+     * Where requests arriving on our sockets (INVITE, CANCEL, ACK, MESSAGE ... sent by the
+     * proxy to our Contacts) go; called on I/O threads, must not block. Null drops them.
+     */
+    public void setRequestHandler(BiConsumer<SipMessage, Flow> handler) {
+        this.requestHandler = handler;
+    }
+
+    /** What the app registered for a selector this engine holds. O(1), lock-free. */
+    public Optional<InstanceRecord> record(String selector) {
+        Registration r = regs.get(selector);
+        return r == null ? Optional.empty() : Optional.of(r.record);
+    }
+
+    /** The owner executor of a selector's state; incoming-call state lives there too. */
+    public Owner ownerFor(String selector) {
+        return ownerOf(selector);
+    }
+
+    // ---- end of incoming requests ----
+
     private Owner ownerOf(String selector) {
         List<Owner> owners = cfg.owners();
         return owners.get(Math.floorMod(selector.hashCode(), owners.size()));
@@ -286,7 +312,12 @@ public final class RegistrationEngine implements AutoCloseable {
         @Override
         public void onMessage(SipMessage m, Flow flow) {
             if (!m.isResponse()) {
-                LOG.debug("Ignoring {} from {} (incoming requests are not handled yet)", m, flow.remote());
+                BiConsumer<SipMessage, Flow> handler = requestHandler;
+                if (handler != null) {
+                    handler.accept(m, flow);
+                } else {
+                    LOG.debug("Ignoring {} from {} (no incoming-request handler set)", m, flow.remote());
+                }
                 return;
             }
             counters.responses.incrementAndGet(m.status());
