@@ -40,7 +40,7 @@ public final class EngineHarness implements AutoCloseable {
         TransportConfig tc = new TransportConfig("127.0.0.1", 1, trusted, List.of(), keepAlive, keepAlivePeriod,
                 Duration.ofSeconds(5));
         EngineConfig cfg = new EngineConfig("test-server", Optional.empty(), "SIPIS-test/1.0", settings, tc, clock,
-                List.of(owner), owner, new DnsjavaLookup(), Runnable::run, new Random(7), true, 500);
+                List.of(owner), Optional.of(owner), new DnsjavaLookup(), Runnable::run, new Random(7), true, 500);
         engine = new RegistrationEngine(cfg, new RegistrationListener() {
             @Override
             public void stateChanged(InstanceState state) {
