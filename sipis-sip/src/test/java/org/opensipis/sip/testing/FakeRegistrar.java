@@ -45,6 +45,8 @@ public final class FakeRegistrar implements AutoCloseable {
     /** Arrival times (ms) of every REGISTER, when {@link #recordArrivals} is set. */
     public final java.util.Queue<Long> arrivals = new ConcurrentLinkedQueue<>();
     public volatile boolean recordArrivals;
+    /** Keep-alives seen: CRLF pairs before a message on TCP, short datagrams on UDP. */
+    public final AtomicInteger keepAlives = new AtomicInteger();
     public volatile String realm = "fake.test";
     public volatile String algorithm = "MD5";
     public volatile String qop = "auth";
@@ -112,6 +114,7 @@ public final class FakeRegistrar implements AutoCloseable {
                 return;
             }
             if (p.getLength() <= 4) {
+                keepAlives.incrementAndGet();
                 continue;
             }
             if (recordArrivals) {
@@ -162,7 +165,7 @@ public final class FakeRegistrar implements AutoCloseable {
     private void readLoop(Socket s) {
         try (s; InputStream in = s.getInputStream()) {
             for (int i = 0; i < 1_000_000 && !closed; i++) {
-                String msg = readMessage(in);
+                String msg = readMessage(in, keepAlives);
                 if (msg == null) {
                     return;
                 }
@@ -181,7 +184,7 @@ public final class FakeRegistrar implements AutoCloseable {
         }
     }
 
-    private static String readMessage(InputStream in) throws IOException {
+    private static String readMessage(InputStream in, AtomicInteger keepAlives) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int state = 0;
         while (state < 4) {
@@ -190,6 +193,9 @@ public final class FakeRegistrar implements AutoCloseable {
                 return null;
             }
             if (head.size() == 0 && (c == '\r' || c == '\n')) {
+                if (c == '\n') {
+                    keepAlives.incrementAndGet();
+                }
                 continue;
             }
             head.write(c);
