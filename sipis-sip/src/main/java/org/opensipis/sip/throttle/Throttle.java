@@ -18,8 +18,8 @@ import org.opensipis.sip.owner.Owner;
  * order; hosts are served round-robin so that one slow registrar does not starve the others.
  *
  * <p>All state lives on the throttle's {@link Owner}; {@code submit} and {@code release} may be
- * called from any thread. Bucket capacity is 1/20 s of the rate (at least 1), so in any one-second
- * window at most {@code rate * 1.05 + 1} permits are granted.
+ * called from any thread. Bucket capacity is 1/50 s of the rate (at least 1), so in any one-second
+ * window at most {@code rate * 1.02 + 1} permits are granted.
  */
 public final class Throttle {
 
@@ -50,6 +50,26 @@ public final class Throttle {
 
     /** Asks for a permit towards {@code host}; {@code grant} runs once it is given. */
     public void submit(String host, Runnable grant) {
+        enqueue(host, new Waiter(grant, true), false);
+    }
+
+    /**
+     * Asks for a permit ahead of the queue, for the continuation of a registration already let
+     * through (the answer to a challenge, a 423 retry), so that it does not wait behind a flood.
+     */
+    public void submitUrgent(String host, Runnable grant) {
+        enqueue(host, new Waiter(grant, true), true);
+    }
+
+    /**
+     * Paces a packet that belongs to a transaction already in flight (a UDP retransmission): it
+     * takes tokens from both buckets, ahead of the queue, but no in-flight slot and no release.
+     */
+    public void pace(String host, Runnable send) {
+        enqueue(host, new Waiter(send, false), true);
+    }
+
+    private void enqueue(String host, Waiter w, boolean first) {
         queued.incrementAndGet();
         owner.execute(() -> {
             Host h = hosts.get(host);
@@ -58,7 +78,11 @@ public final class Throttle {
                 hosts.put(host, h);
                 ring.add(h);
             }
-            h.waiting.add(grant);
+            if (first) {
+                h.waiting.addFirst(w);
+            } else {
+                h.waiting.addLast(w);
+            }
             pump();
         });
     }
@@ -83,11 +107,12 @@ public final class Throttle {
         long now = clock.millis();
         global.refill(now);
         long earliest = Long.MAX_VALUE;
-        while (inFlight.get() < maxInFlight && global.tokens >= 1 && !ring.isEmpty()) {
+        while (global.tokens >= 1 && !ring.isEmpty()) {
+            boolean slotFree = inFlight.get() < maxInFlight;
             Host chosen = null;
             for (int i = 0; i < ring.size(); i++) {
                 Host h = ring.get((next + i) % ring.size());
-                if (h.waiting.isEmpty()) {
+                if (h.waiting.isEmpty() || (!slotFree && h.waiting.peekFirst().slot)) {
                     continue;
                 }
                 h.bucket.refill(now);
@@ -104,13 +129,15 @@ public final class Throttle {
             earliest = Long.MAX_VALUE;
             chosen.bucket.tokens -= 1;
             global.tokens -= 1;
-            Runnable grant = chosen.waiting.poll();
+            Waiter w = chosen.waiting.pollFirst();
             queued.decrementAndGet();
-            inFlight.incrementAndGet();
-            grant.run();
+            if (w.slot) {
+                inFlight.incrementAndGet();
+            }
+            w.grant.run();
         }
         dropIdleHosts();
-        if (queued.get() > 0 && inFlight.get() < maxInFlight) {
+        if (queued.get() > 0) {
             if (global.tokens < 1) {
                 earliest = Math.min(earliest, global.nextTokenAt(now));
             }
@@ -142,10 +169,20 @@ public final class Throttle {
         }, Math.max(1, at - now));
     }
 
+    private static final class Waiter {
+        final Runnable grant;
+        final boolean slot;
+
+        Waiter(Runnable grant, boolean slot) {
+            this.grant = grant;
+            this.slot = slot;
+        }
+    }
+
     private static final class Host {
         final String name;
         final Bucket bucket;
-        final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+        final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
 
         Host(String name, Bucket bucket) {
             this.name = name;
@@ -161,7 +198,7 @@ public final class Throttle {
 
         Bucket(double ratePerSecond, long now) {
             this.ratePerMilli = ratePerSecond / 1000.0;
-            this.capacity = Math.max(1.0, Math.floor(ratePerSecond / 20.0));
+            this.capacity = Math.max(1.0, Math.floor(ratePerSecond / 50.0));
             this.tokens = capacity;
             this.last = now;
         }

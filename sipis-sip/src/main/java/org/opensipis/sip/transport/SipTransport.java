@@ -85,6 +85,11 @@ public final class SipTransport implements AutoCloseable {
         }
     }
 
+    /** The UDP socket's event loop: an owner for work that must reach the wire without a hop. */
+    public io.netty.channel.EventLoop udpEventLoop() {
+        return udp.eventLoop();
+    }
+
     /** The local UDP port. */
     public int udpPort() {
         return ((InetSocketAddress) udp.localAddress()).getPort();
