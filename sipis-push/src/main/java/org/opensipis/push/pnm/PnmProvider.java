@@ -118,9 +118,9 @@ public final class PnmProvider implements PushProvider {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         return client.sendAsync(http, HttpResponse.BodyHandlers.ofString())
-                .handle((resp, e) -> e != null
+                .handleAsync((resp, e) -> e != null
                         ? PushOutcome.Failed.transientFailure("PNM gateway " + gateway.getHost() + " unreachable: " + e)
-                        : outcome(resp.statusCode(), resp.body()));
+                        : outcome(resp.statusCode(), resp.body()), executor);
     }
 
     static PushOutcome outcome(int status, String body) {

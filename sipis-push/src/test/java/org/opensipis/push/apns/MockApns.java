@@ -90,8 +90,12 @@ public final class MockApns implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        server.shutdown().get();
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).get();
+    public void close() throws java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+        try {
+            server.shutdown().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
