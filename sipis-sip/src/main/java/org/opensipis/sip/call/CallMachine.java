@@ -65,7 +65,7 @@ final class CallMachine {
         String branch = m.topBranch();
         InviteTxn t = txns.get(branch);
         if (t != null) {
-            if (t.lastResponse != null && (t.state == InviteTxn.State.PROCEEDING || t.state == InviteTxn.State.COMPLETED)) {
+            if (t.lastResponse != null && t.state != InviteTxn.State.CONFIRMED && t.state != InviteTxn.State.TERMINATED) {
                 t.peer.send(t.lastResponse); // retransmitted INVITE: repeat the last response
             }
             return;
@@ -364,9 +364,10 @@ final class CallMachine {
         t.finalCode = code;
         t.peer.send(bytes);
         if (code < 300) {
-            // 2xx ends the server transaction; the app leg (the TU) retransmits it until the ACK
-            t.state = InviteTxn.State.TERMINATED;
-            terminate(t);
+            // RFC 6026: the app leg (the TU) retransmits the 2xx until the ACK; retransmitted
+            // INVITEs get it again here until Timer L, so they never start a new call
+            t.state = InviteTxn.State.ACCEPTED;
+            t.timerH = t.owner.schedule(() -> terminate(t), 64 * cfg.t1Millis());
             return;
         }
         t.state = InviteTxn.State.COMPLETED;

@@ -9,7 +9,8 @@ import org.opensipis.sip.owner.Owner;
  */
 final class InviteTxn {
 
-    enum State { PROCEEDING, COMPLETED, CONFIRMED, TERMINATED }
+    /** ACCEPTED: a 2xx went out; INVITE retransmissions get it again until Timer L (RFC 6026). */
+    enum State { PROCEEDING, COMPLETED, CONFIRMED, ACCEPTED, TERMINATED }
 
     final String branch;
     final SipMessage invite;

@@ -319,6 +319,13 @@ class IncomingCallsTest {
         assertThat(toTag(proxy.last())).isEqualTo(call.toTag());
         assertThat(h.incoming.stats().answered()).isEqualTo(1);
         assertThat(h.incoming.stats().pending()).isZero();
+
+        int pushes = h.push.sent.size();
+        h.receive(CallHarness.invite(SEL, "q1@x", "z9hG4bKq1"), proxy); // retransmission after the 2xx
+        assertThat(proxy.last().status()).isEqualTo(200);
+        assertThat(h.push.sent).hasSize(pushes);
+        h.advance(Duration.ofSeconds(33)); // Timer L
+        assertThat(h.owner.pendingTimers()).isZero();
     }
 
     @Test
