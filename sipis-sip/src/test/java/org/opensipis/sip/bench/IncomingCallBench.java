@@ -74,7 +74,7 @@ public final class IncomingCallBench {
                     .policy(new PushPolicy(Duration.ofMillis(50), Duration.ofMillis(500), 3, 10_000, 50,
                             Duration.ofSeconds(30))).build();
             List<Owner> owners = List.of(new ThreadOwner("sipis-sip-owner-0"), new ThreadOwner("sipis-sip-owner-1"));
-            int instances = 20_000;
+            int instances = 40_000;
             Map<String, InstanceRecord> records = new HashMap<>();
             for (int i = 0; i < instances; i++) {
                 String sel = String.format("%08X", i);
@@ -110,7 +110,7 @@ public final class IncomingCallBench {
                 reader.setDaemon(true);
                 reader.start();
                 int next = 0;
-                next = run(client, server, 50, 3, next, "warm", sent);
+                next = run(client, server, 100, 10, next, "warm", sent); // JIT, TLS and HTTP/2 warm-up
                 waitFor(sent, pushed, ringing, "warm");
                 StringBuilder out = new StringBuilder();
                 out.append("| calls/s | calls | first 180 p50 | first 180 p99 | APNs received p50 | APNs received p99 |\n");
@@ -127,6 +127,7 @@ public final class IncomingCallBench {
                             r180.length, rPush.length);
                 }
                 System.out.print(out);
+                System.out.println("load average: " + Files.readString(Path.of("/proc/loadavg")).trim());
                 System.out.println(incoming.stats());
             }
             push.close();
@@ -157,7 +158,7 @@ public final class IncomingCallBench {
     }
 
     private static void waitFor(Map<String, Long> sent, Map<String, Long> pushed, Map<String, Long> ringing, String tag) {
-        long deadline = System.nanoTime() + 15_000_000_000L;
+        long deadline = System.nanoTime() + 60_000_000_000L;
         long total = count(sent, tag);
         while (System.nanoTime() < deadline && (count(pushed, tag) < total || count(ringing, tag) < total)) {
             LockSupport.parkNanos(20_000_000L);
