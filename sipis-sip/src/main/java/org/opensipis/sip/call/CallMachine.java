@@ -40,7 +40,7 @@ final class CallMachine {
     private final CallConfig cfg;
     private final Responses responses;
     private final PushService push;
-    private final CallLog log;
+    private final Notices notices;
     private final IncomingListener listener;
     private final Counters counters;
     private final Map<String, InviteTxn> txns;
@@ -53,7 +53,7 @@ final class CallMachine {
         this.cfg = cfg;
         this.responses = responses;
         this.push = push;
-        this.log = log;
+        this.notices = new Notices(cfg.clock(), push, log);
         this.listener = listener;
         this.counters = counters;
         this.txns = txns;
@@ -89,7 +89,7 @@ final class CallMachine {
                 sendFinal(t, 480, "Temporarily Unavailable", List.of(Responses.REASON + ": " + NO_TOKEN));
                 refused("no-device-token");
                 Instant now = cfg.clock().instant();
-                record(c.selector(), new MissedCall(m.callId(), callerName(m), callerUri(m), now, now, "no-device-token"),
+                notices.recordMissed(c.selector(), new MissedCall(m.callId(), callerName(m), callerUri(m), now, now, "no-device-token"),
                         null);
             }
             return;
@@ -297,43 +297,13 @@ final class CallMachine {
         if (notice == Verb.ANSWERED_ELSEWHERE) {
             counters.answeredElsewhere.increment();
             if (g.pushed) {
-                notify(g, notice, OptionalInt.empty());
+                notices.push(g, notice, OptionalInt.empty());
             }
             return;
         }
         counters.missed.increment();
         MissedCall mc = new MissedCall(g.callId, g.callerName, g.callerUri, g.arrived, cfg.clock().instant(), outcome);
-        record(g.selector, mc, g.pushed ? g : null);
-    }
-
-    private void record(String selector, MissedCall mc, CallGroup pushTo) {
-        log.recordMissedCall(selector, mc).whenComplete((badge, e) -> {
-            if (e != null) {
-                LOG.warn("Could not record missed call {} of {}: {}", mc.callId(), selector, e.toString());
-            }
-            if (pushTo != null) {
-                pushTo.owner.execute(() -> notify(pushTo, Verb.MISSED_CALL,
-                        badge == null ? OptionalInt.empty() : OptionalInt.of(badge)));
-            }
-        });
-    }
-
-    private void notify(CallGroup g, Verb verb, OptionalInt badge) {
-        Instant now = cfg.clock().instant();
-        for (DeviceToken token : Tokens.forNotice(g.record.tokens())) {
-            PushRequest.Builder b = PushRequest.builder(g.selector, token, verb, now).callId(g.callId)
-                    .pairingId(g.pairingId).callerUri(g.callerUri).deadline(now.plusSeconds(30));
-            if (!g.callerName.isEmpty()) {
-                b.callerName(g.callerName);
-            }
-            badge.ifPresent(b::badge);
-            push.push(b.build()).whenComplete((o, e) -> {
-                if (o == null || !o.accepted()) {
-                    LOG.debug("{} push to {} for call {} not accepted: {}", verb, token.shortForm(), g.callId,
-                            o != null ? o : e);
-                }
-            });
-        }
+        notices.recordMissed(g.selector, mc, g.pushed ? g : null);
     }
 
     private void forget(CallGroup g) {

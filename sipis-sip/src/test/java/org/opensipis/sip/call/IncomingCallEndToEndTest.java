@@ -130,6 +130,24 @@ class IncomingCallEndToEndTest {
     }
 
     @Test
+    void cancelAnsweredElsewherePushesThatInsteadOfAMissedCall() throws Exception {
+        Sipp.Run run = sipp("incoming-call-cancel-elsewhere.xml");
+        assertPassed(run); // CANCEL with Reason: SIP;cause=200, relayed by Kamailio's tm
+        String callId = callIdOf(run.logs(), 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stack.apns.ofType("answered-elsewhere").stream()
+                .anyMatch(r -> r.payload().contains(callId)));
+        assertThat(stack.apns.ofType("missed-call")).noneMatch(r -> r.payload().contains(callId));
+        assertThat(stack.log.missedCalls(SEL).join()).noneMatch(m -> m.callId().equals(callId));
+    }
+
+    @Test
+    void sippFailsTheCallWhenAHeaderCheckDoesNotMatch() throws Exception {
+        Sipp.Run run = sipp("negative-control.xml"); // proves the scenarios' check_it assertions bite
+        assertThat(run.await(60)).isNotZero();
+        assertThat(run.logs()).contains("Bogus-Status");
+    }
+
+    @Test
     void messageThroughTheProxyIsStoredAndPushed() throws Exception {
         Sipp.Run run = sipp("message.xml");
         assertPassed(run); // 202 Accepted
