@@ -21,19 +21,12 @@ final class NotificationServersReader {
         if (!servers.present()) {
             return out;
         }
-        // Read each kind, then put them back in file order by line.
-        List<ElementReader> all = new ArrayList<>();
-        all.addAll(servers.children("NotificationServer"));
-        all.addAll(servers.children("Apns"));
-        all.addAll(servers.children("Fcm"));
-        all.sort((a, b) -> Integer.compare(a.line(), b.line()));
-        for (ElementReader e : all) {
-            String kind = e.path().substring(e.path().lastIndexOf('/') + 1);
-            switch (kind) {
-                case "NotificationServer":
+        for (ElementReader e : servers.childrenNamed("NotificationServer", "Apns", "Fcm")) {
+            switch (e.key()) {
+                case "notificationserver":
                     out.add(pnm(e));
                     break;
-                case "Apns":
+                case "apns":
                     apns(e).ifPresent(out::add);
                     break;
                 default:

@@ -79,11 +79,11 @@ public final class ElementReader {
             return absent(childPath, problems);
         }
         if (found.size() > 1) {
-            problems.error(found.get(1).file(), found.get(1).line(), childPath,
+            problems.error(found.get(1).file(), found.get(1).line(), path + "/" + found.get(1).name(),
                     "<" + name + "> appears " + found.size() + " times; expected at most once (first at line "
                             + found.get(0).line() + ")");
         }
-        ElementReader r = new ElementReader(found.get(0), childPath, problems);
+        ElementReader r = new ElementReader(found.get(0), path + "/" + found.get(0).name(), problems);
         visited.add(r);
         return r;
     }
@@ -96,11 +96,37 @@ public final class ElementReader {
             return out;
         }
         for (XmlNode c : node.children(name)) {
-            ElementReader r = new ElementReader(c, path + "/" + name, problems);
+            ElementReader r = new ElementReader(c, path + "/" + c.name(), problems);
             visited.add(r);
             out.add(r);
         }
         return out;
+    }
+
+    /** All children whose name is one of {@code names}, in file order. */
+    public List<ElementReader> childrenNamed(String... names) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (String n : names) {
+            askedChildren.put(XmlNode.key(n), n);
+            keys.add(XmlNode.key(n));
+        }
+        List<ElementReader> out = new ArrayList<>();
+        if (node == null) {
+            return out;
+        }
+        for (XmlNode c : node.children()) {
+            if (keys.contains(c.key())) {
+                ElementReader r = new ElementReader(c, path + "/" + c.name(), problems);
+                visited.add(r);
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** The lower-case name of this element. */
+    public String key() {
+        return XmlNode.key(path.substring(path.lastIndexOf('/') + 1));
     }
 
     /** Children that are known but not interpreted (for example Log/Email): no unknown-name warning. */
@@ -261,11 +287,12 @@ public final class ElementReader {
      * (missing ones count as 0), or {@code def} when the element has none of them.
      */
     public Duration ownDuration(Duration def) {
+        askDurationNames();
         if (node == null) {
-            askDurationNames();
             return def;
         }
         boolean any = false;
+        boolean invalid = false;
         long seconds = 0;
         String[] units = {"Days", "Hours", "Minutes", "Seconds"};
         long[] factor = {86_400, 3_600, 60, 1};
@@ -273,10 +300,45 @@ public final class ElementReader {
             Optional<String> v = optString(units[i]);
             if (v.isPresent()) {
                 any = true;
-                seconds += factor[i] * integer(units[i], 0, 0, 1_000_000);
+                long n;
+                try {
+                    n = Long.parseLong(v.get().trim());
+                } catch (NumberFormatException e) {
+                    n = -1;
+                }
+                if (n < 0 || n > 1_000_000) {
+                    bad(units[i], v.get(), "a whole number from 0 to 1000000");
+                    invalid = true;
+                } else {
+                    seconds += factor[i] * n;
+                }
             }
         }
+        if (invalid) {
+            return def == null ? Duration.ZERO : def;
+        }
         return any ? Duration.ofSeconds(seconds) : def;
+    }
+
+    /** Whether {@link #ownDuration} found an invalid value (already reported). */
+    private boolean durationInvalid() {
+        if (node == null) {
+            return false;
+        }
+        for (String u : new String[] {"Days", "Hours", "Minutes", "Seconds"}) {
+            XmlNode.Attribute a = node.attribute(u);
+            if (a != null) {
+                try {
+                    long n = Long.parseLong(a.value().trim());
+                    if (n < 0 || n > 1_000_000) {
+                        return true;
+                    }
+                } catch (NumberFormatException e) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** A duration child element, e.g. {@code <MaxAge Days="3"/>}. */
@@ -286,6 +348,9 @@ public final class ElementReader {
             return def;
         }
         Duration d = c.ownDuration(null);
+        if (c.durationInvalid()) {
+            return def;
+        }
         if (d == null) {
             problems.error(c.file(), c.line(), c.path(), "a duration needs at least one of the attributes Days, Hours, Minutes, Seconds");
             return def;
@@ -302,6 +367,9 @@ public final class ElementReader {
 
     /** Reports a bad value of an attribute: where, what, what was expected. */
     public void bad(String attribute, String value, String expected) {
+        if (node != null && node.attribute(attribute) != null) {
+            attribute = node.attribute(attribute).name();
+        }
         problems.error(node == null ? null : node.file(), node == null ? 0 : node.line(),
                 path + "[" + attribute + "]", "\"" + value + "\" is not valid; expected " + expected);
     }

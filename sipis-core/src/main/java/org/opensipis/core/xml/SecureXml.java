@@ -151,6 +151,14 @@ public final class SecureXml {
     private static String cleanMessage(XMLStreamException e) {
         String m = String.valueOf(e.getMessage());
         int i = m.indexOf("Message: ");
-        return (i >= 0 ? m.substring(i + 9) : m).trim();
+        m = (i >= 0 ? m.substring(i + 9) : m).trim();
+        // The JDK reports some namespace errors as bare resource keys, e.g.
+        // "http://www.w3.org/TR/1999/REC-xml-names-19990114#AttributeNotUnique?Server&Name".
+        int hash = m.indexOf("#AttributeNotUnique?");
+        if (hash >= 0) {
+            String[] parts = m.substring(hash + "#AttributeNotUnique?".length()).split("&");
+            return parts.length == 2 ? "attribute " + parts[1] + " appears twice on <" + parts[0] + ">" : m;
+        }
+        return m;
     }
 }

@@ -6,6 +6,8 @@ import com.eatthepath.pushy.apns.PushNotificationResponse;
 import com.eatthepath.pushy.apns.auth.ApnsSigningKey;
 import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
@@ -13,6 +15,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.opensipis.core.push.PushOutcome;
 import org.opensipis.core.push.PushRequest;
 import org.opensipis.core.settings.PushRoute;
@@ -33,10 +36,12 @@ public final class ApnsProvider implements PushProvider {
 
     private final ApnsClient client;
     private final ApnsNotifications notifications;
+    private final EventLoopGroup ownedGroup;
 
-    private ApnsProvider(ApnsClient client, ApnsNotifications notifications) {
+    private ApnsProvider(ApnsClient client, ApnsNotifications notifications, EventLoopGroup ownedGroup) {
         this.client = client;
         this.notifications = notifications;
+        this.ownedGroup = ownedGroup;
     }
 
     /** Settings for building the client; everything but the route is optional. */
@@ -82,7 +87,15 @@ public final class ApnsProvider implements PushProvider {
 
     @Override
     public CompletableFuture<Void> close() {
-        return client.close();
+        CompletableFuture<Void> closed = client.close();
+        if (ownedGroup == null) {
+            return closed;
+        }
+        return closed.handle((v, e) -> null).thenCompose(v -> {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            ownedGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> done.complete(null));
+            return done;
+        });
     }
 
     /** Builds one provider (one {@code ApnsClient}) for an {@code <Apns>} entry. */
@@ -119,6 +132,11 @@ public final class ApnsProvider implements PushProvider {
             return this;
         }
 
+        @SuppressWarnings("deprecation") // NioEventLoopGroup: Pushy 0.15 picks its channel class from it
+        private static EventLoopGroup newEventLoop(String appId) {
+            return new NioEventLoopGroup(1, new DefaultThreadFactory("sipis-push-apns-" + appId, true));
+        }
+
         public ApnsProvider build() {
             String where = "<Apns AppId=\"" + route.appIdPrefix() + "\">";
             ApnsClientBuilder b = new ApnsClientBuilder()
@@ -129,9 +147,6 @@ public final class ApnsProvider implements PushProvider {
                     .setConnectionTimeout(Duration.ofSeconds(10));
             if (trusted != null) {
                 b.setTrustedServerCertificateChain(trusted);
-            }
-            if (eventLoopGroup != null) {
-                b.setEventLoopGroup(eventLoopGroup);
             }
             if (route.tokenAuth()) {
                 String file = route.keyFile().orElseThrow().toString();
@@ -152,10 +167,19 @@ public final class ApnsProvider implements PushProvider {
                             + " (" + e.getMessage() + "; check CertificatePassword)", e);
                 }
             }
+            // Our own named event loop unless one is shared (Pushy's default names its threads itself).
+            EventLoopGroup owned = eventLoopGroup == null ? newEventLoop(route.appIdPrefix()) : null;
+            b.setEventLoopGroup(eventLoopGroup != null ? eventLoopGroup : owned);
             try {
-                return new ApnsProvider(b.build(), new ApnsNotifications(route.topic()));
-            } catch (IOException e) {
-                throw new PushConfigException(where + ": cannot set up TLS for APNs: " + e.getMessage(), e);
+                return new ApnsProvider(b.build(), new ApnsNotifications(route.topic()), owned);
+            } catch (IOException | RuntimeException e) {
+                if (owned != null) {
+                    owned.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+                }
+                if (e instanceof IOException) {
+                    throw new PushConfigException(where + ": cannot set up TLS for APNs: " + e.getMessage(), e);
+                }
+                throw (RuntimeException) e;
             }
         }
     }

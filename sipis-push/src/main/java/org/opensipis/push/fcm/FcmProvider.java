@@ -90,6 +90,7 @@ public final class FcmProvider implements PushProvider {
         }
     }
 
+    @SuppressWarnings("deprecation") // Message.Builder.setToken: still the way to address one device in 9.11
     static Message message(PushRequest r) {
         boolean urgent = r.verb() != Verb.ABOUT_TO_EXPIRE_SILENT && r.verb() != Verb.PUSH_TEST;
         AndroidConfig.Builder android = AndroidConfig.builder()

@@ -1,0 +1,49 @@
+package org.opensipis.lb2;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of the router, read by logs, tests and benchmarks. Thread-safe. */
+public final class Lb2Stats {
+
+    final LongAdder flows = new LongAdder();
+    final LongAdder toBackend = new LongAdder();
+    final LongAdder toApp = new LongAdder();
+    final LongAdder malformed = new LongAdder();
+    final LongAdder backendFailures = new LongAdder();
+    final LongAdder noRoute = new LongAdder();
+    final LongAdder pings = new LongAdder();
+
+    public long flows() {
+        return flows.sum();
+    }
+
+    public long messagesToBackend() {
+        return toBackend.sum();
+    }
+
+    public long messagesToApp() {
+        return toApp.sum();
+    }
+
+    public long malformed() {
+        return malformed.sum();
+    }
+
+    public long backendFailures() {
+        return backendFailures.sum();
+    }
+
+    public long noRoute() {
+        return noRoute.sum();
+    }
+
+    public long pings() {
+        return pings.sum();
+    }
+
+    @Override
+    public String toString() {
+        return "flows=" + flows() + " toBackend=" + messagesToBackend() + " toApp=" + messagesToApp() + " malformed="
+                + malformed() + " backendFailures=" + backendFailures() + " noRoute=" + noRoute() + " pings=" + pings();
+    }
+}

@@ -1,0 +1,154 @@
+package org.opensipis.lb2;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import org.opensipis.core.shard.HostPort;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One app flow over TCP or TLS. The first request chooses the backend; LB2 then opens its own
+ * connection to it and relays whole SIP messages both ways until either side closes. All
+ * state is touched only on the app channel's event loop (the backend channel shares it).
+ */
+final class TcpFlowHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TcpFlowHandler.class);
+    static final byte[] CRLF = {'\r', '\n'};
+
+    private final Router router;
+    private final Lb2Stats stats;
+    private final int maxMessageBytes;
+    private final Deque<ByteBuf> pending = new ArrayDeque<>();
+    private Channel backend;
+    private boolean connecting;
+
+    TcpFlowHandler(Router router, Lb2Stats stats, int maxMessageBytes) {
+        this.router = router;
+        this.stats = stats;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg == SipFramer.PING) {
+            stats.pings.increment();
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(CRLF));
+            return;
+        }
+        ByteBuf frame = (ByteBuf) msg;
+        if (backend != null) {
+            stats.toBackend.increment();
+            backend.writeAndFlush(frame);
+            return;
+        }
+        if (connecting) {
+            pending.add(frame);
+            return;
+        }
+        SipHead head;
+        try {
+            head = SipHead.parse(headOf(frame));
+        } catch (IllegalArgumentException e) {
+            stats.malformed.increment();
+            LOG.debug("dropping malformed message from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
+            frame.release();
+            ctx.close();
+            return;
+        }
+        Optional<String> selector = head.selector();
+        Optional<HostPort> target = selector.flatMap(s -> router.route(s, head.appId()));
+        if (target.isEmpty()) {
+            stats.noRoute.increment();
+            frame.release();
+            if (head.isRequest() && !head.method().equals("ACK")) {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(Responses.noRoute(head, selector.isEmpty()
+                        ? "no selector in the request (To/Request-URI user or X-Sipis-Selector)"
+                        : "no Backend entry matches selector " + selector.get())));
+            }
+            return;
+        }
+        connect(ctx, head, frame, target.get());
+    }
+
+    private void connect(ChannelHandlerContext ctx, SipHead first, ByteBuf frame, HostPort target) {
+        connecting = true;
+        pending.add(frame);
+        Channel app = ctx.channel();
+        app.config().setAutoRead(false);
+        Bootstrap b = new Bootstrap().group(app.eventLoop()).channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new SipFramer(maxMessageBytes), new BackendRelay(app, stats));
+                    }
+                });
+        b.connect(target.host(), target.port()).addListener((ChannelFutureListener) f -> {
+            connecting = false;
+            if (f.isSuccess()) {
+                stats.flows.increment();
+                backend = f.channel();
+                while (!pending.isEmpty()) {
+                    stats.toBackend.increment();
+                    backend.write(pending.poll());
+                }
+                backend.flush();
+                app.closeFuture().addListener(x -> backend.close());
+            } else {
+                stats.backendFailures.increment();
+                LOG.warn("backend {} for {} unreachable: {}", target, app.remoteAddress(), f.cause().toString());
+                while (!pending.isEmpty()) {
+                    ReferenceCountUtil.release(pending.poll());
+                }
+                if (first.isRequest() && !first.method().equals("ACK")) {
+                    app.writeAndFlush(Unpooled.wrappedBuffer(Responses.unavailable(first)));
+                }
+            }
+            app.config().setAutoRead(true);
+        });
+    }
+
+    static String headOf(ByteBuf frame) {
+        int end = SipFramer.indexOfBlankLine(frame);
+        return frame.toString(frame.readerIndex(), (end < 0 ? frame.writerIndex() : end) - frame.readerIndex(),
+                StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        while (!pending.isEmpty()) {
+            ReferenceCountUtil.release(pending.poll());
+        }
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException) {
+            stats.malformed.increment();
+            LOG.debug("closing app flow {}: {}", ctx.channel().remoteAddress(), cause.getMessage());
+        } else {
+            LOG.debug("app flow {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        }
+        ctx.close();
+    }
+}

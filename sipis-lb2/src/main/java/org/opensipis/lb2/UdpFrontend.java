@@ -1,0 +1,220 @@
+package org.opensipis.lb2;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.opensipis.core.shard.HostPort;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * App flows over UDP: each app source address is a flow with its own TCP connection to the
+ * chosen backend. Datagrams go to the backend as stream messages (Content-Length added when
+ * missing); messages from the backend go back as datagrams. Idle flows are closed. All state
+ * is owned by the UDP channel's event loop (backend channels share it).
+ */
+final class UdpFrontend extends SimpleChannelInboundHandler<DatagramPacket> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UdpFrontend.class);
+
+    static final int MAX_FLOWS = 200_000;
+    static final long FLOW_IDLE_SECONDS = 15 * 60;
+
+    private final Router router;
+    private final Lb2Stats stats;
+    private final int maxMessageBytes;
+    private final Map<InetSocketAddress, Flow> flows = new HashMap<>();
+
+    private static final class Flow {
+        Channel backend;
+        final List<ByteBuf> pending = new ArrayList<>();
+    }
+
+    UdpFrontend(Router router, Lb2Stats stats, int maxMessageBytes) {
+        this.router = router;
+        this.stats = stats;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+        ByteBuf in = packet.content();
+        InetSocketAddress app = packet.sender();
+        while (in.readableBytes() >= 2 && in.getByte(in.readerIndex()) == '\r' && in.getByte(in.readerIndex() + 1) == '\n') {
+            in.skipBytes(2);
+        }
+        if (!in.isReadable()) {
+            stats.pings.increment();
+            return;
+        }
+        int blank = SipFramer.indexOfBlankLine(in);
+        if (blank < 0 || in.readableBytes() > maxMessageBytes) {
+            stats.malformed.increment();
+            return;
+        }
+        String headText = in.toString(in.readerIndex(), blank - in.readerIndex(), StandardCharsets.UTF_8);
+        SipHead head;
+        try {
+            head = SipHead.parse(headText);
+        } catch (IllegalArgumentException e) {
+            stats.malformed.increment();
+            LOG.debug("dropping malformed datagram from {}: {}", app, e.getMessage());
+            return;
+        }
+        ByteBuf message = withContentLength(in, blank, headText);
+        Flow flow = flows.get(app);
+        if (flow != null) {
+            forward(flow, message);
+            return;
+        }
+        Optional<String> selector = head.selector();
+        Optional<HostPort> target = selector.flatMap(s -> router.route(s, head.appId()));
+        if (target.isEmpty() || flows.size() >= MAX_FLOWS) {
+            stats.noRoute.increment();
+            message.release();
+            if (head.isRequest() && !head.method().equals("ACK")) {
+                byte[] reply = target.isEmpty()
+                        ? Responses.noRoute(head, selector.isEmpty() ? "no selector in the request" : "no Backend entry matches")
+                        : Responses.unavailable(head);
+                ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(reply), app));
+            }
+            return;
+        }
+        Flow created = new Flow();
+        flows.put(app, created);
+        created.pending.add(message);
+        open(ctx.channel(), app, created, head, target.get());
+    }
+
+    private void forward(Flow flow, ByteBuf message) {
+        if (flow.backend == null) {
+            flow.pending.add(message);
+        } else {
+            stats.toBackend.increment();
+            flow.backend.writeAndFlush(message);
+        }
+    }
+
+    private void open(Channel udp, InetSocketAddress app, Flow flow, SipHead first, HostPort target) {
+        Bootstrap b = new Bootstrap().group(udp.eventLoop()).channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new IdleStateHandler(0, 0, FLOW_IDLE_SECONDS, TimeUnit.SECONDS),
+                                new SipFramer(maxMessageBytes), new ToDatagrams(udp, app));
+                    }
+                });
+        b.connect(target.host(), target.port()).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess()) {
+                stats.flows.increment();
+                flow.backend = f.channel();
+                for (ByteBuf m : flow.pending) {
+                    stats.toBackend.increment();
+                    flow.backend.write(m);
+                }
+                flow.pending.clear();
+                flow.backend.flush();
+                flow.backend.closeFuture().addListener(x -> flows.remove(app, flow));
+            } else {
+                stats.backendFailures.increment();
+                LOG.warn("backend {} for {} unreachable: {}", target, app, f.cause().toString());
+                flows.remove(app, flow);
+                flow.pending.forEach(ByteBuf::release);
+                flow.pending.clear();
+                if (first.isRequest() && !first.method().equals("ACK")) {
+                    udp.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(Responses.unavailable(first)), app));
+                }
+            }
+        });
+    }
+
+    /** The datagram as a stream message: a Content-Length header is added when it is missing. */
+    private static ByteBuf withContentLength(ByteBuf in, int blank, String headText) {
+        boolean has = false;
+        for (String line : headText.split("\r\n")) {
+            String l = line.toLowerCase(java.util.Locale.ROOT);
+            if (l.startsWith("content-length:") || l.startsWith("l:")) {
+                has = true;
+            }
+        }
+        if (has) {
+            return in.retainedSlice();
+        }
+        int bodyStart = blank + 4;
+        int bodyLength = in.writerIndex() - bodyStart;
+        byte[] header = ("\r\nContent-Length: " + bodyLength).getBytes(StandardCharsets.US_ASCII);
+        return Unpooled.wrappedBuffer(in.retainedSlice(in.readerIndex(), blank - in.readerIndex()),
+                Unpooled.wrappedBuffer(header), in.retainedSlice(blank, in.writerIndex() - blank));
+    }
+
+    int flowCount() {
+        return flows.size();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        for (Flow f : new ArrayList<>(flows.values())) {
+            if (f.backend != null) {
+                f.backend.close();
+            }
+            f.pending.forEach(ByteBuf::release);
+        }
+        flows.clear();
+    }
+
+    /** Backend → app half of a UDP flow. */
+    private final class ToDatagrams extends ChannelInboundHandlerAdapter {
+        private final Channel udp;
+        private final InetSocketAddress app;
+
+        ToDatagrams(Channel udp, InetSocketAddress app) {
+            this.udp = udp;
+            this.app = app;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg == SipFramer.PING) {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(TcpFlowHandler.CRLF));
+                return;
+            }
+            stats.toApp.increment();
+            udp.writeAndFlush(new DatagramPacket((ByteBuf) msg, app));
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent) {
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            stats.malformed.increment();
+            ctx.close();
+        }
+    }
+}

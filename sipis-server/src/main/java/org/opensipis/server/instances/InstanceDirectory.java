@@ -1,0 +1,129 @@
+package org.opensipis.server.instances;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.opensipis.core.instance.InstanceRecord;
+import org.opensipis.core.instance.InstanceState;
+import org.opensipis.core.instance.RegistrationState;
+import org.opensipis.http.status.InstancePage;
+import org.opensipis.http.status.InstanceRow;
+import org.opensipis.http.status.InstanceView;
+
+/**
+ * The instances this process serves, as the status pages see them: what the app registered
+ * (from the store) and the last state the registration engine published. Written from the
+ * engine's owner threads and the store's notification thread, read by HTTP workers; a
+ * concurrent sorted map keeps pages O(log n + page) and counts per state are kept up to date
+ * on every transition, so no request ever walks 100k rows.
+ */
+public final class InstanceDirectory implements InstanceView {
+
+    private static final class Entry {
+        volatile InstanceRecord record;
+        volatile RegistrationState state = RegistrationState.IDLE;
+        volatile String reason = "";
+
+        Entry(InstanceRecord record) {
+            this.record = record;
+        }
+    }
+
+    private final Clock clock;
+    private final ConcurrentSkipListMap<String, Entry> entries = new ConcurrentSkipListMap<>();
+    private final Map<RegistrationState, LongAdder> counts = new EnumMap<>(RegistrationState.class);
+
+    public InstanceDirectory(Clock clock) {
+        this.clock = clock;
+        for (RegistrationState s : RegistrationState.values()) {
+            counts.put(s, new LongAdder());
+        }
+    }
+
+    /** Adds or replaces what the app registered; keeps the known state. */
+    public void put(InstanceRecord record, Optional<InstanceState> state) {
+        Entry fresh = new Entry(record);
+        Entry existing = entries.putIfAbsent(record.selector(), fresh);
+        if (existing == null) {
+            counts.get(fresh.state).increment();
+            state.ifPresent(this::update);
+        } else {
+            existing.record = record;
+        }
+    }
+
+    /** The engine published a state. */
+    public void update(InstanceState state) {
+        Entry e = entries.get(state.selector());
+        if (e == null) {
+            return;
+        }
+        synchronized (e) {
+            if (e.state != state.state()) {
+                counts.get(e.state).decrement();
+                counts.get(state.state()).increment();
+                e.state = state.state();
+            }
+            e.reason = state.reason();
+        }
+    }
+
+    public void remove(String selector) {
+        Entry e = entries.remove(selector);
+        if (e != null) {
+            synchronized (e) {
+                counts.get(e.state).decrement();
+            }
+        }
+    }
+
+    public Optional<InstanceRecord> record(String selector) {
+        Entry e = entries.get(selector);
+        return e == null ? Optional.empty() : Optional.of(e.record);
+    }
+
+    public int size() {
+        return entries.size();
+    }
+
+    @Override
+    public Map<RegistrationState, Long> countByState() {
+        Map<RegistrationState, Long> out = new EnumMap<>(RegistrationState.class);
+        for (Map.Entry<RegistrationState, LongAdder> c : counts.entrySet()) {
+            out.put(c.getKey(), c.getValue().sum());
+        }
+        return out;
+    }
+
+    @Override
+    public InstancePage page(String selectorPrefix, int offset, int limit) {
+        NavigableMap<String, Entry> view = selectorPrefix.isEmpty() ? entries
+                : entries.subMap(selectorPrefix, true, selectorPrefix + Character.MAX_VALUE, false);
+        List<InstanceRow> rows = new ArrayList<>(Math.min(limit, 500));
+        int skipped = 0;
+        for (Map.Entry<String, Entry> me : view.entrySet()) {
+            if (skipped < offset) {
+                skipped++;
+                continue;
+            }
+            if (rows.size() >= limit) {
+                break;
+            }
+            Entry e = me.getValue();
+            InstanceRecord r = e.record;
+            Duration age = Duration.between(r.lastAppContact(), clock.instant());
+            rows.add(new InstanceRow(r.selector(), r.account().user(), r.account().domain(), r.account().proxy().orElse(""),
+                    r.account().port(), e.state, e.reason, age.isNegative() ? Duration.ZERO : age,
+                    "devices " + r.tokens().size()));
+        }
+        long total = selectorPrefix.isEmpty() ? entries.size() : view.size();
+        return new InstancePage(total, rows);
+    }
+}

@@ -1,0 +1,52 @@
+package org.opensipis.server.plan;
+
+import java.util.List;
+
+/** Renders {@code PLAN.txt}: what goes where, and the commands that apply it. */
+final class PlanReadme {
+
+    private PlanReadme() {
+    }
+
+    static String render(Planner.Layout layout) {
+        PlanRequest req = layout.request();
+        StringBuilder b = new StringBuilder();
+        if (req.single()) {
+            b.append("Plan: back to a single SIPIS process (realm \"").append(req.realm())
+                    .append("\" kept, instance filtering kept on, one catch-all LB2 backend).\n\n");
+        } else {
+            b.append("Plan: ").append(req.hosts()).append(" machine(s) x ").append(req.perHost())
+                    .append(" SIPIS process(es) = ").append(layout.processes().size()).append(" processes, ")
+                    .append(layout.prefixBits()).append(" selector bit(s) each, realm \"").append(req.realm())
+                    .append("\".\n\n");
+        }
+        b.append(String.format("%-8s %-16s %-10s %-22s %-6s %-6s %-8s %s%n", "machine", "address", "name",
+                "file", "sip", "http", "prefix", "private address"));
+        for (PlannedProcess p : layout.processes()) {
+            b.append(String.format("%-8d %-16s %-10s %-22s %-6d %-6d %-8s %s%n", p.host(),
+                    layout.hostAddresses().get(p.host()), p.name(), p.settingsFile(), p.sipPort(), p.httpPort(),
+                    p.selectorPrefix().isEmpty() ? "(all)" : p.selectorPrefix(), p.privateAddress().orElse("-")));
+        }
+        String etc = req.etcDir();
+        b.append("\nOn ").append(layout.hostAddresses().size() == 1 ? "the machine" : "every machine").append(":\n");
+        b.append("  1. systemctl stop sipis\n");
+        b.append("  2. Move the old ").append(etc).append("/Settings*.xml away; copy Defaults.xml and this machine's\n")
+                .append("     Settings*.xml (table above) to ").append(etc).append("/ (chown root:sipis, chmod 0640:\n")
+                .append("     Defaults.xml holds the database password).\n");
+        b.append("  3. Copy LoadBalancer2/Settings.xml to /etc/acrobits/LoadBalancer2/Settings.xml (merge it\n")
+                .append("     with your Frontend/TLS options; SIPIS reads its Backend section).\n");
+        b.append("  4. Use the same ").append(etc).append("/sipis.key on every machine (it decrypts stored passwords).\n");
+        b.append("  5. Install nginx/host<N>.conf as /etc/nginx/sites-available/sipis, enable it, reload nginx.\n");
+        b.append("  6. sipis check ").append(etc).append("/<each Settings file>\n");
+        b.append("  7. systemctl daemon-reload && systemctl restart LoadBalancer2 && systemctl start sipis\n");
+        b.append("\nThen publish dns.zone and give the apps app-parameters.txt.\n");
+        if (req.single()) {
+            b.append("The single process owns every selector: apps that still use s-X names reach it through the\n")
+                    .append("wildcard record until they pick up sipisHostPrefixLength=0.\n");
+        }
+        List<String> files = List.of("Defaults.xml", "Settings*.xml", "LoadBalancer2/Settings.xml", "nginx/",
+                "dns.zone", "app-parameters.txt");
+        b.append("\nFiles: ").append(String.join(", ", files)).append('\n');
+        return b.toString();
+    }
+}

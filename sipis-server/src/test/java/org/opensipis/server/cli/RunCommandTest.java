@@ -1,0 +1,88 @@
+package org.opensipis.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.opensipis.core.testing.Fixtures;
+
+/** Runs real sipis processes: the lock keeps a second one out, naming the first one's pid. */
+@Timeout(60)
+class RunCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private Path settings() throws IOException {
+        Files.write(dir.resolve("sipis.key"), new byte[16]);
+        Fixtures.write(dir.resolve("lb2/Settings.xml"), "<LoadBalancer2><Backend><Sipis Name=\"T\" Address=\"127.0.0.1:1\"/></Backend></LoadBalancer2>");
+        return Fixtures.write(dir.resolve("Settings.xml"), "<Sipis><Server Name=\"T\" FilterInstancesAccordingToLoadBalancer2BackendSection=\"Yes\""
+                + " Realm=\"T\"/><Lock FileName=\"run/t.lock\"/><Log FileName=\"log/t.log\"/>"
+                + "<LoadBalancer2 FileName=\"lb2/Settings.xml\"/></Sipis>");
+    }
+
+    private static Process start(Path settings, Path output) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+                "org.opensipis.server.Main", "run", settings.toString()))
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    }
+
+    @Test
+    void secondProcessOnTheSameSettingsExitsNamingTheHolder() throws Exception {
+        Path s = settings();
+        Process first = start(s, dir.resolve("first.out"));
+        try {
+            Path log = dir.resolve("log/t.log");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(log)
+                    && Files.readString(log, StandardCharsets.UTF_8).contains("sipis T running"));
+            assertThat(Files.readString(dir.resolve("run/t.lock")).trim()).isEqualTo(String.valueOf(first.pid()));
+            Process second = start(s, dir.resolve("second.out"));
+            assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(second.exitValue()).isEqualTo(ExitCodes.LOCKED);
+            assertThat(Files.readString(dir.resolve("second.out"))).contains("is held by pid " + first.pid());
+        } finally {
+            first.destroy();
+            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        // SIGTERM shuts down in order: the log says so and the lock file is gone.
+        assertThat(Files.readString(dir.resolve("log/t.log"))).contains("sipis T stopped");
+        assertThat(dir.resolve("run/t.lock")).doesNotExist();
+    }
+
+    @Test
+    void staleLockFileOfAKilledProcessDoesNotBlock() throws Exception {
+        Path s = settings();
+        Process killed = start(s, dir.resolve("killed.out"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dir.resolve("log/t.log"))
+                && Files.readString(dir.resolve("log/t.log")).contains("running"));
+        killed.destroyForcibly();
+        killed.waitFor(30, TimeUnit.SECONDS);
+        assertThat(dir.resolve("run/t.lock")).exists();
+        Process next = start(s, dir.resolve("next.out"));
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(dir.resolve("run/t.lock")).trim()
+                    .equals(String.valueOf(next.pid())));
+        } finally {
+            next.destroy();
+            next.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void invalidSettingsExitWithCodeThree() throws Exception {
+        Path bad = Fixtures.write(dir.resolve("Bad.xml"), "<Sipis><Server/></Sipis>");
+        Cli.Result r = Cli.run("run", bad.toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.CONFIGURATION);
+        assertThat(r.err()).contains("Sipis/Server[Name]: attribute is missing");
+    }
+}

@@ -1,0 +1,189 @@
+package org.opensipis.store;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.opensipis.core.crypto.SipisKey;
+import org.opensipis.core.instance.InstanceRecord;
+import org.opensipis.core.instance.InstanceStore;
+import org.opensipis.core.settings.DatabaseSettings;
+import org.opensipis.core.settings.RestartSettings;
+import org.opensipis.core.shard.Shard;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL store of one SIPIS process: the {@link InstanceStore} port, shard loading,
+ * the write-behind {@link StateWriter}, change notifications and key rotation, over one
+ * HikariCP pool ("sipis-store") and, with no {@code Database[OpenString]}, an embedded
+ * PostgreSQL. Open it once at start, close it at shutdown (which writes pending state).
+ */
+public final class Store implements InstanceStore, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Store.class);
+
+    /** Knobs tests and benchmarks need; production uses {@link #DEFAULTS}. */
+    record Options(int embeddedPort, Duration maxBackoff) {
+    }
+
+    static final Options DEFAULTS = new Options(0, StateWriter.MAX_BACKOFF);
+
+    private final String serverName;
+    private final Database db;
+    private final PgInstanceStore instances;
+    private final ShardLoader loader;
+    private final StateWriter writer;
+    private final Resealer resealer;
+    private final RestartSettings restart;
+    private final Duration maxBackoff;
+    private ChangeListener listener;   // guarded by this
+
+    private Store(String serverName, Database db, SipisKey key, RestartSettings restart, Options options, Clock clock) {
+        this.serverName = serverName;
+        this.db = db;
+        this.restart = restart;
+        this.maxBackoff = options.maxBackoff();
+        InstanceRows rows = new InstanceRows(key);
+        this.instances = new PgInstanceStore(db.pool(), rows, 4);
+        this.loader = new ShardLoader(db.pool(), rows);
+        this.writer = new StateWriter(db.pool(), serverName, restart.savePeriod(), options.maxBackoff(), clock);
+        this.resealer = new Resealer(db.pool());
+    }
+
+    /**
+     * Connects (or starts the embedded PostgreSQL), migrates the schema and starts the state
+     * writer. Blocking; call once at start-up.
+     *
+     * @param database   {@code <Database>} settings
+     * @param restart    {@code <Restart>} settings (SavePeriod, PollPeriod)
+     * @param key        the installation's sipis.key, to seal and open stored secrets
+     * @param serverName this process's {@code Server[Name]}, the owner of the states it writes
+     * @param clock      the clock for outage durations
+     * @throws StoreException naming the setting when the open string is unusable or the database
+     *                        cannot be reached or migrated (the message never holds the password)
+     */
+    public static Store open(DatabaseSettings database, RestartSettings restart, SipisKey key, String serverName,
+                             Clock clock) {
+        return open(database, restart, key, serverName, clock, DEFAULTS);
+    }
+
+    static Store open(DatabaseSettings database, RestartSettings restart, SipisKey key, String serverName, Clock clock,
+                      Options options) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(serverName, "serverName");
+        Database db = Database.open(database, options.embeddedPort());
+        return new Store(serverName, db, key, restart, options, clock);
+    }
+
+    public String serverName() {
+        return serverName;
+    }
+
+    /** Where the data lives, password masked (for the log and {@code sipis check}). */
+    public String describe() {
+        return db.embedded().map(e -> "embedded PostgreSQL on 127.0.0.1:" + e.port() + ", data in " + e.dataDirectory())
+                .orElse(db.shown());
+    }
+
+    @Override
+    public CompletableFuture<Void> saveRegistration(InstanceRecord record) {
+        return instances.saveRegistration(record);
+    }
+
+    @Override
+    public CompletableFuture<Optional<InstanceRecord>> find(String selector) {
+        return instances.find(selector);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> delete(String selector) {
+        return instances.delete(selector);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> removeToken(String selector, String token) {
+        return instances.removeToken(selector, token);
+    }
+
+    /**
+     * Streams the instances the shard owns, each with this server name's last state, into the
+     * sink on the caller's thread (blocking, for start-up). Other shards' rows are never read
+     * into memory beyond the range scan's filter.
+     *
+     * @return how many instances were delivered
+     * @throws StoreException if the database fails during the load
+     */
+    public long loadShard(Shard shard, Consumer<LoadedInstance> sink) {
+        if (!shard.serverName().equals(serverName)) {
+            throw new IllegalArgumentException("shard " + shard + " is for server " + shard.serverName()
+                    + ", but this store was opened for " + serverName);
+        }
+        long t0 = System.nanoTime();
+        long n = loader.load(shard, sink);
+        LOG.info("Loaded {} instance(s) of {} in {} ms", n, shard, (System.nanoTime() - t0) / 1_000_000);
+        return n;
+    }
+
+    /** The write-behind queue for this server name's instance states. */
+    public StateWriter stateWriter() {
+        return writer;
+    }
+
+    /** False while the database is unreachable (for metrics and /stats). */
+    public boolean isDatabaseAvailable() {
+        return writer.isDatabaseAvailable();
+    }
+
+    /**
+     * Starts delivering the selectors of registrations changed by any process (LISTEN/NOTIFY
+     * within about a second, plus a poll every {@code Restart[PollPeriod]}). The consumer runs on
+     * {@code sipis-store-listener} or {@code sipis-store-poll}; it must hand the selector to the
+     * owning executor and return. A selector may arrive more than once, and also for other
+     * shards: check ownership with {@code find} + {@link Shard#owns}.
+     *
+     * @throws IllegalStateException if already listening
+     */
+    public synchronized void listen(Consumer<String> onChange) {
+        if (listener != null) {
+            throw new IllegalStateException("already listening for registration changes");
+        }
+        listener = new ChangeListener(db, Objects.requireNonNull(onChange, "onChange"), restart.pollPeriod(), maxBackoff);
+        listener.start();
+    }
+
+    /**
+     * Seals again, with {@code key}'s current key, every stored secret sealed with a retired one.
+     * Blocking; safe while servers run.
+     *
+     * @return how many secrets were sealed again
+     */
+    public int reseal(SipisKey key) {
+        return resealer.reseal(key);
+    }
+
+    /** True while the LISTEN connection is up (false before {@link #listen}). */
+    public synchronized boolean isListening() {
+        return listener != null && listener.isListening();
+    }
+
+    /** For tests in this package. */
+    Database database() {
+        return db;
+    }
+
+    /** Stops listening, writes pending states (up to 10 s), closes the pool and the embedded server. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (listener != null) {
+                listener.close();
+            }
+        }
+        writer.close();
+        instances.close();
+        db.close();
+    }
+}

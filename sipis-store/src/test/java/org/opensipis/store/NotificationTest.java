@@ -1,0 +1,87 @@
+package org.opensipis.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.opensipis.core.settings.DatabaseSettings;
+import org.opensipis.core.settings.RestartSettings;
+
+/** A registration stored through one process reaches the listener of another. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class NotificationTest {
+
+    private static TestPg pg;
+
+    @BeforeAll
+    static void startPostgres() {
+        pg = TestPg.start();
+    }
+
+    @AfterAll
+    static void stopPostgres() {
+        pg.close();
+    }
+
+    @Test
+    void registrationSavedByAReachesBWithinOneSecond() throws Exception {
+        DatabaseSettings db = pg.newDatabase();
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        try (Store a = TestPg.open(db, "A"); Store b = TestPg.open(db, "B")) {
+            b.listen(seen::add);
+            await().atMost(Duration.ofSeconds(10)).until(b::isListening);
+            a.saveRegistration(TestPg.record("ABCDEF01", "com.example", "pw")).get();
+            await().atMost(Duration.ofSeconds(1)).until(() -> seen.contains("ABCDEF01"));
+
+            a.removeToken("ABCDEF01", "voip-ABCDEF01").get();
+            seen.clear();
+            await().atMost(Duration.ofSeconds(1)).until(() -> seen.contains("ABCDEF01"));
+            seen.clear();
+            a.delete("ABCDEF01").get();
+            await().atMost(Duration.ofSeconds(1)).until(() -> seen.contains("ABCDEF01"));
+        }
+    }
+
+    @Test
+    void thePollFindsChangesThatWereNotNotified() throws Exception {
+        DatabaseSettings db = pg.newDatabase();
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        RestartSettings pollFast = new RestartSettings(Duration.ofMillis(100), Duration.ofMillis(200));
+        try (Store a = TestPg.open(db, "A");
+             Store b = Store.open(db, pollFast, TestPg.KEY, "B", Clock.systemUTC(), Store.DEFAULTS)) {
+            a.saveRegistration(TestPg.record("CAFE", "com.example", "pw")).get();
+            b.listen(seen::add);
+            seen.clear();
+            try (Connection c = pg.connect(TestPg.dbname(db)); Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE instances SET premium = true, changed_at = clock_timestamp() WHERE selector = 'CAFE'");
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains("CAFE"));
+        }
+    }
+
+    @Test
+    void theListenerComesBackAfterAnOutage() throws Exception {
+        DatabaseSettings db = pg.newDatabase();
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        try (Store a = TestPg.open(db, "A"); Store b = TestPg.open(db, "B")) {
+            b.listen(seen::add);
+            await().atMost(Duration.ofSeconds(10)).until(b::isListening);
+            pg.stop();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !b.isListening());
+            pg.restart();
+            await().atMost(Duration.ofSeconds(30)).until(b::isListening);
+            a.saveRegistration(TestPg.record("BEEF", "com.example", "pw")).get();
+            await().atMost(Duration.ofSeconds(1)).until(() -> seen.contains("BEEF"));
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package org.opensipis.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.opensipis.core.crypto.SipisKey;
+import org.opensipis.core.instance.InstanceRecord;
+import org.opensipis.core.instance.InstanceState;
+import org.opensipis.core.instance.RegistrationState;
+import org.opensipis.core.settings.DatabaseSettings;
+import org.opensipis.core.shard.Shard;
+
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class StoreTest {
+
+    private static TestPg pg;
+
+    @BeforeAll
+    static void startPostgres() {
+        pg = TestPg.start();
+    }
+
+    @AfterAll
+    static void stopPostgres() {
+        pg.close();
+    }
+
+    @Test
+    void migratesAnEmptyDatabase() throws Exception {
+        DatabaseSettings db = pg.newDatabase();
+        try (Store store = TestPg.open(db, "Sipis1"); Connection c = pg.connect(TestPg.dbname(db));
+             Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT version, success FROM sipis_schema_history WHERE version IS NOT NULL")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("1");
+                assertThat(rs.getBoolean(2)).isTrue();
+            }
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+                    + " ORDER BY 1")) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            assertThat(tables).contains("instances", "device_tokens", "instance_states", "calls", "text_messages",
+                    "push_tests", "badge_counts");
+        }
+        // A second open of the same database finds the schema current and changes nothing.
+        try (Store again = TestPg.open(db, "Sipis1")) {
+            assertThat(again.find("ABCD").get()).isEmpty();
+        }
+    }
+
+    @Test
+    void shardBoundsAreAnIndexRangeScan() throws Exception {
+        DatabaseSettings db = pg.newDatabase();
+        try (Store store = TestPg.open(db, "Sipis1"); Connection c = pg.connect(TestPg.dbname(db))) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET enable_seqscan = off");
+                s.execute("SET enable_bitmapscan = off");
+            }
+            StringBuilder plan = new StringBuilder();
+            try (PreparedStatement ps = c.prepareStatement("EXPLAIN SELECT selector FROM instances"
+                    + " WHERE selector >= '8' AND selector < 'C' ORDER BY selector");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    plan.append(rs.getString(1)).append('\n');
+                }
+            }
+            assertThat(plan.toString()).contains("Index").contains("instances_pkey").contains("Index Cond")
+                    .doesNotContain("Sort").doesNotContain("Seq Scan");
+        }
+    }
+
+    @Test
+    void savesFindsRemovesTokensAndDeletes() throws Exception {
+        try (Store store = TestPg.open(pg.newDatabase(), "Sipis1")) {
+            InstanceRecord r = TestPg.record("0123456789ABCDEF0123456789ABCDEF01234567:7C3A0D14", "com.example.app",
+                    "hunter2");
+            store.saveRegistration(r).get();
+            assertThat(store.find(r.selector().toLowerCase()).get()).contains(r);
+
+            assertThat(store.removeToken(r.selector(), "voip-" + r.selector()).get()).isTrue();
+            assertThat(store.removeToken(r.selector(), "voip-" + r.selector()).get()).isFalse();
+            assertThat(store.find(r.selector()).get().orElseThrow().tokens()).hasSize(1);
+
+            assertThat(store.delete(r.selector()).get()).isTrue();
+            assertThat(store.delete(r.selector()).get()).isFalse();
+            assertThat(store.find(r.selector()).get()).isEmpty();
+        }
+    }
+
+    @Test
+    void restartRoundTripLoadsWhatWasSaved() throws Exception {
+        DatabaseSettings db = pg.newDatabase();
+        Map<String, InstanceRecord> saved = new HashMap<>();
+        Map<String, InstanceState> states = new HashMap<>();
+        try (Store store = TestPg.open(db, "Sipis1")) {
+            for (int i = 0; i < 50; i++) {
+                InstanceRecord r = TestPg.record(String.format("%040X", (long) i * 0x1111_1111_1111L), "com.example", "pw" + i);
+                store.saveRegistration(r).get();
+                saved.put(r.selector(), r);
+                if (i % 2 == 0) {
+                    InstanceState s = new InstanceState(r.selector(), "Sipis1", RegistrationState.REGISTERED, "",
+                            Optional.of(TestPg.T0.plusSeconds(600)), Optional.of("<sip:x@127.0.0.1:5070>"),
+                            "call-" + i, 40 + i, TestPg.T0.plusSeconds(i));
+                    store.stateWriter().write(s);
+                    states.put(r.selector(), s);
+                }
+            }
+        } // close writes the pending states
+        Map<String, LoadedInstance> loaded = new HashMap<>();
+        try (Store store = TestPg.open(db, "Sipis1")) {
+            assertThat(store.loadShard(Shard.all("Sipis1"), l -> loaded.put(l.record().selector(), l))).isEqualTo(50);
+        }
+        assertThat(loaded).hasSize(50);
+        for (InstanceRecord r : saved.values()) {
+            LoadedInstance l = loaded.get(r.selector());
+            assertThat(l.record()).isEqualTo(r);
+            assertThat(l.state()).isEqualTo(Optional.ofNullable(states.get(r.selector())));
+        }
+    }
+
+    @Test
+    void stateWriterCoalescesPerSelector() throws Exception {
+        try (Store store = TestPg.open(pg.newDatabase(), "Sipis1")) {
+            InstanceRecord r = TestPg.record("ABCDEF", "com.example", "pw");
+            store.saveRegistration(r).get();
+            StateWriter w = store.stateWriter();
+            for (int cseq = 1; cseq <= 100; cseq++) {
+                w.write(new InstanceState("ABCDEF", "Sipis1", RegistrationState.REGISTERING, "", Optional.empty(),
+                        Optional.empty(), "cid", cseq, TestPg.T0));
+            }
+            assertThat(w.pendingCount()).isLessThanOrEqualTo(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> w.pendingCount() == 0);
+            List<LoadedInstance> l = new ArrayList<>();
+            store.loadShard(Shard.all("Sipis1"), l::add);
+            assertThat(l.get(0).state().orElseThrow().cseq()).isEqualTo(100);
+        }
+    }
+
+    @Test
+    void resealsSecretsOfARetiredKey() throws Exception {
+        byte[] oldRaw = new byte[16];
+        byte[] newRaw = new byte[16];
+        newRaw[0] = 1;
+        SipisKey oldKey = SipisKey.of(oldRaw);
+        SipisKey rotated = SipisKey.of(newRaw, List.of(oldRaw));
+        DatabaseSettings db = pg.newDatabase();
+        InstanceRecord r = TestPg.record("FEED", "com.example", "s3cret");
+        try (Store store = Store.open(db, TestPg.FAST, oldKey, "Sipis1", java.time.Clock.systemUTC())) {
+            store.saveRegistration(r).get();
+        }
+        try (Store store = Store.open(db, TestPg.FAST, rotated, "Sipis1", java.time.Clock.systemUTC())) {
+            assertThat(store.reseal(rotated)).isEqualTo(2);
+            assertThat(store.reseal(rotated)).isZero();
+        }
+        try (Store store = Store.open(db, TestPg.FAST, SipisKey.of(newRaw), "Sipis1", java.time.Clock.systemUTC())) {
+            assertThat(store.find("FEED").get()).contains(r);
+        }
+    }
+
+    @Test
+    void instantsKeepMillisecondPrecision() throws Exception {
+        try (Store store = TestPg.open(pg.newDatabase(), "Sipis1")) {
+            InstanceRecord r = TestPg.record("AB12", "com.example", "pw");
+            store.saveRegistration(r).get();
+            Instant at = store.find("AB12").get().orElseThrow().lastAppContact();
+            assertThat(at).isEqualTo(r.lastAppContact());
+        }
+    }
+}
