@@ -182,7 +182,7 @@ final class InstanceMachine {
             return;
         }
         byte[] bytes = txn.bytes;
-        throttle.pace(throttleKey(txn.target), () -> {
+        throttle.pace(throttleKey(txn.target), () -> !txn.done, () -> {
             if (!txn.done) {
                 txn.flow.send(bytes);
                 counters.retransmissions.increment();

@@ -18,8 +18,9 @@ import org.opensipis.sip.owner.Owner;
  * order; hosts are served round-robin so that one slow registrar does not starve the others.
  *
  * <p>All state lives on the throttle's {@link Owner}; {@code submit} and {@code release} may be
- * called from any thread. Bucket capacity is 1/50 s of the rate (at least 1), so in any one-second
- * window at most {@code rate * 1.02 + 1} permits are granted.
+ * called from any thread. Bucket capacity is 4 ms of the rate (at least 2 tokens), so in any
+ * one-second window at most {@code rate * 1.004 + 2} permits are granted, leaving the rest of a
+ * registrar's 5 % tolerance to scheduling jitter between our send and its count.
  */
 public final class Throttle {
 
@@ -50,7 +51,7 @@ public final class Throttle {
 
     /** Asks for a permit towards {@code host}; {@code grant} runs once it is given. */
     public void submit(String host, Runnable grant) {
-        enqueue(host, new Waiter(grant, true), false);
+        enqueue(host, new Waiter(grant, true, null), false);
     }
 
     /**
@@ -58,15 +59,15 @@ public final class Throttle {
      * through (the answer to a challenge, a 423 retry), so that it does not wait behind a flood.
      */
     public void submitUrgent(String host, Runnable grant) {
-        enqueue(host, new Waiter(grant, true), true);
+        enqueue(host, new Waiter(grant, true, null), true);
     }
 
     /**
      * Paces a packet that belongs to a transaction already in flight (a UDP retransmission): it
      * takes tokens from both buckets, ahead of the queue, but no in-flight slot and no release.
      */
-    public void pace(String host, Runnable send) {
-        enqueue(host, new Waiter(send, false), true);
+    public void pace(String host, java.util.function.BooleanSupplier wanted, Runnable send) {
+        enqueue(host, new Waiter(send, false, wanted), true);
     }
 
     private void enqueue(String host, Waiter w, boolean first) {
@@ -112,6 +113,7 @@ public final class Throttle {
             Host chosen = null;
             for (int i = 0; i < ring.size(); i++) {
                 Host h = ring.get((next + i) % ring.size());
+                dropUnwanted(h);
                 if (h.waiting.isEmpty() || (!slotFree && h.waiting.peekFirst().slot)) {
                     continue;
                 }
@@ -147,6 +149,15 @@ public final class Throttle {
         }
     }
 
+    /** Paced packets whose transaction ended meanwhile take no tokens. */
+    private void dropUnwanted(Host h) {
+        for (Waiter w = h.waiting.peekFirst(); w != null && w.wanted != null && !w.wanted.getAsBoolean();
+                w = h.waiting.peekFirst()) {
+            h.waiting.pollFirst();
+            queued.decrementAndGet();
+        }
+    }
+
     private void dropIdleHosts() {
         if (ring.size() > 64) {
             ring.removeIf(h -> h.waiting.isEmpty() && h.bucket.tokens >= h.bucket.capacity && hosts.remove(h.name) != null);
@@ -172,10 +183,12 @@ public final class Throttle {
     private static final class Waiter {
         final Runnable grant;
         final boolean slot;
+        final java.util.function.BooleanSupplier wanted;
 
-        Waiter(Runnable grant, boolean slot) {
+        Waiter(Runnable grant, boolean slot, java.util.function.BooleanSupplier wanted) {
             this.grant = grant;
             this.slot = slot;
+            this.wanted = wanted;
         }
     }
 
@@ -198,7 +211,7 @@ public final class Throttle {
 
         Bucket(double ratePerSecond, long now) {
             this.ratePerMilli = ratePerSecond / 1000.0;
-            this.capacity = Math.max(1.0, Math.floor(ratePerSecond / 50.0));
+            this.capacity = Math.max(2.0, Math.floor(ratePerSecond / 250.0));
             this.tokens = capacity;
             this.last = now;
         }
