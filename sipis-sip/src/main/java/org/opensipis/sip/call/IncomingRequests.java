@@ -76,6 +76,10 @@ public final class IncomingRequests {
                     "Accept: application/sdp, text/plain")));
             return;
         }
+        m.cseq(); // a request we answer needs a numeric CSeq, a From and a To
+        if (m.header("from").isEmpty() || m.header("to").isEmpty()) {
+            throw new SipParseException("missing From or To");
+        }
         String user = HeaderParams.uriUser(m.requestUri());
         Optional<Directory.Callee> found = directory.find(user);
         boolean inDialogRequest = HeaderParams.param(m.header("to").orElse(""), "tag") != null;
@@ -87,7 +91,7 @@ public final class IncomingRequests {
                     unknown(m, peer);
                 } else {
                     Directory.Callee c = found.get();
-                    c.owner().execute(() -> machine.onInvite(c, m, peer));
+                    onOwner(c.owner(), m, peer, () -> machine.onInvite(c, m, peer));
                 }
                 return;
             case "ACK":
@@ -105,7 +109,7 @@ public final class IncomingRequests {
                 if (found.isEmpty()) {
                     peer.send(responses.build(m, 481, "Call/Transaction Does Not Exist", tag(), peer, List.of()));
                 } else {
-                    found.get().owner().execute(() -> machine.onCancel(m, peer));
+                    onOwner(found.get().owner(), m, peer, () -> machine.onCancel(m, peer));
                 }
                 return;
             case "MESSAGE":
@@ -115,7 +119,7 @@ public final class IncomingRequests {
                     unknown(m, peer);
                 } else {
                     Directory.Callee c = found.get();
-                    c.owner().execute(() -> message(c, m, peer));
+                    onOwner(c.owner(), m, peer, () -> message(c, m, peer));
                 }
                 return;
             default:
@@ -125,6 +129,18 @@ public final class IncomingRequests {
                     peer.send(responses.build(m, 405, "Method Not Allowed", tag(), peer, List.of()));
                 }
         }
+    }
+
+    /** Runs request work on the owner; a request that turns out malformed there gets a 400. */
+    private void onOwner(Owner owner, SipMessage m, Peer peer, Runnable work) {
+        owner.execute(() -> {
+            try {
+                work.run();
+            } catch (SipParseException | IllegalArgumentException e) {
+                LOG.debug("Refusing malformed {} from {}: {}", m, peer, e.getMessage());
+                peer.send(responses.build(m, 400, "Bad Request", tag(), peer, List.of()));
+            }
+        });
     }
 
     private void unknown(SipMessage m, Peer peer) {

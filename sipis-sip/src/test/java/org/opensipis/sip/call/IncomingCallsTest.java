@@ -329,6 +329,16 @@ class IncomingCallsTest {
     }
 
     @Test
+    void malformedInviteIsRefusedWith400AndNothingIsPushed() {
+        addIosAndAndroid();
+        h.receive(CallHarness.invite(SEL, "bad@x", "z9hG4bKbad").replace("CSeq: 1 INVITE", "CSeq: x INVITE"), proxy);
+        h.receive(CallHarness.message(SEL, "z9hG4bKbadm", "text/plain", "x", null).replace("CSeq: 1", "CSeq: y"),
+                proxy);
+        assertThat(proxy.sent).extracting(SipMessage::status).containsOnly(400);
+        assertThat(h.push.sent).isEmpty();
+    }
+
+    @Test
     void optionsIsAnswered200() {
         h.receive("OPTIONS sip:s1@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKo\r\n"
                 + "From: <sip:p@x>;tag=1\r\nTo: <sip:s1@127.0.0.1>\r\nCall-ID: o@x\r\nCSeq: 1 OPTIONS\r\n"
