@@ -201,10 +201,24 @@ final class CallMachine {
         g.cancelTimer();
         InviteTxn chosen = live.get(0);
         chosen.takenOver = true;
+        // T2 guards the take-over too: an app leg that never answers must not hold the call forever
+        g.timer = g.owner.schedule(() -> abandoned(g, chosen), cfg.calls().progressMaxAge().toMillis());
         for (InviteTxn t : live.subList(1, live.size())) {
             sendFinal(t, 480, "Temporarily Unavailable", List.of(Responses.REASON + ": " + TAKEN_OVER));
         }
         return chosen;
+    }
+
+    private void abandoned(CallGroup g, InviteTxn t) {
+        g.timer = null;
+        if (g.ended || t.state != InviteTxn.State.PROCEEDING) {
+            return;
+        }
+        t.takenOver = false;
+        end(g, 480, "Temporarily Unavailable", NO_ANSWER, "no-answer-from-device", Verb.MISSED_CALL);
+        if (t.onCancel != null) {
+            t.onCancel.run();
+        }
     }
 
     /** A response from the app leg on a taken-over fork. */

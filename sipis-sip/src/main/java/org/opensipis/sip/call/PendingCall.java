@@ -71,8 +71,9 @@ public final class PendingCall {
     }
 
     /**
-     * Called (on the owner) when the proxy CANCELs the call after the take-over; the 200 for
-     * the CANCEL and the 487 for the INVITE are already sent.
+     * Called (on the owner) when the call ends under the app leg: the proxy CANCELled it (200
+     * for the CANCEL and 487 for the INVITE already sent), or the app leg sent no final
+     * response within T2 (480 No-Answer-From-Device already sent).
      */
     public void onCancel(Runnable r) {
         Objects.requireNonNull(r, "r");

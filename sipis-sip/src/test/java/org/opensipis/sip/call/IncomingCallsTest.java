@@ -297,7 +297,7 @@ class IncomingCallsTest {
     }
 
     @Test
-    void appLegTakesOverAndAnswersThenT1NoLongerApplies() {
+    void appLegTakesOverAndAnswersWithinT2() {
         addIosAndAndroid();
         h.push.autoAccept = true;
         h.receive(CallHarness.invite(SEL, "q1@x", "z9hG4bKq1"), proxy);
@@ -309,7 +309,7 @@ class IncomingCallsTest {
         var second = h.incoming.takeOver(SEL, pairing);
         h.owner.runReady();
         assertThat(second.join()).isEmpty();
-        h.advance(CallHarness.T1.plusSeconds(5));
+        h.advance(CallHarness.T2.minusSeconds(1));
         assertThat(proxy.withStatus(480)).isEmpty();
         var answered = call.respond(200, "OK", List.of(), "application/sdp", "v=0\r\n");
         h.owner.runReady();
@@ -336,6 +336,24 @@ class IncomingCallsTest {
                 proxy);
         assertThat(proxy.sent).extracting(SipMessage::status).containsOnly(400);
         assertThat(h.push.sent).isEmpty();
+    }
+
+    @Test
+    void aTakenOverCallTheAppLegNeverAnswersEndsAfterT2() {
+        addIosAndAndroid();
+        h.push.autoAccept = true;
+        h.receive(CallHarness.invite(SEL, "q2@x", "z9hG4bKq2"), proxy);
+        String pairing = h.push.of(Verb.INCOMING_CALL).get(0).request().pairingId().orElseThrow();
+        var taken = h.incoming.takeOver(SEL, pairing);
+        h.owner.runReady();
+        PendingCall call = taken.join().orElseThrow();
+        boolean[] told = new boolean[1];
+        call.onCancel(() -> told[0] = true);
+        h.advance(CallHarness.T2);
+        assertThat(proxy.last().status()).isEqualTo(480);
+        assertThat(proxy.last().header("x-sipis-reason")).contains("No-Answer-From-Device");
+        assertThat(told[0]).isTrue();
+        assertThat(h.incoming.stats().pending()).isZero();
     }
 
     @Test
