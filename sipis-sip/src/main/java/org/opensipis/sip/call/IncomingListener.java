@@ -2,7 +2,8 @@ package org.opensipis.sip.call;
 
 /**
  * Outcome events for /metrics, next to the totals of {@link IncomingRequests#stats()}. Every
- * method has a no-op default. Called on owner threads: must be thread-safe and must not block.
+ * method has a no-op default. Called on owner and I/O threads: must be thread-safe and must not
+ * block.
  */
 public interface IncomingListener {
 
