@@ -16,7 +16,7 @@ final class Registration {
     final String selector;
     final Owner owner;
     final String callId;
-    InstanceRecord record;
+    volatile InstanceRecord record;
     long cseq;
     RegistrationState state = RegistrationState.REGISTERING;
     String reason = "";

@@ -16,6 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.instance.InstanceState;
 import org.opensipis.core.instance.RegistrationState;
@@ -24,6 +25,7 @@ import org.opensipis.sip.digest.DigestChallenge;
 import org.opensipis.sip.dns.DnsjavaLookup;
 import org.opensipis.sip.dns.Rfc3263Resolver;
 import org.opensipis.sip.message.SipMessage;
+import org.opensipis.sip.owner.EventLoopOwner;
 import org.opensipis.sip.owner.Owner;
 import org.opensipis.sip.owner.ThreadOwner;
 import org.opensipis.sip.throttle.Throttle;
@@ -64,7 +66,7 @@ public final class RegistrationEngine implements AutoCloseable {
         this.cfg = cfg;
         this.owned = owned;
         this.transport = new SipTransport(cfg.transport(), new Receiver());
-        this.throttle = new Throttle(cfg.throttleOwner(), cfg.clock(), cfg.registration().globalRate(),
+        this.throttle = new Throttle(cfg.throttleOwner().orElseGet(() -> new EventLoopOwner(transport.udpEventLoop())), cfg.clock(), cfg.registration().globalRate(),
                 cfg.registration().perRegistrarRate(), cfg.registration().maxInFlight());
         Targets targets = new Targets(new Rfc3263Resolver(cfg.dns(), cfg.random()), cfg.dnsExecutor(), cfg.clock());
         Map<String, DigestChallenge> challenges = new ConcurrentHashMap<>();
@@ -76,7 +78,7 @@ public final class RegistrationEngine implements AutoCloseable {
 
     /**
      * The production engine for a process: {@code availableProcessors} owner threads
-     * ("sipis-sip-owner-N"), a throttle thread, a DNS executor of 4 threads, system clock and
+     * ("sipis-sip-owner-N"), the throttle on the UDP I/O loop, a DNS executor of 4 threads, system clock and
      * dnsjava. Closing the engine closes them.
      */
     public static RegistrationEngine create(Settings settings, RegistrationListener listener) throws IOException {
@@ -88,8 +90,6 @@ public final class RegistrationEngine implements AutoCloseable {
             owners.add(o);
             owned.add(o);
         }
-        ThreadOwner throttleOwner = new ThreadOwner("sipis-sip-throttle");
-        owned.add(throttleOwner);
         AtomicInteger dnsThreads = new AtomicInteger();
         ThreadPoolExecutor dns = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
             Thread t = new Thread(r, "sipis-sip-dns-" + dnsThreads.getAndIncrement());
@@ -102,7 +102,7 @@ public final class RegistrationEngine implements AutoCloseable {
                 settings.tlsClientCertificates(), settings.instance().keepAlive(), settings.instance().keepAlivePeriod(),
                 java.time.Duration.ofSeconds(10));
         EngineConfig cfg = new EngineConfig(settings.server().name(), settings.server().advertisedAddress(),
-                settings.instance().userAgent(), settings.registration(), tc, Clock.systemUTC(), owners, throttleOwner,
+                settings.instance().userAgent(), settings.registration(), tc, Clock.systemUTC(), owners, Optional.empty(),
                 new DnsjavaLookup(), dns, new SecureRandom(), true, 500);
         return new RegistrationEngine(cfg, listener, owned);
     }
@@ -271,6 +271,31 @@ public final class RegistrationEngine implements AutoCloseable {
         }
     }
 
+    // ---- Incoming requests (issue 6, org.opensipis.sip.call): hook and instance lookup ----
+
+    private volatile BiConsumer<SipMessage, Flow> requestHandler;
+
+    /**
+     * Where requests arriving on our sockets (INVITE, CANCEL, ACK, MESSAGE ... sent by the
+     * proxy to our Contacts) go; called on I/O threads, must not block. Null drops them.
+     */
+    public void setRequestHandler(BiConsumer<SipMessage, Flow> handler) {
+        this.requestHandler = handler;
+    }
+
+    /** What the app registered for a selector this engine holds. O(1), lock-free. */
+    public Optional<InstanceRecord> record(String selector) {
+        Registration r = regs.get(selector);
+        return r == null ? Optional.empty() : Optional.of(r.record);
+    }
+
+    /** The owner executor of a selector's state; incoming-call state lives there too. */
+    public Owner ownerFor(String selector) {
+        return ownerOf(selector);
+    }
+
+    // ---- end of incoming requests ----
+
     private Owner ownerOf(String selector) {
         List<Owner> owners = cfg.owners();
         return owners.get(Math.floorMod(selector.hashCode(), owners.size()));
@@ -286,7 +311,12 @@ public final class RegistrationEngine implements AutoCloseable {
         @Override
         public void onMessage(SipMessage m, Flow flow) {
             if (!m.isResponse()) {
-                LOG.debug("Ignoring {} from {} (incoming requests are not handled yet)", m, flow.remote());
+                BiConsumer<SipMessage, Flow> handler = requestHandler;
+                if (handler != null) {
+                    handler.accept(m, flow);
+                } else {
+                    LOG.debug("Ignoring {} from {} (no incoming-request handler set)", m, flow.remote());
+                }
                 return;
             }
             counters.responses.incrementAndGet(m.status());

@@ -1,0 +1,404 @@
+package org.opensipis.sip.call;
+
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.opensipis.core.call.CallLog;
+import org.opensipis.core.call.MissedCall;
+import org.opensipis.core.instance.DeviceToken;
+import org.opensipis.core.push.PushOutcome;
+import org.opensipis.core.push.PushRequest;
+import org.opensipis.core.push.PushService;
+import org.opensipis.core.push.Verb;
+import org.opensipis.core.settings.RejectWith;
+import org.opensipis.sip.message.HeaderParams;
+import org.opensipis.sip.message.SipMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The incoming-call state machine (docs/incoming-calls.md): INVITE → pushes + 180 sequence →
+ * T1/T2 → 480, CANCEL → 487 + missed-call push, ACK absorption, Timer G/H retransmission of
+ * final responses. Every method runs on the instance's owner (group.owner).
+ */
+final class CallMachine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CallMachine.class);
+
+    static final String ALERTING = "Alerting-Device";
+    static final String PUSH_SENT = "Push-Notification-Sent";
+    static final String PROGRESS = "Device-Making-Progress";
+    static final String NO_RESPONSE = "No-Response-From-Device";
+    static final String NO_ANSWER = "No-Answer-From-Device";
+    static final String NO_TOKEN = "No-Device-Token";
+    static final String PUSH_FAILED = "Push-Failed";
+    static final String TAKEN_OVER = "Answered-On-Another-Fork";
+
+    private final CallConfig cfg;
+    private final Responses responses;
+    private final PushService push;
+    private final Notices notices;
+    private final IncomingListener listener;
+    private final Counters counters;
+    private final Map<String, InviteTxn> txns;
+    private final Map<String, CallGroup> groups;
+    private final Map<String, CallGroup> byPairing;
+
+    CallMachine(CallConfig cfg, Responses responses, PushService push, CallLog log, IncomingListener listener,
+                Counters counters, Map<String, InviteTxn> txns, Map<String, CallGroup> groups,
+                Map<String, CallGroup> byPairing) {
+        this.cfg = cfg;
+        this.responses = responses;
+        this.push = push;
+        this.notices = new Notices(cfg.clock(), push, log);
+        this.listener = listener;
+        this.counters = counters;
+        this.txns = txns;
+        this.groups = groups;
+        this.byPairing = byPairing;
+    }
+
+    void onInvite(Directory.Callee c, SipMessage m, Peer peer) {
+        String branch = m.topBranch();
+        InviteTxn t = txns.get(branch);
+        if (t != null) {
+            if (t.lastResponse != null && t.state != InviteTxn.State.CONFIRMED && t.state != InviteTxn.State.TERMINATED) {
+                t.peer.send(t.lastResponse); // retransmitted INVITE: repeat the last response
+            }
+            return;
+        }
+        counters.invites.increment();
+        String key = c.selector() + "|" + m.callId();
+        CallGroup g = groups.get(key);
+        if (g != null) {
+            joinFork(g, branch, m, peer);
+            return;
+        }
+        List<DeviceToken> tokens = Tokens.forCall(c.record().tokens());
+        if (tokens.isEmpty() || counters.pending.get() >= cfg.maxPendingCalls()) {
+            boolean overload = !tokens.isEmpty();
+            t = new InviteTxn(branch, m, peer, null, newTag(), c.owner());
+            txns.put(branch, t);
+            if (overload) {
+                sendFinal(t, 503, "Service Unavailable", List.of("Retry-After: " + cfg.retryAfterSeconds()));
+                refused("overload");
+            } else {
+                sendFinal(t, 480, "Temporarily Unavailable", List.of(Responses.REASON + ": " + NO_TOKEN));
+                refused("no-device-token");
+                Instant now = cfg.clock().instant();
+                notices.recordMissed(c.selector(), new MissedCall(m.callId(), callerName(m), callerUri(m), now, now, "no-device-token"),
+                        null);
+            }
+            return;
+        }
+        g = new CallGroup(key, c.selector(), m.callId(), newTag().toLowerCase(Locale.ROOT), c.record(),
+                c.owner(), cfg.clock().instant(), callerName(m), callerUri(m));
+        groups.put(key, g);
+        byPairing.put(g.pairingId, g);
+        counters.pending.incrementAndGet();
+        counters.accepted.increment();
+        t = new InviteTxn(branch, m, peer, g, newTag(), c.owner());
+        txns.put(branch, t);
+        g.forks.add(t);
+        provisional(t, ALERTING);
+        CallGroup group = g;
+        g.timer = g.owner.schedule(() -> expire(group, false), cfg.calls().notAnsweredMaxAge().toMillis());
+        listener.callAccepted(g.selector);
+        pushAll(g, tokens);
+    }
+
+    private void joinFork(CallGroup g, String branch, SipMessage m, Peer peer) {
+        InviteTxn t = new InviteTxn(branch, m, peer, g, newTag(), g.owner);
+        txns.put(branch, t);
+        g.forks.add(t);
+        if (g.takenOver) {
+            sendFinal(t, 480, "Temporarily Unavailable", List.of(Responses.REASON + ": " + TAKEN_OVER));
+            return;
+        }
+        provisional(t, ALERTING);
+        if (g.pushAccepted) {
+            provisional(t, PUSH_SENT);
+        }
+        if (g.progress) {
+            provisional(t, PROGRESS);
+        }
+    }
+
+    private void pushAll(CallGroup g, List<DeviceToken> tokens) {
+        Instant now = cfg.clock().instant();
+        Instant deadline = now.plus(cfg.calls().notAnsweredMaxAge());
+        g.pushed = true;
+        g.pushesOutstanding = tokens.size();
+        for (DeviceToken token : tokens) {
+            PushRequest.Builder b = PushRequest.builder(g.selector, token, Verb.INCOMING_CALL, now).callId(g.callId)
+                    .pairingId(g.pairingId).callerUri(g.callerUri).deadline(deadline);
+            if (!g.callerName.isEmpty()) {
+                b.callerName(g.callerName);
+            }
+            push.push(b.build()).whenComplete((o, e) -> g.owner.execute(() -> pushDone(g, token, o, e)));
+        }
+    }
+
+    private void pushDone(CallGroup g, DeviceToken token, PushOutcome o, Throwable e) {
+        g.pushesOutstanding--;
+        if (o != null && o.accepted()) {
+            if (!g.pushAccepted && !g.ended) {
+                g.pushAccepted = true;
+                for (InviteTxn t : g.live()) {
+                    provisional(t, PUSH_SENT);
+                }
+            }
+            g.pushAccepted = true;
+            return;
+        }
+        LOG.debug("Incoming-call push to {} for {} call {} not accepted: {}", token.shortForm(), g.selector, g.callId,
+                o != null ? o : e);
+        if (g.pushesOutstanding == 0 && !g.pushAccepted && !g.ended && !g.takenOver && !g.progress) {
+            end(g, 480, "Temporarily Unavailable", PUSH_FAILED, "push-failed", Verb.MISSED_CALL);
+        }
+    }
+
+    private void expire(CallGroup g, boolean afterProgress) {
+        g.timer = null;
+        if (g.ended || g.takenOver) {
+            return;
+        }
+        if (afterProgress) {
+            end(g, 480, "Temporarily Unavailable", NO_ANSWER, "no-answer-from-device", Verb.MISSED_CALL);
+        } else {
+            RejectWith r = cfg.calls().onNoResponseFromDevice();
+            end(g, r.code(), r.phrase(), NO_RESPONSE, "no-response-from-device", Verb.MISSED_CALL);
+        }
+    }
+
+    /** The device signalled progress: 180 Device-Making-Progress, T1 → T2. Only the first counts. */
+    boolean progress(CallGroup g) {
+        if (g.ended || g.progress || g.takenOver) {
+            return false;
+        }
+        g.progress = true;
+        g.cancelTimer();
+        g.timer = g.owner.schedule(() -> expire(g, true), cfg.calls().progressMaxAge().toMillis());
+        for (InviteTxn t : g.live()) {
+            provisional(t, PROGRESS);
+        }
+        return true;
+    }
+
+    /** The app leg takes the oldest live fork; the other forks are refused. Null if none is left. */
+    InviteTxn takeOver(CallGroup g) {
+        if (g.ended || g.takenOver) {
+            return null;
+        }
+        List<InviteTxn> live = g.live();
+        if (live.isEmpty()) {
+            return null;
+        }
+        g.takenOver = true;
+        g.cancelTimer();
+        InviteTxn chosen = live.get(0);
+        chosen.takenOver = true;
+        // T2 guards the take-over too: an app leg that never answers must not hold the call forever
+        g.timer = g.owner.schedule(() -> abandoned(g, chosen), cfg.calls().progressMaxAge().toMillis());
+        for (InviteTxn t : live.subList(1, live.size())) {
+            sendFinal(t, 480, "Temporarily Unavailable", List.of(Responses.REASON + ": " + TAKEN_OVER));
+        }
+        return chosen;
+    }
+
+    private void abandoned(CallGroup g, InviteTxn t) {
+        g.timer = null;
+        if (g.ended || t.state != InviteTxn.State.PROCEEDING) {
+            return;
+        }
+        t.takenOver = false;
+        end(g, 480, "Temporarily Unavailable", NO_ANSWER, "no-answer-from-device", Verb.MISSED_CALL);
+        if (t.onCancel != null) {
+            t.onCancel.run();
+        }
+    }
+
+    /** A response from the app leg on a taken-over fork. */
+    boolean appResponse(InviteTxn t, int code, String phrase, List<String> headers, String contentType, String body) {
+        if (t.state != InviteTxn.State.PROCEEDING) {
+            return false;
+        }
+        byte[] bytes = responses.build(t.invite, code, phrase, t.toTag, t.peer, headers, contentType, body);
+        if (code < 200) {
+            t.lastResponse = bytes;
+            t.peer.send(bytes);
+            return true;
+        }
+        sendFinalBytes(t, code, bytes);
+        CallGroup g = t.group;
+        if (!g.ended) {
+            g.ended = true;
+            forget(g);
+            String outcome = code < 300 ? "answered" : "declined";
+            if (code < 300) {
+                counters.answered.increment();
+            }
+            counters.outcome(outcome);
+            listener.callEnded(g.selector, outcome);
+        }
+        return true;
+    }
+
+    void onCancel(SipMessage cancel, Peer peer) {
+        InviteTxn t = txns.get(cancel.topBranch());
+        if (t == null) {
+            peer.send(responses.build(cancel, 481, "Call/Transaction Does Not Exist", newTag(), peer, List.of()));
+            return;
+        }
+        peer.send(responses.build(cancel, 200, "OK", t.toTag, peer, List.of()));
+        if (t.state != InviteTxn.State.PROCEEDING) {
+            return;
+        }
+        sendFinal(t, 487, "Request Terminated", List.of());
+        if (t.takenOver && t.onCancel != null) {
+            t.onCancel.run();
+        }
+        CallGroup g = t.group;
+        if (g != null && !g.ended && g.live().isEmpty()) {
+            boolean elsewhere = cancel.headers("reason").stream().anyMatch(CallMachine::answeredElsewhere);
+            if (elsewhere) {
+                end(g, 0, null, null, "answered-elsewhere", Verb.ANSWERED_ELSEWHERE);
+            } else {
+                end(g, 0, null, null, "cancelled", Verb.MISSED_CALL);
+            }
+        }
+    }
+
+    static boolean answeredElsewhere(String reason) {
+        String v = reason.trim();
+        return v.regionMatches(true, 0, "SIP", 0, 3) && "200".equals(HeaderParams.param(v, "cause"));
+    }
+
+    /** An ACK for one of our final non-2xx responses; false when it matches no transaction. */
+    boolean onAck(SipMessage ack) {
+        InviteTxn t = txns.get(ack.topBranch());
+        if (t == null || t.finalCode < 300) {
+            return false;
+        }
+        if (t.state == InviteTxn.State.COMPLETED) {
+            t.state = InviteTxn.State.CONFIRMED;
+            t.cancelTimers();
+            if (t.peer.reliable()) {
+                terminate(t);
+            } else {
+                t.timerH = t.owner.schedule(() -> terminate(t), cfg.t4Millis()); // Timer I
+            }
+        }
+        return true;
+    }
+
+    /** Ends a call: the final response to every live fork, the outcome, the record and the notice push. */
+    private void end(CallGroup g, int code, String phrase, String xReason, String outcome, Verb notice) {
+        g.ended = true;
+        forget(g);
+        if (code > 0) {
+            for (InviteTxn t : g.live()) {
+                if (!t.takenOver) {
+                    sendFinal(t, code, phrase, List.of(Responses.REASON + ": " + xReason));
+                }
+            }
+        }
+        counters.outcome(outcome);
+        listener.callEnded(g.selector, outcome);
+        if (notice == Verb.ANSWERED_ELSEWHERE) {
+            counters.answeredElsewhere.increment();
+            if (g.pushed) {
+                notices.push(g, notice, OptionalInt.empty());
+            }
+            return;
+        }
+        counters.missed.increment();
+        MissedCall mc = new MissedCall(g.callId, g.callerName, g.callerUri, g.arrived, cfg.clock().instant(), outcome);
+        notices.recordMissed(g.selector, mc, g.pushed ? g : null);
+    }
+
+    private void forget(CallGroup g) {
+        g.cancelTimer();
+        groups.remove(g.key, g);
+        byPairing.remove(g.pairingId, g);
+        counters.pending.decrementAndGet();
+    }
+
+    private void refused(String reason) {
+        counters.outcome(reason);
+        listener.rejected(reason);
+    }
+
+    private void provisional(InviteTxn t, String pushStatus) {
+        byte[] b = responses.build(t.invite, 180, "Ringing", t.toTag, t.peer,
+                List.of(Responses.PUSH_STATUS + ": " + pushStatus));
+        t.lastResponse = b;
+        t.peer.send(b);
+    }
+
+    private void sendFinal(InviteTxn t, int code, String phrase, List<String> extra) {
+        sendFinalBytes(t, code, responses.build(t.invite, code, phrase, t.toTag, t.peer, extra));
+    }
+
+    private void sendFinalBytes(InviteTxn t, int code, byte[] bytes) {
+        t.lastResponse = bytes;
+        t.finalCode = code;
+        t.peer.send(bytes);
+        if (code < 300) {
+            // RFC 6026: the app leg (the TU) retransmits the 2xx until the ACK; retransmitted
+            // INVITEs get it again here until Timer L, so they never start a new call
+            t.state = InviteTxn.State.ACCEPTED;
+            t.timerH = t.owner.schedule(() -> terminate(t), 64 * cfg.t1Millis());
+            return;
+        }
+        t.state = InviteTxn.State.COMPLETED;
+        if (!t.peer.reliable()) {
+            t.timerGMillis = cfg.t1Millis();
+            t.timerG = t.owner.schedule(() -> retransmit(t), t.timerGMillis);
+        }
+        t.timerH = t.owner.schedule(() -> terminate(t), 64 * cfg.t1Millis());
+    }
+
+    /** Timer G: re-send the final response, doubling up to T2, until the ACK or Timer H. */
+    private void retransmit(InviteTxn t) {
+        if (t.state != InviteTxn.State.COMPLETED) {
+            return;
+        }
+        t.peer.send(t.lastResponse);
+        t.timerGMillis = Math.min(2 * t.timerGMillis, cfg.t2Millis());
+        t.timerG = t.owner.schedule(() -> retransmit(t), t.timerGMillis);
+    }
+
+    private void terminate(InviteTxn t) {
+        t.state = InviteTxn.State.TERMINATED;
+        t.cancelTimers();
+        t.lastResponse = null;
+        txns.remove(t.branch, t);
+        if (t.group != null) {
+            t.group.forks.remove(t);
+        }
+    }
+
+    private String newTag() {
+        byte[] b = new byte[16];
+        cfg.random().nextBytes(b);
+        return HexFormat.of().withUpperCase().formatHex(b);
+    }
+
+    String contact(InviteTxn t) {
+        return responses.contact(t.invite, t.peer);
+    }
+
+    static String callerUri(SipMessage m) {
+        return HeaderParams.uri(m.header("from").orElse(""));
+    }
+
+    static String callerName(SipMessage m) {
+        String from = m.header("from").orElse("");
+        int lt = from.indexOf('<');
+        return lt <= 0 ? "" : HeaderParams.unquote(from.substring(0, lt).trim());
+    }
+}

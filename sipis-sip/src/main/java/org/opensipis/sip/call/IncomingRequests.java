@@ -1,0 +1,277 @@
+package org.opensipis.sip.call;
+
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import org.opensipis.core.call.CallLog;
+import org.opensipis.core.push.PushService;
+import org.opensipis.sip.incoming.text.TextMessages;
+import org.opensipis.sip.message.HeaderParams;
+import org.opensipis.sip.message.SipMessage;
+import org.opensipis.sip.message.SipParseException;
+import org.opensipis.sip.owner.Owner;
+import org.opensipis.sip.transport.Flow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Requests the provider's proxy sends to our registered Contacts (docs/incoming-calls.md):
+ * INVITE, CANCEL and ACK drive the per-call state machine, MESSAGE goes to {@link TextMessages},
+ * OPTIONS is answered 200. The public surface the server wires: the constructor,
+ * {@link #onRequest} (the transport hook), {@link #deviceMakingProgress} and {@link #takeOver}
+ * (the app leg), {@link #setInDialogHandler}, {@link #stats}. Thread-safe: {@code onRequest}
+ * runs on I/O threads and hops onto the instance's owner for everything stateful.
+ */
+public final class IncomingRequests {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IncomingRequests.class);
+
+    private final CallConfig cfg;
+    private final Directory directory;
+    private final Responses responses;
+    private final Counters counters = new Counters();
+    private final IncomingListener listener;
+    private final CallMachine machine;
+    private final TextMessages texts;
+    private final Map<String, InviteTxn> txns = new ConcurrentHashMap<>();
+    private final Map<String, CallGroup> groups = new ConcurrentHashMap<>();
+    private final Map<String, CallGroup> byPairing = new ConcurrentHashMap<>();
+    private final Map<String, MessageTxn> messageTxns = new ConcurrentHashMap<>();
+    private volatile BiConsumer<SipMessage, Flow> inDialog;
+
+    public IncomingRequests(CallConfig cfg, Directory directory, PushService push, CallLog log,
+                            IncomingListener listener) {
+        this.cfg = cfg;
+        this.directory = directory;
+        this.listener = listener;
+        this.responses = new Responses(cfg.userAgent(), cfg.privateAddress());
+        this.machine = new CallMachine(cfg, responses, push, log, listener, counters, txns, groups, byPairing);
+        this.texts = new TextMessages(cfg.textFilters(), push, log, cfg.clock());
+    }
+
+    /** The transport hook: one request from the proxy, on an I/O thread. Never throws. */
+    public void onRequest(SipMessage m, Flow flow) {
+        receive(m, new FlowPeer(flow));
+    }
+
+    void receive(SipMessage m, Peer peer) {
+        try {
+            dispatch(m, peer);
+        } catch (SipParseException | IllegalArgumentException e) {
+            LOG.debug("Refusing malformed {} from {}: {}", m, peer, e.getMessage());
+            if (!"ACK".equals(m.method())) {
+                peer.send(responses.build(m, 400, "Bad Request", tag(), peer, List.of()));
+            }
+        }
+    }
+
+    private void dispatch(SipMessage m, Peer peer) {
+        String method = m.method();
+        if ("OPTIONS".equals(method)) {
+            peer.send(responses.build(m, 200, "OK", tag(), peer, List.of("Allow: " + Responses.ALLOW,
+                    "Accept: application/sdp, text/plain")));
+            return;
+        }
+        m.cseq(); // a request we answer needs a numeric CSeq, a From and a To
+        if (m.header("from").isEmpty() || m.header("to").isEmpty()) {
+            throw new SipParseException("missing From or To");
+        }
+        String user = HeaderParams.uriUser(m.requestUri());
+        Optional<Directory.Callee> found = directory.find(user);
+        boolean inDialogRequest = HeaderParams.param(m.header("to").orElse(""), "tag") != null;
+        switch (method) {
+            case "INVITE":
+                if (inDialogRequest) {
+                    toDialog(m, peer);
+                } else if (found.isEmpty()) {
+                    unknown(m, peer);
+                } else {
+                    Directory.Callee c = found.get();
+                    onOwner(c.owner(), m, peer, () -> machine.onInvite(c, m, peer));
+                }
+                return;
+            case "ACK":
+                if (found.isPresent()) {
+                    found.get().owner().execute(() -> {
+                        if (!machine.onAck(m)) {
+                            toDialog(m, peer);
+                        }
+                    });
+                } else {
+                    toDialog(m, peer);
+                }
+                return;
+            case "CANCEL":
+                if (found.isEmpty()) {
+                    peer.send(responses.build(m, 481, "Call/Transaction Does Not Exist", tag(), peer, List.of()));
+                } else {
+                    onOwner(found.get().owner(), m, peer, () -> machine.onCancel(m, peer));
+                }
+                return;
+            case "MESSAGE":
+                if (inDialogRequest && inDialog != null) {
+                    toDialog(m, peer);
+                } else if (found.isEmpty()) {
+                    unknown(m, peer);
+                } else {
+                    Directory.Callee c = found.get();
+                    onOwner(c.owner(), m, peer, () -> message(c, m, peer));
+                }
+                return;
+            default:
+                if (inDialogRequest) {
+                    toDialog(m, peer);
+                } else {
+                    peer.send(responses.build(m, 405, "Method Not Allowed", tag(), peer, List.of()));
+                }
+        }
+    }
+
+    /** Runs request work on the owner; a request that turns out malformed there gets a 400. */
+    private void onOwner(Owner owner, SipMessage m, Peer peer, Runnable work) {
+        owner.execute(() -> {
+            try {
+                work.run();
+            } catch (SipParseException | IllegalArgumentException e) {
+                LOG.debug("Refusing malformed {} from {}: {}", m, peer, e.getMessage());
+                peer.send(responses.build(m, 400, "Bad Request", tag(), peer, List.of()));
+            }
+        });
+    }
+
+    private void unknown(SipMessage m, Peer peer) {
+        counters.outcome("unknown-instance");
+        listener.rejected("unknown-instance");
+        peer.send(responses.build(m, 404, "Not Found", tag(), peer, List.of()));
+    }
+
+    private void toDialog(SipMessage m, Peer peer) {
+        BiConsumer<SipMessage, Flow> h = inDialog;
+        Flow flow = peer instanceof FlowPeer ? ((FlowPeer) peer).flow : null;
+        if (h != null && flow != null) {
+            h.accept(m, flow);
+        } else if (!"ACK".equals(m.method())) {
+            peer.send(responses.build(m, 481, "Call/Transaction Does Not Exist", tag(), peer, List.of()));
+        }
+    }
+
+    /** MESSAGE as a non-INVITE server transaction: retransmissions get the same answer (Timer J). */
+    private void message(Directory.Callee c, SipMessage m, Peer peer) {
+        String key = "MESSAGE|" + m.topBranch();
+        MessageTxn existing = messageTxns.get(key);
+        if (existing != null) {
+            if (existing.response != null) {
+                peer.send(existing.response);
+            }
+            return;
+        }
+        MessageTxn t = new MessageTxn();
+        messageTxns.put(key, t);
+        Owner owner = c.owner();
+        texts.handle(c.record(), m).whenComplete((reply, e) -> owner.execute(() -> {
+            TextMessages.Reply r = reply != null ? reply : new TextMessages.Reply(500, "Server Internal Error", "failed");
+            counters.message(r.outcome());
+            listener.textMessage(c.selector(), r.outcome());
+            t.response = responses.build(m, r.code(), r.phrase(), tag(), peer, List.of());
+            peer.send(t.response);
+            if (peer.reliable()) {
+                messageTxns.remove(key, t);
+            } else {
+                owner.schedule(() -> messageTxns.remove(key, t), 64 * cfg.t1Millis());
+            }
+        }));
+    }
+
+    /**
+     * The woken device signals it is about to answer (the app leg calls this): a 180 with
+     * {@code X-Sipis-Push-Status: Device-Making-Progress} on every waiting fork, T1 cancelled and
+     * T2 started. Completes with true for the first signal of a waiting call, false otherwise.
+     */
+    public CompletableFuture<Boolean> deviceMakingProgress(String selector, String pairingId) {
+        CallGroup g = byPairing.get(pairingId);
+        if (g == null || !g.selector.equals(selector)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        g.owner.execute(() -> done.complete(machine.progress(g)));
+        return done;
+    }
+
+    /**
+     * The app leg takes a waiting call over: timers stop and the app leg answers it through the
+     * returned {@link PendingCall}. Empty when no call with this pairing id waits (ended, or
+     * already taken).
+     */
+    public CompletableFuture<Optional<PendingCall>> takeOver(String selector, String pairingId) {
+        CallGroup g = byPairing.get(pairingId);
+        if (g == null || !g.selector.equals(selector)) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        CompletableFuture<Optional<PendingCall>> done = new CompletableFuture<>();
+        g.owner.execute(() -> {
+            InviteTxn t = machine.takeOver(g);
+            done.complete(t == null ? Optional.empty() : Optional.of(new PendingCall(t, machine)));
+        });
+        return done;
+    }
+
+    /**
+     * Where requests inside a dialog go (ACK for a 2xx, BYE, re-INVITE, in-dialog MESSAGE),
+     * on I/O or owner threads: the app leg relays them. Without a handler they get 481.
+     */
+    public void setInDialogHandler(BiConsumer<SipMessage, Flow> handler) {
+        this.inDialog = handler;
+    }
+
+    /** Totals for /stats and /metrics. */
+    public IncomingStats stats() {
+        return counters.snapshot();
+    }
+
+    private String tag() {
+        byte[] b = new byte[16];
+        cfg.random().nextBytes(b);
+        return HexFormat.of().withUpperCase().formatHex(b);
+    }
+
+    private static final class MessageTxn {
+        volatile byte[] response;
+    }
+
+    private static final class FlowPeer implements Peer {
+        final Flow flow;
+
+        FlowPeer(Flow flow) {
+            this.flow = flow;
+        }
+
+        @Override
+        public void send(byte[] data) {
+            flow.send(data);
+        }
+
+        @Override
+        public org.opensipis.core.instance.SipAccount.Transport transport() {
+            return flow.transport();
+        }
+
+        @Override
+        public String localHost() {
+            return flow.localHost();
+        }
+
+        @Override
+        public int localPort() {
+            return flow.localPort();
+        }
+
+        @Override
+        public String toString() {
+            return flow.toString();
+        }
+    }
+}
