@@ -21,6 +21,13 @@ import org.opensipis.core.settings.RestartSettings;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NotificationTest {
 
+    /**
+     * Well under the 30 s safety-net poll, so a pass proves LISTEN/NOTIFY delivered the change;
+     * the sub-second latency itself is a performance target, measured in docs/benchmarks.md,
+     * not asserted here (a loaded CI machine must not make this test flaky).
+     */
+    private static final Duration NOTIFY_WAIT = Duration.ofSeconds(10);
+
     private static TestPg pg;
 
     @BeforeAll
@@ -34,21 +41,21 @@ class NotificationTest {
     }
 
     @Test
-    void registrationSavedByAReachesBWithinOneSecond() throws Exception {
+    void registrationSavedByAReachesBThroughNotify() throws Exception {
         DatabaseSettings db = pg.newDatabase();
         Set<String> seen = ConcurrentHashMap.newKeySet();
         try (Store a = TestPg.open(db, "A"); Store b = TestPg.open(db, "B")) {
             b.listen(seen::add);
             await().atMost(Duration.ofSeconds(10)).until(b::isListening);
             a.saveRegistration(TestPg.record("ABCDEF01", "com.example", "pw")).get();
-            await().atMost(Duration.ofSeconds(1)).until(() -> seen.contains("ABCDEF01"));
+            await().atMost(NOTIFY_WAIT).until(() -> seen.contains("ABCDEF01"));
 
             a.removeToken("ABCDEF01", "voip-ABCDEF01").get();
             seen.clear();
-            await().atMost(Duration.ofSeconds(1)).until(() -> seen.contains("ABCDEF01"));
+            await().atMost(NOTIFY_WAIT).until(() -> seen.contains("ABCDEF01"));
             seen.clear();
             a.delete("ABCDEF01").get();
-            await().atMost(Duration.ofSeconds(1)).until(() -> seen.contains("ABCDEF01"));
+            await().atMost(NOTIFY_WAIT).until(() -> seen.contains("ABCDEF01"));
         }
     }
 
@@ -81,7 +88,7 @@ class NotificationTest {
             pg.restart();
             await().atMost(Duration.ofSeconds(30)).until(b::isListening);
             a.saveRegistration(TestPg.record("BEEF", "com.example", "pw")).get();
-            await().atMost(Duration.ofSeconds(1)).until(() -> seen.contains("BEEF"));
+            await().atMost(NOTIFY_WAIT).until(() -> seen.contains("BEEF"));
         }
     }
 }
