@@ -30,6 +30,12 @@ import org.opensipis.http.HttpLimits;
 import org.opensipis.http.HttpServer;
 import org.opensipis.http.HttpServices;
 import org.opensipis.server.instances.InstanceDirectory;
+import org.opensipis.core.call.CallLog;
+import org.opensipis.sip.call.CallConfig;
+import org.opensipis.sip.call.Directory;
+import org.opensipis.sip.call.IncomingListener;
+import org.opensipis.sip.call.IncomingRequests;
+import org.opensipis.sip.call.IncomingStats;
 import org.opensipis.sip.registration.RegistrationEngine;
 import org.opensipis.sip.registration.RegistrationListener;
 import org.opensipis.store.Store;
@@ -55,6 +61,7 @@ public final class SipisServer implements AutoCloseable {
     private volatile RegistrationEngine engine;
     private volatile PushDispatcher push;
     private volatile InstanceLifecycle lifecycle;
+    private volatile IncomingRequests incoming;
     private final InstanceDirectory directory;
 
     public SipisServer(Configuration configuration, SipisKey key) {
@@ -114,6 +121,20 @@ public final class SipisServer implements AutoCloseable {
 
             pushTimer.scheduleWithFixedDelay(new EngineMetrics(engine, metrics), 5, 5, TimeUnit.SECONDS);
 
+            CallLog callLog = callLog();
+            incoming = new IncomingRequests(CallConfig.of(s), Directory.of(engine), push, callLog, new IncomingListener() {
+                @Override
+                public void callEnded(String selector, String outcome) {
+                    metrics.incomingCall(outcome);
+                }
+
+                @Override
+                public void rejected(String reason) {
+                    metrics.incomingCall("rejected:" + reason);
+                }
+            });
+            engine.setRequestHandler(incoming::onRequest);
+
             lifecycle = new InstanceLifecycle(new ExpiryPlanner(s.instance()), clock, lifecycleOwner,
                     new PushingLifecycleActions(store, push, selector -> engine.remove(selector), clock));
             lifecycle.start(pushTimer, Duration.ofSeconds(30));
@@ -123,7 +144,7 @@ public final class SipisServer implements AutoCloseable {
                     shard, s.registration().globalRate());
             store.listen(this::changed);
 
-            ProcessStatus status = new ProcessStatus(s.server().name(), clock, store, engine, Map::of);
+            ProcessStatus status = new ProcessStatus(s.server().name(), clock, store, engine, this::callOutcomes);
             http = HttpServer.start(s.httpServer(), s.administrator(), new HttpServices(store, Optional.of(key),
                     s.dataProtection().acceptPlainRegistrations(), configuration.lb2(), shard, status, directory,
                     meters, clock, HttpLimits.DEFAULTS));
@@ -133,6 +154,28 @@ public final class SipisServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** Missed calls and undelivered messages: kept in the database. */
+    private CallLog callLog() {
+        return new org.opensipis.core.call.InMemoryCallLog();
+    }
+
+    /** The Incoming Call Outcomes section of /stats. */
+    private Map<String, Long> callOutcomes() {
+        IncomingRequests in = incoming;
+        if (in == null) {
+            return Map.of();
+        }
+        IncomingStats st = in.stats();
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        out.put("accepted", st.accepted());
+        out.put("answered", st.answered());
+        out.put("answered elsewhere", st.answeredElsewhere());
+        out.put("missed", st.missed());
+        out.put("pending", st.pending());
+        st.outcomes().forEach((k, v) -> out.put("ended: " + k, v));
+        return out;
     }
 
     /** A stored registration this process owns: keep it (registered, or Idle while the app is in front). */
