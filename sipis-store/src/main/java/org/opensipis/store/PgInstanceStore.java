@@ -1,70 +1,29 @@
 package org.opensipis.store;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import javax.sql.DataSource;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.instance.InstanceStore;
 import org.opensipis.core.shard.Selector;
 
 /**
  * {@link InstanceStore} on PostgreSQL. Each call runs in its own transaction on the bounded
- * {@code sipis-store-io-*} executor; a full queue or an unreachable database fails the future.
+ * {@code sipis-store-io-*} executor ({@link StoreIo}); a full queue or an unreachable database
+ * fails the future.
  */
-final class PgInstanceStore implements InstanceStore, AutoCloseable {
+final class PgInstanceStore implements InstanceStore {
 
-    /** Calls queued beyond this fail at once instead of piling up during an outage. */
-    static final int QUEUE = 2_048;
-
-    private final DataSource ds;
+    private final StoreIo io;
     private final InstanceRows rows;
-    private final ThreadPoolExecutor io;
 
-    PgInstanceStore(DataSource ds, InstanceRows rows, int threads) {
-        this.ds = ds;
+    PgInstanceStore(StoreIo io, InstanceRows rows) {
+        this.io = io;
         this.rows = rows;
-        this.io = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE),
-                Threads.named("sipis-store-io", true));
-        this.io.allowCoreThreadTimeOut(true);
     }
 
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> CompletableFuture<T> tx(String what, Work<T> work) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        try {
-            io.execute(() -> {
-                try (Connection c = ds.getConnection()) {
-                    c.setAutoCommit(false);
-                    try {
-                        T result = work.run(c);
-                        c.commit();
-                        f.complete(result);
-                    } catch (SQLException | RuntimeException e) {
-                        c.rollback();
-                        throw e;
-                    }
-                } catch (SQLException e) {
-                    f.completeExceptionally(new StoreException(what + ": " + Failures.describe(e), e));
-                } catch (RuntimeException e) {
-                    f.completeExceptionally(e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            f.completeExceptionally(new StoreException(what + ": the store is closed or " + QUEUE
-                    + " database calls are already waiting", e));
-        }
-        return f;
+    private <T> CompletableFuture<T> tx(String what, StoreIo.Work<T> work) {
+        return io.tx(what, work);
     }
 
     @Override
@@ -127,18 +86,5 @@ final class PgInstanceStore implements InstanceStore, AutoCloseable {
                 return existed;
             }
         });
-    }
-
-    @Override
-    public void close() {
-        io.shutdown();
-        try {
-            if (!io.awaitTermination(10, TimeUnit.SECONDS)) {
-                io.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            io.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
     }
 }

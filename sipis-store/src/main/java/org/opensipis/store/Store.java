@@ -33,6 +33,7 @@ public final class Store implements InstanceStore, AutoCloseable {
 
     private final String serverName;
     private final Database db;
+    private final StoreIo io;
     private final PgInstanceStore instances;
     private final ShardLoader loader;
     private final StateWriter writer;
@@ -48,7 +49,8 @@ public final class Store implements InstanceStore, AutoCloseable {
         this.restart = restart;
         this.maxBackoff = options.maxBackoff();
         InstanceRows rows = new InstanceRows(key);
-        this.instances = new PgInstanceStore(db.pool(), rows, Math.max(2, database.poolSize()));
+        this.io = new StoreIo(db.pool(), Math.max(2, database.poolSize()));
+        this.instances = new PgInstanceStore(io, rows);
         this.loader = new ShardLoader(db.pool(), rows);
         this.writer = new StateWriter(db.pool(), serverName, restart.savePeriod(), options.maxBackoff(), clock);
         this.resealer = new Resealer(db.pool());
@@ -184,7 +186,7 @@ public final class Store implements InstanceStore, AutoCloseable {
             }
         }
         writer.close();
-        instances.close();
+        io.close();
         db.close();
     }
 }
