@@ -38,6 +38,7 @@ final class Resealer {
         n += column(key, "instances", "selector", "selector", "sip_password_sealed", Sealing::sipPassword);
         n += column(key, "instances", "selector", "selector", "app_secret_sealed", Sealing::appSecret);
         n += column(key, "text_messages", "id::text", "selector", "body_sealed", Sealing::textMessage);
+        n += column(key, "text_messages", "id::text", "selector", "headers_sealed", Sealing::textHeaders);
         LOG.info("Sealed {} stored secret(s) again with key {}", n, key.id());
         return n;
     }
@@ -47,7 +48,8 @@ final class Resealer {
         int changed = 0;
         String after = "";
         String select = "SELECT " + keyExpr + ", " + selectorColumn + ", " + column + " FROM " + table
-                + " WHERE " + keyExpr + " > ? COLLATE \"C\" ORDER BY " + keyExpr + " COLLATE \"C\" LIMIT " + PAGE;
+                + " WHERE " + keyExpr + " > ? COLLATE \"C\" AND " + column + " IS NOT NULL"
+                + " ORDER BY " + keyExpr + " COLLATE \"C\" LIMIT " + PAGE;
         String update = "UPDATE " + table + " SET " + column + " = ? WHERE " + keyExpr + " = ? AND " + column + " = ?";
         for (int pages = 0; pages < Integer.MAX_VALUE; pages++) {
             List<Row> rows = new ArrayList<>(PAGE);

@@ -20,4 +20,8 @@ final class Sealing {
     static String textMessage(String selector) {
         return "text-message:" + selector;
     }
+
+    static String textHeaders(String selector) {
+        return "text-headers:" + selector;
+    }
 }

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.opensipis.core.call.CallLog;
 import org.opensipis.core.crypto.SipisKey;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.instance.InstanceStore;
@@ -16,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The PostgreSQL store of one SIPIS process: the {@link InstanceStore} port, shard loading,
- * the write-behind {@link StateWriter}, change notifications and key rotation, over one
+ * The PostgreSQL store of one SIPIS process: the {@link InstanceStore} and {@link CallLog}
+ * ports, shard loading, the write-behind {@link StateWriter}, change notifications and key
+ * rotation, over one
  * HikariCP pool ("sipis-store") and, with no {@code Database[OpenString]}, an embedded
  * PostgreSQL. Open it once at start, close it at shutdown (which writes pending state).
  */
@@ -35,6 +37,7 @@ public final class Store implements InstanceStore, AutoCloseable {
     private final Database db;
     private final StoreIo io;
     private final PgInstanceStore instances;
+    private final PgCallLog callLog;
     private final ShardLoader loader;
     private final StateWriter writer;
     private final Resealer resealer;
@@ -51,6 +54,7 @@ public final class Store implements InstanceStore, AutoCloseable {
         InstanceRows rows = new InstanceRows(key);
         this.io = new StoreIo(db.pool(), Math.max(2, database.poolSize()));
         this.instances = new PgInstanceStore(io, rows);
+        this.callLog = new PgCallLog(io, key, serverName);
         this.loader = new ShardLoader(db.pool(), rows);
         this.writer = new StateWriter(db.pool(), serverName, restart.savePeriod(), options.maxBackoff(), clock);
         this.resealer = new Resealer(db.pool());
@@ -128,6 +132,16 @@ public final class Store implements InstanceStore, AutoCloseable {
         long n = loader.load(shard, sink);
         LOG.info("Loaded {} instance(s) of {} in {} ms", n, shard, (System.nanoTime() - t0) / 1_000_000);
         return n;
+    }
+
+    /**
+     * The missed calls, undelivered text messages and badge counts of every instance, shared by
+     * all processes on this database and kept across restarts. One instance per store; its
+     * futures complete on {@code sipis-store-io-*}. Recording for a selector with no registration
+     * fails the future with a {@link StoreException} naming the selector.
+     */
+    public CallLog callLog() {
+        return callLog;
     }
 
     /** The write-behind queue for this server name's instance states. */
