@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import org.opensipis.core.call.CallLog;
 import org.opensipis.core.call.MissedCall;
 import org.opensipis.core.call.TextMessage;
+import org.opensipis.core.crypto.SipisKey;
 import org.opensipis.core.settings.DatabaseSettings;
 import org.postgresql.PGConnection;
 
@@ -187,6 +189,25 @@ class CallLogTest {
             assertThat(store.callLog().badge(SEL).get()).isZero();
             assertThat(store.callLog().missedCalls(SEL).get()).isEmpty();
             assertThat(store.callLog().textMessages(SEL).get()).isEmpty();
+        }
+    }
+
+    @Test
+    void keyRotationSealsBodiesAndHeadersAgain() throws Exception {
+        byte[] oldRaw = new byte[16];
+        byte[] newRaw = new byte[16];
+        newRaw[0] = 2;
+        DatabaseSettings db = pg.newDatabase();
+        try (Store store = Store.open(db, TestPg.FAST, SipisKey.of(oldRaw), "Sipis1", Clock.systemUTC())) {
+            store.saveRegistration(TestPg.record(SEL, "com.example", "pw")).get();
+            store.callLog().recordTextMessage(SEL, message("m1", "rotate me", 1)).get();
+        }
+        SipisKey rotated = SipisKey.of(newRaw, List.of(oldRaw));
+        try (Store store = Store.open(db, TestPg.FAST, rotated, "Sipis1", Clock.systemUTC())) {
+            assertThat(store.reseal(rotated)).isEqualTo(4);   // password, app secret, body, headers
+        }
+        try (Store store = Store.open(db, TestPg.FAST, SipisKey.of(newRaw), "Sipis1", Clock.systemUTC())) {
+            assertThat(store.callLog().textMessages(SEL).get()).containsExactly(message("m1", "rotate me", 1));
         }
     }
 }
