@@ -158,7 +158,7 @@ public final class SipisServer implements AutoCloseable {
 
     /** Missed calls and undelivered messages: kept in the database. */
     private CallLog callLog() {
-        return new org.opensipis.core.call.InMemoryCallLog();
+        return store.callLog();
     }
 
     /** The Incoming Call Outcomes section of /stats. */

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A call that reached an instance and was not answered through SIPIS ({@code sipcalls} row).
+ * A call that reached an instance and was not answered through SIPIS (a row of the {@code calls} table; Acrobits calls it {@code sipcalls}).
  *
  * @param callId     the SIP Call-ID of the INVITE
  * @param callerName the caller's display name (may be empty)

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A SIP MESSAGE kept until the app fetches it ({@code siptextmessages} row).
+ * A SIP MESSAGE kept until the app fetches it (a row of the {@code text_messages} table; Acrobits calls it {@code siptextmessages}).
  *
  * @param msgId       a unique id (the Call-ID and CSeq of the MESSAGE)
  * @param from        the sender's From header value
