@@ -17,6 +17,7 @@ import java.util.OptionalInt;
 public final class SipMessage {
 
     private static final int MAX_HEADERS = 128;
+    private static final java.util.regex.Pattern LINE_END = java.util.regex.Pattern.compile("\r?\n");
 
     private final String startLine;
     private final int status;
@@ -51,7 +52,7 @@ public final class SipMessage {
         }
         String head = text.substring(0, headerEnd);
         String body = text.substring(headerEnd + sepLen);
-        String[] lines = head.split("\r?\n", -1);
+        String[] lines = LINE_END.split(head, -1);
         String start = lines[0];
         int status = 0;
         String method = null;

@@ -22,7 +22,8 @@ import org.opensipis.sip.transport.TransportConfig;
  * @param transport          socket settings
  * @param clock              wall clock for expiry times; must match the owners' timers
  * @param owners             the serial owners instances are spread over (by selector hash)
- * @param throttleOwner      the throttle's owner
+ * @param throttleOwner      the throttle's owner; empty = the UDP socket's event loop, so that a
+ *                           granted REGISTER reaches the wire at once
  * @param dns                DNS queries for RFC 3263
  * @param dnsExecutor        bounded executor for blocking DNS work
  * @param random             jitter, Call-IDs, branches, cnonces
@@ -31,7 +32,7 @@ import org.opensipis.sip.transport.TransportConfig;
  */
 public record EngineConfig(String serverName, Optional<String> advertisedAddress, String userAgent,
                            RegistrationSettings registration, TransportConfig transport, Clock clock,
-                           List<Owner> owners, Owner throttleOwner, DnsLookup dns, Executor dnsExecutor,
+                           List<Owner> owners, Optional<Owner> throttleOwner, DnsLookup dns, Executor dnsExecutor,
                            Random random, boolean preemptiveAuth, long t1Millis) {
     public EngineConfig {
         Objects.requireNonNull(serverName, "serverName");

@@ -86,6 +86,14 @@ final class InstanceMachine {
     }
 
     private void send(Registration r, boolean unregister, int authTries, DigestChallenge challenge) {
+        send(r, unregister, authTries, challenge, false);
+    }
+
+    private static String throttleKey(Target t) {
+        return t.address().getAddress().getHostAddress();
+    }
+
+    private void send(Registration r, boolean unregister, int authTries, DigestChallenge challenge, boolean continuation) {
         r.busy = true;
         r.cancelTimer();
         SipAccount a = r.record.account();
@@ -95,65 +103,91 @@ final class InstanceMachine {
                 return;
             }
             Target t = list.get(Math.floorMod(r.targetIndex, list.size()));
-            throttle.submit(t.address().getAddress().getHostAddress(), () -> r.owner.execute(
-                    () -> granted(r, t, unregister, authTries, challenge)));
+            transport.flow(t.transport(), t.address(), t.serverName()).whenComplete((flow, ferr) -> r.owner.execute(() -> {
+                if (ferr != null) {
+                    counters.transportErrors.increment();
+                    r.targetIndex++;
+                    failure(r, RetryClass.TRANSIENT, "transport: " + cause(ferr).getMessage(), 0);
+                    return;
+                }
+                prepare(r, t, flow, unregister, authTries, challenge, continuation);
+            }));
         }));
     }
 
-    private void granted(Registration r, Target t, boolean unregister, int authTries, DigestChallenge challenge) {
-        transport.flow(t.transport(), t.address(), t.serverName()).whenComplete((flow, err) -> r.owner.execute(() -> {
-            if (err != null) {
-                throttle.release();
-                counters.transportErrors.increment();
-                r.targetIndex++;
-                failure(r, RetryClass.TRANSIENT, "transport: " + cause(err).getMessage(), 0);
-                return;
-            }
-            transmit(r, t, flow, unregister, authTries, challenge);
-        }));
-    }
-
-    private void transmit(Registration r, Target t, Flow flow, boolean unregister, int authTries,
-                          DigestChallenge explicit) {
+    /**
+     * Builds the request and queues it at the throttle. The grant itself puts the bytes on the
+     * wire (from the throttle's thread), so a request leaves exactly when its permit is given,
+     * however busy the owner is; the owner then starts the transaction's timers.
+     */
+    private void prepare(Registration r, Target t, Flow flow, boolean unregister, int authTries,
+                         DigestChallenge explicit, boolean continuation) {
         SipAccount a = r.record.account();
         String key = challengeKey(t, a);
-        DigestChallenge ch = explicit != null ? explicit : (cfg.preemptiveAuth() ? challenges.get(key) : null);
-        String uri = RequestBuilder.requestUri(a);
-        String authValue = ch == null ? null
-                : authorizer.authorize(ch, a.authUser(), a.password().reveal(), "REGISTER", uri);
         r.cseq++;
         r.flow = flow;
-        String branch = "z9hG4bK" + Long.toHexString(cfg.random().nextLong() & Long.MAX_VALUE) + Long.toHexString(r.cseq);
-        Txn txn = new Txn(r, branch, unregister, authTries, explicit == null && ch != null, System.nanoTime());
+        long cseq = r.cseq;
+        String callId = r.callId;
+        String branch = "z9hG4bK" + Long.toHexString(cfg.random().nextLong() & Long.MAX_VALUE) + Long.toHexString(cseq);
+        Txn txn = new Txn(r, branch, unregister, authTries);
         txn.flow = flow;
         txn.target = t;
         String host = cfg.advertisedAddress().orElse(flow.localHost());
         String contact = RequestBuilder.contactUri(r.selector, host, flow.localPort(), flow.transport());
-        txn.bytes = RequestBuilder.register(a, r.callId, r.cseq, branch, host, flow.localPort(), flow.transport(),
-                contact, unregister ? 0 : r.expires, cfg.userAgent(),
-                ch == null ? null : DigestAuthorizer.headerName(ch), authValue);
+        int expires = unregister ? 0 : r.expires;
         r.txn = txn;
         txns.put(branch, txn);
-        counters.registersSent.increment();
-        flow.send(txn.bytes);
-        if (flow.transport() == Transport.UDP) {
-            txn.retransmitMillis = cfg.t1Millis();
-            txn.timerE = r.owner.schedule(() -> retransmit(txn), txn.retransmitMillis);
+        // Built at grant time, so that the freshest cached challenge of the registrar is used.
+        Runnable grant = () -> {
+            if (!txn.done) {
+                DigestChallenge ch = explicit != null ? explicit : (cfg.preemptiveAuth() ? challenges.get(key) : null);
+                String authValue = ch == null ? null : authorizer.authorize(ch, a.authUser(), a.password().reveal(),
+                        "REGISTER", RequestBuilder.requestUri(a));
+                txn.preemptive = explicit == null && ch != null;
+                byte[] bytes = RequestBuilder.register(a, callId, cseq, branch, host, flow.localPort(), flow.transport(),
+                        contact, expires, cfg.userAgent(), ch == null ? null : DigestAuthorizer.headerName(ch), authValue);
+                if (flow.transport() == Transport.UDP) {
+                    txn.bytes = bytes;
+                }
+                txn.sentNanos = System.nanoTime();
+                counters.registersSent.increment();
+                flow.send(bytes);
+            }
+            r.owner.execute(() -> sent(txn));
+        };
+        if (continuation) {
+            throttle.submitUrgent(throttleKey(t), grant);
         } else {
-            txn.bytes = null;
+            throttle.submit(throttleKey(t), grant);
         }
-        txn.timerF = r.owner.schedule(() -> timeout(txn), 64 * cfg.t1Millis());
     }
 
-    private void retransmit(Txn txn) {
+    /** On the owner after the permit was granted (and the request sent, unless already finished). */
+    private void sent(Txn txn) {
+        txn.granted = true;
         if (txn.done) {
+            throttle.release();
             return;
         }
-        if (!txn.flow.isOpen()) {
+        if (txn.flow.transport() == Transport.UDP) {
+            txn.retransmitMillis = cfg.t1Millis();
+            txn.timerE = txn.reg.owner.schedule(() -> retransmit(txn), txn.retransmitMillis);
+        }
+        txn.timerF = txn.reg.owner.schedule(() -> timeout(txn), 64 * cfg.t1Millis());
+    }
+
+    /** Timer E: the retransmission passes the token buckets too (it is a REGISTER on the wire). */
+    private void retransmit(Txn txn) {
+        if (txn.done || !txn.flow.isOpen()) {
             return;
         }
-        txn.flow.send(txn.bytes);
-        counters.retransmissions.increment();
+        byte[] bytes = txn.bytes;
+        throttle.pace(throttleKey(txn.target), () -> !txn.done, () -> {
+            if (!txn.done) {
+                txn.flow.send(bytes);
+                counters.retransmissions.increment();
+            }
+        });
         txn.retransmitMillis = Math.min(2 * txn.retransmitMillis, T2_MILLIS);
         txn.timerE = txn.reg.owner.schedule(() -> retransmit(txn), txn.retransmitMillis);
     }
@@ -196,7 +230,9 @@ final class InstanceMachine {
             r.txn = null;
         }
         r.busy = false;
-        throttle.release();
+        if (txn.granted) {
+            throttle.release();
+        }
     }
 
     void onResponse(Txn txn, SipMessage m) {
@@ -228,7 +264,7 @@ final class InstanceMachine {
             challenges.put(challengeKey(txn.target, r.record.account()), ch);
             boolean fresh = txn.authTries == 0 || txn.preemptive || ch.stale();
             if (fresh && txn.authTries < 3) {
-                send(r, txn.unregister, txn.authTries + 1, ch);
+                send(r, txn.unregister, txn.authTries + 1, ch, true);
             } else {
                 failure(r, RetryClass.AUTH, status + " (credentials refused)", 0);
             }
@@ -246,7 +282,7 @@ final class InstanceMachine {
             OptionalInt min = m.intHeader("min-expires");
             if (min.isPresent() && min.getAsInt() > r.expires) {
                 r.expires = min.getAsInt();
-                send(r, false, 0, null);
+                send(r, false, 0, null, true);
             } else {
                 failure(r, RetryClass.FATAL, status + " without a larger Min-Expires", 0);
             }

@@ -24,6 +24,7 @@ import org.opensipis.sip.digest.DigestChallenge;
 import org.opensipis.sip.dns.DnsjavaLookup;
 import org.opensipis.sip.dns.Rfc3263Resolver;
 import org.opensipis.sip.message.SipMessage;
+import org.opensipis.sip.owner.EventLoopOwner;
 import org.opensipis.sip.owner.Owner;
 import org.opensipis.sip.owner.ThreadOwner;
 import org.opensipis.sip.throttle.Throttle;
@@ -64,7 +65,7 @@ public final class RegistrationEngine implements AutoCloseable {
         this.cfg = cfg;
         this.owned = owned;
         this.transport = new SipTransport(cfg.transport(), new Receiver());
-        this.throttle = new Throttle(cfg.throttleOwner(), cfg.clock(), cfg.registration().globalRate(),
+        this.throttle = new Throttle(cfg.throttleOwner().orElseGet(() -> new EventLoopOwner(transport.udpEventLoop())), cfg.clock(), cfg.registration().globalRate(),
                 cfg.registration().perRegistrarRate(), cfg.registration().maxInFlight());
         Targets targets = new Targets(new Rfc3263Resolver(cfg.dns(), cfg.random()), cfg.dnsExecutor(), cfg.clock());
         Map<String, DigestChallenge> challenges = new ConcurrentHashMap<>();
@@ -76,7 +77,7 @@ public final class RegistrationEngine implements AutoCloseable {
 
     /**
      * The production engine for a process: {@code availableProcessors} owner threads
-     * ("sipis-sip-owner-N"), a throttle thread, a DNS executor of 4 threads, system clock and
+     * ("sipis-sip-owner-N"), the throttle on the UDP I/O loop, a DNS executor of 4 threads, system clock and
      * dnsjava. Closing the engine closes them.
      */
     public static RegistrationEngine create(Settings settings, RegistrationListener listener) throws IOException {
@@ -88,8 +89,6 @@ public final class RegistrationEngine implements AutoCloseable {
             owners.add(o);
             owned.add(o);
         }
-        ThreadOwner throttleOwner = new ThreadOwner("sipis-sip-throttle");
-        owned.add(throttleOwner);
         AtomicInteger dnsThreads = new AtomicInteger();
         ThreadPoolExecutor dns = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
             Thread t = new Thread(r, "sipis-sip-dns-" + dnsThreads.getAndIncrement());
@@ -102,7 +101,7 @@ public final class RegistrationEngine implements AutoCloseable {
                 settings.tlsClientCertificates(), settings.instance().keepAlive(), settings.instance().keepAlivePeriod(),
                 java.time.Duration.ofSeconds(10));
         EngineConfig cfg = new EngineConfig(settings.server().name(), settings.server().advertisedAddress(),
-                settings.instance().userAgent(), settings.registration(), tc, Clock.systemUTC(), owners, throttleOwner,
+                settings.instance().userAgent(), settings.registration(), tc, Clock.systemUTC(), owners, Optional.empty(),
                 new DnsjavaLookup(), dns, new SecureRandom(), true, 500);
         return new RegistrationEngine(cfg, listener, owned);
     }

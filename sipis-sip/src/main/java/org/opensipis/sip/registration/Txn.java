@@ -11,23 +11,24 @@ final class Txn {
     final String branch;
     final boolean unregister;
     final int authTries;
-    final boolean preemptive;
-    final long sentNanos;
-    byte[] bytes;
+    /** Whether the request answered a cached challenge up front (set at grant time). */
+    volatile boolean preemptive;
+    volatile long sentNanos;
+    /** The throttle's permit arrived on the owner (so finishing must release it). */
+    boolean granted;
+    volatile byte[] bytes;
     Flow flow;
     Target target;
     long retransmitMillis;
     Owner.Cancellable timerE;
     Owner.Cancellable timerF;
-    boolean done;
+    volatile boolean done;
 
-    Txn(Registration reg, String branch, boolean unregister, int authTries, boolean preemptive, long sentNanos) {
+    Txn(Registration reg, String branch, boolean unregister, int authTries) {
         this.reg = reg;
         this.branch = branch;
         this.unregister = unregister;
         this.authTries = authTries;
-        this.preemptive = preemptive;
-        this.sentNanos = sentNanos;
     }
 
     void cancelTimers() {

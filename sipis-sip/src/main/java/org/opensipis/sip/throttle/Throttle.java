@@ -18,8 +18,9 @@ import org.opensipis.sip.owner.Owner;
  * order; hosts are served round-robin so that one slow registrar does not starve the others.
  *
  * <p>All state lives on the throttle's {@link Owner}; {@code submit} and {@code release} may be
- * called from any thread. Bucket capacity is 1/20 s of the rate (at least 1), so in any one-second
- * window at most {@code rate * 1.05 + 1} permits are granted.
+ * called from any thread. Bucket capacity is 4 ms of the rate (at least 2 tokens), so in any
+ * one-second window at most {@code rate * 1.004 + 2} permits are granted, leaving the rest of a
+ * registrar's 5 % tolerance to scheduling jitter between our send and its count.
  */
 public final class Throttle {
 
@@ -50,6 +51,26 @@ public final class Throttle {
 
     /** Asks for a permit towards {@code host}; {@code grant} runs once it is given. */
     public void submit(String host, Runnable grant) {
+        enqueue(host, new Waiter(grant, true, null), false);
+    }
+
+    /**
+     * Asks for a permit ahead of the queue, for the continuation of a registration already let
+     * through (the answer to a challenge, a 423 retry), so that it does not wait behind a flood.
+     */
+    public void submitUrgent(String host, Runnable grant) {
+        enqueue(host, new Waiter(grant, true, null), true);
+    }
+
+    /**
+     * Paces a packet that belongs to a transaction already in flight (a UDP retransmission): it
+     * takes tokens from both buckets, ahead of the queue, but no in-flight slot and no release.
+     */
+    public void pace(String host, java.util.function.BooleanSupplier wanted, Runnable send) {
+        enqueue(host, new Waiter(send, false, wanted), true);
+    }
+
+    private void enqueue(String host, Waiter w, boolean first) {
         queued.incrementAndGet();
         owner.execute(() -> {
             Host h = hosts.get(host);
@@ -58,7 +79,11 @@ public final class Throttle {
                 hosts.put(host, h);
                 ring.add(h);
             }
-            h.waiting.add(grant);
+            if (first) {
+                h.waiting.addFirst(w);
+            } else {
+                h.waiting.addLast(w);
+            }
             pump();
         });
     }
@@ -83,11 +108,13 @@ public final class Throttle {
         long now = clock.millis();
         global.refill(now);
         long earliest = Long.MAX_VALUE;
-        while (inFlight.get() < maxInFlight && global.tokens >= 1 && !ring.isEmpty()) {
+        while (global.tokens >= 1 && !ring.isEmpty()) {
+            boolean slotFree = inFlight.get() < maxInFlight;
             Host chosen = null;
             for (int i = 0; i < ring.size(); i++) {
                 Host h = ring.get((next + i) % ring.size());
-                if (h.waiting.isEmpty()) {
+                dropUnwanted(h);
+                if (h.waiting.isEmpty() || (!slotFree && h.waiting.peekFirst().slot)) {
                     continue;
                 }
                 h.bucket.refill(now);
@@ -104,19 +131,30 @@ public final class Throttle {
             earliest = Long.MAX_VALUE;
             chosen.bucket.tokens -= 1;
             global.tokens -= 1;
-            Runnable grant = chosen.waiting.poll();
+            Waiter w = chosen.waiting.pollFirst();
             queued.decrementAndGet();
-            inFlight.incrementAndGet();
-            grant.run();
+            if (w.slot) {
+                inFlight.incrementAndGet();
+            }
+            w.grant.run();
         }
         dropIdleHosts();
-        if (queued.get() > 0 && inFlight.get() < maxInFlight) {
+        if (queued.get() > 0) {
             if (global.tokens < 1) {
                 earliest = Math.min(earliest, global.nextTokenAt(now));
             }
             if (earliest != Long.MAX_VALUE) {
                 wakeAt(earliest, now);
             }
+        }
+    }
+
+    /** Paced packets whose transaction ended meanwhile take no tokens. */
+    private void dropUnwanted(Host h) {
+        for (Waiter w = h.waiting.peekFirst(); w != null && w.wanted != null && !w.wanted.getAsBoolean();
+                w = h.waiting.peekFirst()) {
+            h.waiting.pollFirst();
+            queued.decrementAndGet();
         }
     }
 
@@ -142,10 +180,22 @@ public final class Throttle {
         }, Math.max(1, at - now));
     }
 
+    private static final class Waiter {
+        final Runnable grant;
+        final boolean slot;
+        final java.util.function.BooleanSupplier wanted;
+
+        Waiter(Runnable grant, boolean slot, java.util.function.BooleanSupplier wanted) {
+            this.grant = grant;
+            this.slot = slot;
+            this.wanted = wanted;
+        }
+    }
+
     private static final class Host {
         final String name;
         final Bucket bucket;
-        final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+        final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
 
         Host(String name, Bucket bucket) {
             this.name = name;
@@ -161,7 +211,7 @@ public final class Throttle {
 
         Bucket(double ratePerSecond, long now) {
             this.ratePerMilli = ratePerSecond / 1000.0;
-            this.capacity = Math.max(1.0, Math.floor(ratePerSecond / 20.0));
+            this.capacity = Math.max(2.0, Math.floor(ratePerSecond / 250.0));
             this.tokens = capacity;
             this.last = now;
         }

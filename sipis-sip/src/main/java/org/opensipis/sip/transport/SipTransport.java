@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
@@ -72,6 +73,8 @@ public final class SipTransport implements AutoCloseable {
         ChannelFuture bound = new Bootstrap().group(group).channel(NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
                 .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+                // a 200 OK listing every binding of an AoR easily exceeds Netty's 2 KiB default
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65_535))
                 .handler(new UdpHandler())
                 .bind(new InetSocketAddress(config.bindAddress(), 0)).awaitUninterruptibly();
         if (!bound.isSuccess()) {
@@ -83,6 +86,11 @@ public final class SipTransport implements AutoCloseable {
             long p = config.keepAlivePeriod().toMillis();
             udp.eventLoop().scheduleAtFixedRate(this::udpKeepAlives, p, p, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** The UDP socket's event loop: an owner for work that must reach the wire without a hop. */
+    public io.netty.channel.EventLoop udpEventLoop() {
+        return udp.eventLoop();
     }
 
     /** The local UDP port. */

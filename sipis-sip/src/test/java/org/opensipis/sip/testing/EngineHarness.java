@@ -37,10 +37,15 @@ public final class EngineHarness implements AutoCloseable {
 
     public EngineHarness(RegistrationSettings settings, Optional<java.nio.file.Path> trusted, boolean keepAlive,
                          Duration keepAlivePeriod) throws IOException {
+        this(settings, trusted, keepAlive, keepAlivePeriod, new DnsjavaLookup());
+    }
+
+    public EngineHarness(RegistrationSettings settings, Optional<java.nio.file.Path> trusted, boolean keepAlive,
+                         Duration keepAlivePeriod, org.opensipis.sip.dns.DnsLookup dns) throws IOException {
         TransportConfig tc = new TransportConfig("127.0.0.1", 1, trusted, List.of(), keepAlive, keepAlivePeriod,
                 Duration.ofSeconds(5));
         EngineConfig cfg = new EngineConfig("test-server", Optional.empty(), "SIPIS-test/1.0", settings, tc, clock,
-                List.of(owner), owner, new DnsjavaLookup(), Runnable::run, new Random(7), true, 500);
+                List.of(owner), Optional.of(owner), dns, Runnable::run, new Random(7), true, 500);
         engine = new RegistrationEngine(cfg, new RegistrationListener() {
             @Override
             public void stateChanged(InstanceState state) {
@@ -57,7 +62,12 @@ public final class EngineHarness implements AutoCloseable {
     }
 
     public static InstanceRecord record(String selector, String user, String password, int port, SipAccount.Transport t) {
-        SipAccount a = new SipAccount(user, user, Secret.of(password), "127.0.0.1", Optional.of("127.0.0.1"), port, t,
+        return record(selector, user, password, "127.0.0.1", port, t);
+    }
+
+    public static InstanceRecord record(String selector, String user, String password, String proxy, int port,
+                                        SipAccount.Transport t) {
+        SipAccount a = new SipAccount(user, user, Secret.of(password), "127.0.0.1", Optional.of(proxy), port, t,
                 "Test " + user, Optional.empty());
         return new InstanceRecord(selector, "com.example.app", false, a, Secret.of("app"), List.of(),
                 Instant.parse("2026-01-01T00:00:00Z"), false);

@@ -37,9 +37,16 @@ public final class FakeRegistrar implements AutoCloseable {
 
     public final List<SipMessage> received = new CopyOnWriteArrayList<>();
     public final ConcurrentLinkedQueue<Function<SipMessage, String>> script = new ConcurrentLinkedQueue<>();
+    /** Bindings: "user|contact-uri" → granted expires. */
     public final Map<String, Integer> bindings = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Integer>> byUser = new ConcurrentHashMap<>();
     public final Map<Long, AtomicInteger> perSecond = new ConcurrentHashMap<>();
     public final List<Socket> connections = new CopyOnWriteArrayList<>();
+    /** Arrival times (ms) of every REGISTER, when {@link #recordArrivals} is set. */
+    public final java.util.Queue<Long> arrivals = new ConcurrentLinkedQueue<>();
+    public volatile boolean recordArrivals;
+    /** Keep-alives seen: CRLF pairs before a message on TCP, short datagrams on UDP. */
+    public final AtomicInteger keepAlives = new AtomicInteger();
     public volatile String realm = "fake.test";
     public volatile String algorithm = "MD5";
     public volatile String qop = "auth";
@@ -61,7 +68,11 @@ public final class FakeRegistrar implements AutoCloseable {
         tcp = new ServerSocket(0, 50, lo);
         Thread u = new Thread(this::udpLoop, "fake-registrar-udp");
         u.setDaemon(true);
+        u.setPriority(Thread.MAX_PRIORITY);
         u.start();
+        Thread w = new Thread(this::udpWorker, "fake-registrar-udp-worker");
+        w.setDaemon(true);
+        w.start();
         Thread t = new Thread(this::acceptLoop, "fake-registrar-tcp");
         t.setDaemon(true);
         t.start();
@@ -90,17 +101,39 @@ public final class FakeRegistrar implements AutoCloseable {
         nextChallengeStale = true;
     }
 
+    private final java.util.concurrent.BlockingQueue<DatagramPacket> inbox = new java.util.concurrent.LinkedBlockingQueue<>();
+
+    /** Receives and timestamps only; parsing and answering happen on the worker. */
     private void udpLoop() {
-        byte[] buf = new byte[65536];
         while (!closed) {
-            DatagramPacket p = new DatagramPacket(buf, buf.length);
+            DatagramPacket p = new DatagramPacket(new byte[4096], 4096);
             try {
                 udp.receive(p);
             } catch (IOException e) {
+                inbox.add(new DatagramPacket(new byte[0], 0));
                 return;
             }
             if (p.getLength() <= 4) {
+                keepAlives.incrementAndGet();
                 continue;
+            }
+            if (recordArrivals) {
+                arrivals.add(System.nanoTime() / 1_000_000);
+            }
+            inbox.add(p);
+        }
+    }
+
+    private void udpWorker() {
+        while (!closed) {
+            DatagramPacket p;
+            try {
+                p = inbox.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (p.getLength() == 0) {
+                return;
             }
             SocketAddress from = p.getSocketAddress();
             handle(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8), resp -> {
@@ -132,7 +165,7 @@ public final class FakeRegistrar implements AutoCloseable {
     private void readLoop(Socket s) {
         try (s; InputStream in = s.getInputStream()) {
             for (int i = 0; i < 1_000_000 && !closed; i++) {
-                String msg = readMessage(in);
+                String msg = readMessage(in, keepAlives);
                 if (msg == null) {
                     return;
                 }
@@ -151,7 +184,7 @@ public final class FakeRegistrar implements AutoCloseable {
         }
     }
 
-    private static String readMessage(InputStream in) throws IOException {
+    private static String readMessage(InputStream in, AtomicInteger keepAlives) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int state = 0;
         while (state < 4) {
@@ -160,6 +193,9 @@ public final class FakeRegistrar implements AutoCloseable {
                 return null;
             }
             if (head.size() == 0 && (c == '\r' || c == '\n')) {
+                if (c == '\n') {
+                    keepAlives.incrementAndGet();
+                }
                 continue;
             }
             head.write(c);
@@ -181,7 +217,9 @@ public final class FakeRegistrar implements AutoCloseable {
         if (req.isResponse()) {
             return;
         }
-        received.add(req);
+        if (!recordArrivals) {
+            received.add(req);
+        }
         perSecond.computeIfAbsent(System.currentTimeMillis() / 1000, k -> new AtomicInteger()).incrementAndGet();
         Function<SipMessage, String> scripted = script.poll();
         String resp = scripted != null ? scripted.apply(req) : answer(req);
@@ -223,17 +261,16 @@ public final class FakeRegistrar implements AutoCloseable {
             return response(req, 423, "Interval Too Brief", "Min-Expires: " + minExpires + "\r\n");
         }
         String aorPrefix = user + "|";
+        Map<String, Integer> mine = byUser.computeIfAbsent(user, k -> new ConcurrentHashMap<>());
         if (expires == 0) {
             bindings.remove(aorPrefix + uri);
+            mine.remove(uri);
         } else {
             bindings.put(aorPrefix + uri, Math.min(expires, maxExpires));
+            mine.put(uri, Math.min(expires, maxExpires));
         }
         StringBuilder contacts = new StringBuilder();
-        bindings.forEach((k, v) -> {
-            if (k.startsWith(aorPrefix)) {
-                contacts.append("Contact: <").append(k.substring(aorPrefix.length())).append(">;expires=").append(v).append("\r\n");
-            }
-        });
+        mine.forEach((k, v) -> contacts.append("Contact: <").append(k).append(">;expires=").append(v).append("\r\n"));
         return response(req, 200, "OK", contacts.toString());
     }
 

@@ -60,6 +60,7 @@ public final class Kamailio implements AutoCloseable {
             modparam("tls", "config", "@DIR@/tls.cfg")
             modparam("ctl", "binrpc", "unix:@DIR@/kamailio_ctl")
             modparam("usrloc", "db_mode", 0)
+            modparam("registrar", "min_expires", 5)
             modparam("auth_db", "db_url", "text://@DIR@/db")
             modparam("auth_db", "calculate_ha1", yes)
             modparam("auth_db", "password_column", "password")
@@ -128,8 +129,9 @@ public final class Kamailio implements AutoCloseable {
         Files.writeString(dir.resolve("kamailio.cfg"), CONFIG.replace("@DIR@", d).replace("@PORT@", Integer.toString(port))
                 .replace("@TLSPORT@", Integer.toString(tlsPort)).replace("@CHILDREN@", Integer.toString(children)));
         process = new ProcessBuilder(BINARY.toString(), "-DD", "-E", "-f", dir.resolve("kamailio.cfg").toString(),
-                "-P", dir.resolve("kam.pid").toString(), "-m", "256", "-M", "16")
+                "-P", dir.resolve("kam.pid").toString(), "-m", "1024", "-M", "16")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("kamailio.log").toFile()).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "kamailio-stop"));
         Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("kamailio exited: " + Files.readString(dir.resolve("kamailio.log")));

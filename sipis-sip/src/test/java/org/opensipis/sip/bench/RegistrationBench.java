@@ -1,0 +1,192 @@
+package org.opensipis.sip.bench;
+
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.opensipis.core.instance.InstanceRecord;
+import org.opensipis.core.instance.RegistrationState;
+import org.opensipis.core.instance.SipAccount;
+import org.opensipis.core.settings.RegistrationSettings;
+import org.opensipis.core.settings.Secret;
+import org.opensipis.sip.dns.DnsjavaLookup;
+import org.opensipis.sip.owner.Owner;
+import org.opensipis.sip.owner.ThreadOwner;
+import org.opensipis.sip.registration.EngineConfig;
+import org.opensipis.sip.registration.EngineStats;
+import org.opensipis.sip.registration.RegistrationEngine;
+import org.opensipis.sip.testing.Kamailio;
+import org.opensipis.sip.transport.TransportConfig;
+
+/**
+ * Registration benchmark against a real Kamailio on loopback (see scripts/bench-registration.sh
+ * and docs/benchmarks.md). Not a test: it prints a Markdown table. Phases:
+ * <ol>
+ *   <li>saturation with full digest per refresh (REGISTER, 401, REGISTER, 200; preemptive off):
+ *       transactions/s and p99;</li>
+ *   <li>CPU seconds per 10,000 refreshes at about 2,000 refreshes/s (production mode: the cached
+ *       challenge is answered up front), and heap per instance during that load;</li>
+ *   <li>heap per registered instance after full GC, idle, at 10k and 100k instances.</li>
+ * </ol>
+ */
+public final class RegistrationBench {
+
+    private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private final Map<String, String> results = new LinkedHashMap<>();
+    /** Throttle rate in the saturation phase: above the 5,000/s target, below a retransmission storm. */
+    private static final double SATURATION_RATE = 6_000;
+    private Kamailio kamailio;
+    private int accounts = Integer.MAX_VALUE;
+    private int phase;
+
+    public static void main(String[] args) throws Exception {
+        int big = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        RegistrationBench b = new RegistrationBench();
+        // db_text scans the subscriber table linearly, so the throughput phases use a small one
+        try (Kamailio k = new Kamailio(users(20_000), 4)) {
+            b.kamailio = k;
+            b.saturation(20_000, 20);
+            b.cpuAtTwoThousandPerSecond(10_000, 30);
+            b.idleHeap(10_000);
+        }
+        // 100k instances over 1,000 accounts (100 bindings per AoR), as db_text cannot hold 100k users
+        try (Kamailio k = new Kamailio(users(1_000), 4)) {
+            b.kamailio = k;
+            b.accounts = 1_000;
+            b.idleHeap(big);
+        }
+        System.out.println();
+        System.out.println("| Measure | Result |");
+        System.out.println("|---|---|");
+        b.results.forEach((k2, v) -> System.out.println("| " + k2 + " | " + v + " |"));
+    }
+
+    private static Map<String, String> users(int n) {
+        Map<String, String> users = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            users.put("u" + i, "pw" + i);
+        }
+        return users;
+    }
+
+    private RegistrationEngine engine(int expires, double refreshAt, boolean preemptive, double rate,
+                                      List<ThreadOwner> owners) throws Exception {
+        RegistrationSettings rs = new RegistrationSettings(rate, rate, 500, refreshAt, 0.1,
+                Duration.ofSeconds(expires), Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60),
+                Duration.ofSeconds(240), Duration.ofSeconds(300), Duration.ofSeconds(1200), Duration.ofSeconds(1));
+        int n = Runtime.getRuntime().availableProcessors();
+        for (int i = 0; i < n; i++) {
+            owners.add(new ThreadOwner("sipis-sip-owner-" + phase + "-" + i));
+        }
+        phase++;
+        TransportConfig tc = new TransportConfig("127.0.0.1", 1, Optional.empty(), List.of(), false,
+                Duration.ofSeconds(30), Duration.ofSeconds(5));
+        EngineConfig cfg = new EngineConfig("bench", Optional.empty(), "SIPIS-bench", rs, tc, Clock.systemUTC(),
+                new ArrayList<Owner>(owners), Optional.empty(), new DnsjavaLookup(), Runnable::run, new SecureRandom(),
+                preemptive, 500);
+        return new RegistrationEngine(cfg, s -> { });
+    }
+
+    private void registerAll(RegistrationEngine e, int from, int n) throws InterruptedException {
+        for (int i = from; i < from + n; i++) {
+            int u = i % accounts;
+            SipAccount a = new SipAccount("u" + u, "u" + u, Secret.of("pw" + u), "127.0.0.1", Optional.of("127.0.0.1"),
+                    kamailio.port(), SipAccount.Transport.UDP, "", Optional.empty());
+            e.register(new InstanceRecord(String.format("%010X", i), "bench", false, a, Secret.of("x"), List.of(),
+                    java.time.Instant.now(), false), Optional.empty());
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        long r = 0;
+        while ((r = registered(e)) < n * 0.98 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        System.err.printf("registered %d of %d; %s%n", r, n, e.stats());
+    }
+
+    private static long registered(RegistrationEngine e) {
+        return e.snapshot().stream().filter(s -> s.state() == RegistrationState.REGISTERED).count();
+    }
+
+    /** Offered load above capacity: expires 10 s, refresh at 50 %, full digest each time. */
+    private void saturation(int n, int seconds) throws Exception {
+        List<ThreadOwner> owners = new ArrayList<>();
+        RegistrationEngine e = engine(10, 0.5, false, SATURATION_RATE, owners);
+        registerAll(e, 0, n);
+        Thread.sleep(5_000);
+        e.resetLatencies();
+        EngineStats a = e.stats();
+        long t0 = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        EngineStats b = e.stats();
+        double dt = (System.nanoTime() - t0) / 1e9;
+        long ok = b.responsesByCode().getOrDefault(200, 0L) - a.responsesByCode().getOrDefault(200, 0L);
+        long ch = b.responsesByCode().getOrDefault(401, 0L) - a.responsesByCode().getOrDefault(401, 0L);
+        results.put("Digest refreshes (REGISTER, 401, REGISTER, 200), " + n + " instances offering " + (n / 5)
+                        + " refreshes/s, throttle " + (int) SATURATION_RATE + "/s, 500 in flight",
+                String.format("%.0f refreshes/s = **%.0f REGISTER transactions/s**, p50 %d ms, **p99 %d ms**, "
+                        + "retransmissions %d, timeouts %d", ok / dt, (ok + ch) / dt, e.latencyMillis(0.5),
+                        e.latencyMillis(0.99), b.retransmissions() - a.retransmissions(), b.timeouts() - a.timeouts()));
+        close(e, owners);
+    }
+
+    /** 10k instances, expires 10 s, refresh at 50 % = about 2,000 refreshes/s with a cached challenge. */
+    private void cpuAtTwoThousandPerSecond(int n, int seconds) throws Exception {
+        List<ThreadOwner> owners = new ArrayList<>();
+        long base = heapAfterGc();
+        RegistrationEngine e = engine(10, 0.5, true, 100_000, owners);
+        registerAll(e, 0, n);
+        Thread.sleep(5_000);
+        e.resetLatencies();
+        EngineStats a = e.stats();
+        long cpu0 = OS.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        long cpu = OS.getProcessCpuTime() - cpu0;
+        EngineStats b = e.stats();
+        double dt = (System.nanoTime() - t0) / 1e9;
+        long ok = b.responsesByCode().getOrDefault(200, 0L) - a.responsesByCode().getOrDefault(200, 0L);
+        results.put("Refreshes with cached challenge, " + n + " instances", String.format(
+                "%.0f refreshes/s, p99 %d ms, **%.2f CPU-s per 10,000 refreshes** (whole JVM)", ok / dt,
+                e.latencyMillis(0.99), cpu / 1e9 / ok * 10_000));
+        long during = heapAfterGc();
+        results.put("Heap per instance during ~2,000 refreshes/s, " + n + " instances",
+                String.format("**%d bytes**", (during - base) / n));
+        close(e, owners);
+    }
+
+    private void idleHeap(int n) throws Exception {
+        List<ThreadOwner> owners = new ArrayList<>();
+        long base = heapAfterGc();
+        RegistrationEngine e = engine(3600, 0.9, true, 3_000, owners);
+        long t0 = System.nanoTime();
+        registerAll(e, 0, n);
+        double dt = (System.nanoTime() - t0) / 1e9;
+        long used = heapAfterGc();
+        results.put("Heap per registered instance, idle, " + n + " instances"
+                + (accounts < n ? " (" + accounts + " accounts)" : ""), String.format(
+                "**%d bytes** (registered %d in %.1f s, %.0f/s)", (used - base) / n, registered(e), dt, registered(e) / dt));
+        close(e, owners);
+    }
+
+    private static long heapAfterGc() throws InterruptedException {
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            Thread.sleep(200);
+            Runtime r = Runtime.getRuntime();
+            best = Math.min(best, r.totalMemory() - r.freeMemory());
+        }
+        return best;
+    }
+
+    private static void close(RegistrationEngine e, List<ThreadOwner> owners) {
+        e.close();
+        owners.forEach(ThreadOwner::close);
+    }
+}

@@ -1,0 +1,77 @@
+package org.opensipis.sip.throttle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.opensipis.core.testing.FakeClock;
+import org.opensipis.sip.owner.ManualOwner;
+
+/** Token buckets and the in-flight cap, on a fake clock. */
+class ThrottleTest {
+
+    private final FakeClock clock = new FakeClock();
+    private final ManualOwner owner = new ManualOwner(clock);
+
+    @Test
+    void globalRateHoldsInEveryWindow() {
+        Throttle t = new Throttle(owner, clock, 100, 1000, 10_000);
+        List<Long> grants = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            t.submit("h" + (i % 3), () -> grants.add(clock.millis()));
+        }
+        owner.runReady();
+        for (int s = 0; s < 12; s++) {
+            owner.advance(Duration.ofSeconds(1));
+        }
+        assertThat(grants).hasSize(1000 - 0 - (int) (t.queueDepth()));
+        int max = 0;
+        for (int from = 0, to = 0; to < grants.size(); to++) {
+            while (grants.get(to) - grants.get(from) >= 1000) {
+                from++;
+            }
+            max = Math.max(max, to - from + 1);
+        }
+        assertThat(max).isLessThanOrEqualTo(103);
+        assertThat(grants.size()).isGreaterThanOrEqualTo(1000);
+    }
+
+    @Test
+    void perHostRateDoesNotStarveOtherHosts() {
+        Throttle t = new Throttle(owner, clock, 1000, 10, 10_000);
+        List<String> grants = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            t.submit("slow", () -> grants.add("slow"));
+        }
+        for (int i = 0; i < 100; i++) {
+            t.submit("other", () -> grants.add("other"));
+        }
+        owner.runReady();
+        owner.advance(Duration.ofSeconds(1));
+        assertThat(grants.stream().filter("slow"::equals).count()).isLessThanOrEqualTo(12);
+        assertThat(grants.stream().filter("other"::equals).count()).isBetween(10L, 21L);
+    }
+
+    @Test
+    void inFlightCapWaitsForReleaseAndUrgentGoesFirst() {
+        Throttle t = new Throttle(owner, clock, 1000, 1000, 2);
+        List<String> grants = new ArrayList<>();
+        t.submit("h", () -> grants.add("a"));
+        t.submit("h", () -> grants.add("b"));
+        t.submit("h", () -> grants.add("c"));
+        t.submitUrgent("h", () -> grants.add("urgent"));
+        owner.runReady();
+        assertThat(grants).containsExactly("a", "b");
+        assertThat(t.inFlight()).isEqualTo(2);
+        t.pace("h", () -> true, () -> grants.add("retransmission"));
+        t.pace("h", () -> false, () -> grants.add("unwanted"));
+        owner.runReady();
+        assertThat(grants).containsExactly("a", "b", "retransmission");
+        t.release();
+        owner.runReady();
+        assertThat(grants).containsExactly("a", "b", "retransmission", "urgent");
+        assertThat(t.queueDepth()).isEqualTo(1);
+    }
+}
