@@ -28,6 +28,7 @@ final class FlowHandler extends ChannelInboundHandlerAdapter {
     private final AtomicLong ids;
     private final boolean tls;
     private AppFlow flow;
+    private boolean failed;
 
     FlowHandler(AppRegistrar registrar, Owner owner, AppLegStats stats, AtomicLong ids, boolean tls) {
         this.registrar = registrar;
@@ -53,6 +54,9 @@ final class FlowHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (failed) {
+            return;
+        }
         if (msg == AppFramer.PING) {
             stats.pings.incrementAndGet();
             ctx.writeAndFlush(Unpooled.wrappedBuffer(PONG));
@@ -80,6 +84,10 @@ final class FlowHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void malformed(ChannelHandlerContext ctx, Throwable cause) {
+        if (failed) {
+            return; // the decoder reports the same bytes again when the channel closes
+        }
+        failed = true;
         stats.malformed.incrementAndGet();
         LOG.warn("Closing {}: malformed input: {}", flow, cause.getMessage());
         ctx.close();
