@@ -37,7 +37,8 @@ final class AppFramer extends ByteToMessageDecoder {
                 continue;
             }
             if (pairs == 1) {
-                if (in.readableBytes() == 2) {
+                if (in.readableBytes() == 2
+                        || (in.readableBytes() == 3 && in.getByte(in.readerIndex() + 2) == '\r')) {
                     return; // perhaps the first half of a ping
                 }
                 in.skipBytes(2);
