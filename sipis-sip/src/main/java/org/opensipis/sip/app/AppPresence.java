@@ -5,13 +5,15 @@ import org.opensipis.sip.message.SipMessage;
 
 /**
  * What the app leg reports. Every method runs on the app leg's owner thread and must not block
- * (hop onto your own executor for real work).
+ * (hop onto your own executor for real work). {@link #foreground} and {@link #background} are
+ * called for every accepted REGISTER (refreshes included), not only on a change, so that a root
+ * whose own idea of the state drifted (e.g. after a restart) is corrected; they must be idempotent.
  */
 public interface AppPresence {
 
     /**
-     * The app registered with Expires &gt; 0 and was not in the foreground before: it now
-     * registers at its provider itself, so SIPIS should go Idle ({@code RegistrationEngine.setIdle}).
+     * The app registered (or refreshed) with Expires &gt; 0: it is in the foreground and registers
+     * at its provider itself, so SIPIS should be Idle ({@code RegistrationEngine.setIdle}).
      */
     void foreground(String selector);
 
