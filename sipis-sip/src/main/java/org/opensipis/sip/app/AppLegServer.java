@@ -12,6 +12,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -90,6 +91,9 @@ public final class AppLegServer implements AutoCloseable {
     private void bind(AppLegConfig cfg, Owner owner) throws IOException {
         SslContext ssl = cfg.tls() ? serverTls(cfg.tlsOptions()) : null;
         AtomicLong ids = new AtomicLong();
+        // A flow that sends nothing for longer than the longest registration plus the grace period
+        // carries no app any more (behind LB2 pings never reach us, refreshes do): close it.
+        long idleSeconds = cfg.maxExpires() + cfg.grace().toSeconds() + 60;
         try {
             listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
@@ -100,7 +104,8 @@ public final class AppLegServer implements AutoCloseable {
                             if (ssl != null) {
                                 ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                             }
-                            ch.pipeline().addLast(new AppFramer(), new FlowHandler(registrar, owner, stats, ids, ssl != null));
+                            ch.pipeline().addLast(new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS),
+                                    new AppFramer(), new FlowHandler(registrar, owner, stats, ids, ssl != null));
                         }
                     })
                     .bind(cfg.address(), cfg.port()).sync().channel();
