@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.sip.message.HeaderParams;
 import org.opensipis.sip.message.SipMessage;
+import org.opensipis.sip.message.SipParseException;
 import org.opensipis.sip.owner.Owner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -182,7 +183,13 @@ final class AppRegistrar {
         }
         String contact = contacts.get(0);
         boolean star = contact.trim().equals("*");
-        int expires = star ? 0 : RequestFacts.expires(m, contact);
+        int expires;
+        try {
+            expires = star ? 0 : RequestFacts.expires(m, contact);
+        } catch (IllegalArgumentException | SipParseException e) {
+            flow.send(Responses.response(m, 400, "Bad Request", "Warning: 399 sipis \"" + e.getMessage().replace('"', '\'') + "\""));
+            return;
+        }
         if (expires > 0 && expires < cfg.minExpires()) {
             flow.send(Responses.response(m, 423, "Interval Too Brief", "Min-Expires: " + cfg.minExpires()));
             return;

@@ -213,6 +213,18 @@ class AppLegServerTest {
     }
 
     @Test
+    void aBadExpiresIsABadRequestAndTheFlowStaysOpen() throws Exception {
+        try (AppClient app = h.connect()) {
+            String bad = app.register(TO_USER, 600).replace("Expires: 600", "Expires: soon");
+            SipMessage challenge = h.exchange(app, bad);
+            SipMessage refused = h.exchange(app, AppClient.authorized(bad, challenge, SEL, SECRET));
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.header("warning").orElseThrow()).contains("expires");
+            assertThat(h.register(app, TO_USER, SEL, SECRET, 600).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void pingsAreAnsweredWithPongs() throws Exception {
         try (AppClient app = h.connect()) {
             app.send("\r\n\r\n");
