@@ -26,7 +26,7 @@ import org.opensipis.sip.transport.TransportConfig;
  *                           granted REGISTER reaches the wire at once
  * @param dns                DNS queries for RFC 3263
  * @param dnsExecutor        bounded executor for blocking DNS work
- * @param random             jitter, Call-IDs, branches, cnonces
+ * @param random             jitter, Call-IDs and branches (cnonces come from a SecureRandom)
  * @param preemptiveAuth     answer a registrar's last challenge up front (saves the 401 round trip)
  * @param t1Millis           RFC 3261 T1 (500 ms); Timer F is 64*T1
  */

@@ -1,7 +1,6 @@
 package org.opensipis.sip.registration;
 
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -14,7 +13,6 @@ import org.opensipis.core.settings.RegistrationSettings;
 import org.opensipis.sip.digest.DigestAuthorizer;
 import org.opensipis.sip.digest.DigestChallenge;
 import org.opensipis.sip.dns.Target;
-import org.opensipis.sip.message.HeaderParams;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.message.SipParseException;
 import org.opensipis.sip.throttle.Throttle;
@@ -56,7 +54,7 @@ final class InstanceMachine {
         this.listener = listener;
         this.txns = txns;
         this.challenges = challenges;
-        this.authorizer = new DigestAuthorizer(cfg.random());
+        this.authorizer = new DigestAuthorizer();
         this.latencies = latencies;
     }
 
@@ -97,13 +95,13 @@ final class InstanceMachine {
         r.busy = true;
         r.cancelTimer();
         SipAccount a = r.record.account();
-        targets.resolve(a).whenComplete((list, err) -> r.owner.execute(() -> {
+        onOwner(r, targets.resolve(a), (list, err) -> {
             if (err != null) {
                 failure(r, RetryClass.TRANSIENT, cause(err).getMessage(), 0);
                 return;
             }
             Target t = list.get(Math.floorMod(r.targetIndex, list.size()));
-            transport.flow(t.transport(), t.address(), t.serverName()).whenComplete((flow, ferr) -> r.owner.execute(() -> {
+            onOwner(r, transport.flow(t.transport(), t.address(), t.serverName()), (flow, ferr) -> {
                 if (ferr != null) {
                     counters.transportErrors.increment();
                     r.targetIndex++;
@@ -111,8 +109,18 @@ final class InstanceMachine {
                     return;
                 }
                 prepare(r, t, flow, unregister, authTries, challenge, continuation);
-            }));
-        }));
+            });
+        });
+    }
+
+    /** Continues on the owner: at once when the future is already done (cached DNS, UDP), else after a hop. */
+    private static <T> void onOwner(Registration r, java.util.concurrent.CompletableFuture<T> f,
+                                    java.util.function.BiConsumer<T, Throwable> next) {
+        if (f.isDone() && !f.isCompletedExceptionally()) {
+            next.accept(f.join(), null);
+        } else {
+            f.whenComplete((v, err) -> r.owner.execute(() -> next.accept(v, err)));
+        }
     }
 
     /**
@@ -298,7 +306,7 @@ final class InstanceMachine {
     }
 
     private void success(Registration r, SipMessage m) {
-        int granted = granted(r, m);
+        int granted = Responses.granted(r.selector, r.expires, m);
         long now = cfg.clock().millis();
         if (granted <= 0) {
             failure(r, RetryClass.TRANSIENT, "200 OK without our binding", 0);
@@ -320,28 +328,6 @@ final class InstanceMachine {
             r.timer = null;
             register(r);
         }, delay);
-    }
-
-    private static int granted(Registration r, SipMessage m) {
-        String me = RequestBuilder.contactUser(r.selector);
-        List<String> contacts = m.headers("contact");
-        for (String c : contacts) {
-            if (HeaderParams.uriUser(HeaderParams.uri(c)).equals(me)) {
-                String e = HeaderParams.param(c, "expires");
-                if (e != null) {
-                    try {
-                        return Integer.parseInt(e.trim());
-                    } catch (NumberFormatException ex) {
-                        throw new SipParseException("bad Contact expires: " + e);
-                    }
-                }
-                return m.intHeader("expires").orElse(r.expires);
-            }
-        }
-        if (!contacts.isEmpty()) {
-            return 0;
-        }
-        return m.intHeader("expires").orElse(r.expires);
     }
 
     private void failure(Registration r, RetryClass cls, String reason, long retryAfterMillis) {

@@ -1,7 +1,6 @@
 package org.opensipis.sip.registration;
 
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -55,6 +54,7 @@ public final class RegistrationEngine implements AutoCloseable {
     private final Map<String, Registration> regs = new ConcurrentHashMap<>();
     private final Map<String, Txn> txns = new ConcurrentHashMap<>();
     private final List<AutoCloseable> owned;
+    private final RegistrationListener listener;
     private volatile boolean closing;
 
     /** An engine on the given parts; the caller keeps ownership of owners and executors. */
@@ -73,8 +73,6 @@ public final class RegistrationEngine implements AutoCloseable {
         this.machine = new InstanceMachine(cfg, transport, throttle, counters, targets, listener, txns, challenges, latencies);
         this.listener = listener;
     }
-
-    private final RegistrationListener listener;
 
     /**
      * The production engine for a process: {@code availableProcessors} owner threads
@@ -103,7 +101,7 @@ public final class RegistrationEngine implements AutoCloseable {
                 java.time.Duration.ofSeconds(10));
         EngineConfig cfg = new EngineConfig(settings.server().name(), settings.server().advertisedAddress(),
                 settings.instance().userAgent(), settings.registration(), tc, Clock.systemUTC(), owners, Optional.empty(),
-                new DnsjavaLookup(), dns, new SecureRandom(), true, 500);
+                new DnsjavaLookup(), dns, new java.util.Random(), true, 500);
         return new RegistrationEngine(cfg, listener, owned);
     }
 

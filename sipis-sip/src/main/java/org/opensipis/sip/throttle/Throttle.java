@@ -91,7 +91,9 @@ public final class Throttle {
     /** Gives back the in-flight slot of a granted permit. */
     public void release() {
         inFlight.decrementAndGet();
-        owner.execute(this::pump);
+        if (queued.get() > 0) {
+            owner.execute(this::pump); // nobody waiting: no hop (a later submit pumps anyway)
+        }
     }
 
     /** Requests waiting for a permit. */

@@ -1,0 +1,40 @@
+package org.opensipis.sip.registration;
+
+import java.util.List;
+import org.opensipis.sip.message.HeaderParams;
+import org.opensipis.sip.message.SipMessage;
+import org.opensipis.sip.message.SipParseException;
+
+/** Reads what a REGISTER response grants. Stateless. */
+final class Responses {
+
+    private Responses() {
+    }
+
+    /**
+     * The expiry granted to our binding: the {@code expires} parameter of our Contact (matched by
+     * Contact user), else the Expires header, else what we asked; 0 when the response lists other
+     * bindings but not ours.
+     */
+    static int granted(String selector, int requested, SipMessage m) {
+        String me = RequestBuilder.contactUser(selector);
+        List<String> contacts = m.headers("contact");
+        for (String c : contacts) {
+            if (HeaderParams.uriUser(HeaderParams.uri(c)).equals(me)) {
+                String e = HeaderParams.param(c, "expires");
+                if (e != null) {
+                    try {
+                        return Integer.parseInt(e.trim());
+                    } catch (NumberFormatException ex) {
+                        throw new SipParseException("bad Contact expires: " + e);
+                    }
+                }
+                return m.intHeader("expires").orElse(requested);
+            }
+        }
+        if (!contacts.isEmpty()) {
+            return 0;
+        }
+        return m.intHeader("expires").orElse(requested);
+    }
+}
