@@ -36,6 +36,7 @@ import org.opensipis.sip.call.Directory;
 import org.opensipis.sip.call.IncomingListener;
 import org.opensipis.sip.call.IncomingRequests;
 import org.opensipis.sip.call.IncomingStats;
+import org.opensipis.sip.app.AppLegServer;
 import org.opensipis.sip.registration.RegistrationEngine;
 import org.opensipis.sip.registration.RegistrationListener;
 import org.opensipis.store.Store;
@@ -62,6 +63,8 @@ public final class SipisServer implements AutoCloseable {
     private volatile PushDispatcher push;
     private volatile InstanceLifecycle lifecycle;
     private volatile IncomingRequests incoming;
+    private volatile AppHandOver handOver;
+    private volatile AppLegServer appLeg;
     private final InstanceDirectory directory;
 
     public SipisServer(Configuration configuration, SipisKey key) {
@@ -139,10 +142,16 @@ public final class SipisServer implements AutoCloseable {
                     new PushingLifecycleActions(store, push, selector -> engine.remove(selector), clock));
             lifecycle.start(pushTimer, Duration.ofSeconds(30));
 
+            handOver = new AppHandOver(directory, shard, engine, lifecycle, incoming, clock);
+
             long loaded = store.loadShard(shard, li -> adopt(li.record(), li.state()));
             LOG.info("restored {} instances of {}; registering them through the throttle ({} REGISTERs/s)", loaded,
                     shard, s.registration().globalRate());
             store.listen(this::changed);
+
+            appLeg = AppLegServer.start(s, handOver, handOver);
+            started.push(appLeg);
+            LOG.info("app leg on {} ({})", appLeg.address(), s.server().transport());
 
             ProcessStatus status = new ProcessStatus(s.server().name(), clock, store, engine, this::callOutcomes);
             http = HttpServer.start(s.httpServer(), s.administrator(), new HttpServices(store, Optional.of(key),
@@ -187,7 +196,7 @@ public final class SipisServer implements AutoCloseable {
         }
         directory.put(record, previous);
         lifecycle.contact(record.selector(), record.lastAppContact(), record.premium());
-        engine.register(record, previous);
+        engine.register(handOver.effective(record), previous);
     }
 
     /** The last device token of an instance is dead: turn it Off (unregister) and delete it. */
@@ -234,6 +243,11 @@ public final class SipisServer implements AutoCloseable {
 
     public Configuration configuration() {
         return configuration;
+    }
+
+    /** The bound app-leg port (tests). */
+    public int appLegPort() {
+        return appLeg.port();
     }
 
     /** The bound HTTP port (tests). */

@@ -25,9 +25,15 @@ class RunCommandTest {
     private Path settings() throws IOException {
         Files.write(dir.resolve("sipis.key"), new byte[16]);
         Fixtures.write(dir.resolve("lb2/Settings.xml"), "<LoadBalancer2><Backend><Sipis Name=\"T\" Address=\"127.0.0.1:1\"/></Backend></LoadBalancer2>");
-        return Fixtures.write(dir.resolve("Settings.xml"), "<Sipis><Server Name=\"T\" FilterInstancesAccordingToLoadBalancer2BackendSection=\"Yes\""
+        return Fixtures.write(dir.resolve("Settings.xml"), "<Sipis><Server Name=\"T\" Address=\"127.0.0.1\" Port=\"" + freePort() + "\" FilterInstancesAccordingToLoadBalancer2BackendSection=\"Yes\""
                 + " Realm=\"T\"/><Lock FileName=\"run/t.lock\"/><Log FileName=\"log/t.log\"/>"
                 + "<LoadBalancer2 FileName=\"lb2/Settings.xml\"/></Sipis>");
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     private static Process start(Path settings, Path output) throws IOException {

@@ -48,8 +48,9 @@ class NginxTwoProcessesEndToEndTest {
         }
     }
 
-    private Path settings(String name, int http, int pgPort) {
+    private Path settings(String name, int http, int pgPort) throws Exception {
         return Fixtures.write(dir.resolve("Settings" + name + ".xml"), "<sipis><server name=\"" + name + "\" realm=\"Sipis\""
+                + " port=\"" + freePort() + "\""
                 + " address=\"127.0.0.1\" filterinstancesaccordingtoloadbalancer2backendsection=\"Yes\"/>"
                 + "<httpserver address=\"127.0.0.1\" port=\"" + http + "\" authenticationmethod=\"None\"/>"
                 + "<database openstring=\"host=127.0.0.1 port=" + pgPort + " dbname=postgres user=postgres\"/>"

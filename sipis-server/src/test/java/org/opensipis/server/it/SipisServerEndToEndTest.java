@@ -38,7 +38,7 @@ class SipisServerEndToEndTest {
         Fixtures.write(dir.resolve("lb2/Settings.xml"),
                 "<LoadBalancer2><Backend><Sipis Name=\"It\" SelectorPrefix=\"0/1\" Address=\"127.0.0.1:14998\"/>"
                         + "<Sipis Name=\"Other\" SelectorPrefix=\"\" Address=\"127.0.0.1:14988\"/></Backend></LoadBalancer2>");
-        return Fixtures.write(dir.resolve("Settings.xml"), "<Sipis><Server Name=\"It\" Realm=\"It\" Address=\"127.0.0.1\""
+        return Fixtures.write(dir.resolve("Settings.xml"), "<Sipis><Server Name=\"It\" Realm=\"It\" Address=\"127.0.0.1\" Port=\"" + freePort() + "\""
                 + " FilterInstancesAccordingToLoadBalancer2BackendSection=\"Yes\"/>"
                 + "<HttpServer Address=\"127.0.0.1\" Port=\"" + freePort() + "\" AuthenticationMethod=\"None\"/>"
                 + "<Database EmbeddedDirectory=\"pgdata\"/><Lock FileName=\"sipis.lock\"/><Log FileName=\"sipis.log\"/>"

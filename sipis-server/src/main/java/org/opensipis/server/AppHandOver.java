@@ -1,0 +1,86 @@
+package org.opensipis.server;
+
+import java.time.Clock;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.opensipis.core.instance.InstanceRecord;
+import org.opensipis.core.shard.Shard;
+import org.opensipis.push.lifecycle.InstanceLifecycle;
+import org.opensipis.server.instances.InstanceDirectory;
+import org.opensipis.sip.app.AppDirectory;
+import org.opensipis.sip.app.AppPresence;
+import org.opensipis.sip.call.IncomingRequests;
+import org.opensipis.sip.registration.RegistrationEngine;
+
+/**
+ * The foreground/background hand-over between the app leg and the registration engine: while
+ * the app is registered with SIPIS it is in the foreground and registers at its provider
+ * itself, so the instance is Idle; when it unregisters (or lapses) SIPIS takes the upstream
+ * registration over, throttled like any other. Presence calls repeat on every app REGISTER;
+ * only changes reach the engine. Thread-safe.
+ */
+final class AppHandOver implements AppPresence, AppDirectory {
+
+    private final InstanceDirectory directory;
+    private final Shard shard;
+    private final RegistrationEngine engine;
+    private final InstanceLifecycle lifecycle;
+    private final IncomingRequests incoming;
+    private final Clock clock;
+    private final Set<String> foreground = ConcurrentHashMap.newKeySet();
+
+    AppHandOver(InstanceDirectory directory, Shard shard, RegistrationEngine engine, InstanceLifecycle lifecycle,
+                IncomingRequests incoming, Clock clock) {
+        this.directory = directory;
+        this.shard = shard;
+        this.engine = engine;
+        this.lifecycle = lifecycle;
+        this.incoming = incoming;
+        this.clock = clock;
+    }
+
+    // ---- AppDirectory ----
+
+    @Override
+    public Optional<InstanceRecord> find(String selector) {
+        return directory.record(selector);
+    }
+
+    @Override
+    public boolean owns(String selector, String appId) {
+        return shard.owns(selector, appId);
+    }
+
+    // ---- AppPresence ----
+
+    @Override
+    public void foreground(String selector) {
+        directory.record(selector).ifPresent(r -> lifecycle.contact(selector, clock.instant(), r.premium()));
+        if (foreground.add(selector)) {
+            engine.setIdle(selector);
+        }
+    }
+
+    @Override
+    public void background(String selector) {
+        if (foreground.remove(selector)) {
+            directory.record(selector).ifPresent(r -> engine.register(withForeground(r, false), engine.state(selector)));
+        }
+    }
+
+    @Override
+    public void progress(String selector, Optional<String> pairingId) {
+        pairingId.ifPresent(p -> incoming.deviceMakingProgress(selector, p));
+    }
+
+    /** A stored registration as the engine should see it, given what the app leg knows. */
+    InstanceRecord effective(InstanceRecord r) {
+        return foreground.contains(r.selector()) ? withForeground(r, true) : r;
+    }
+
+    static InstanceRecord withForeground(InstanceRecord r, boolean fg) {
+        return r.appForeground() == fg ? r : new InstanceRecord(r.selector(), r.appId(), r.premium(), r.account(),
+                r.appSecret(), r.tokens(), r.lastAppContact(), fg);
+    }
+}
