@@ -250,6 +250,11 @@ public final class SipisServer implements AutoCloseable {
         return appLeg.port();
     }
 
+    /** Whether an app flow is bound to the selector on this process (tests, /stats). */
+    public boolean hasAppFlow(String selector) {
+        return appLeg != null && appLeg.flowOf(selector).isPresent();
+    }
+
     /** The bound HTTP port (tests). */
     public int httpPort() {
         return http.port();
