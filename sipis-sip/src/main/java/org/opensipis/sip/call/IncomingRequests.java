@@ -220,6 +220,19 @@ public final class IncomingRequests {
     }
 
     /**
+     * Pairing ids of the calls of {@code selector} still waiting and not taken over, oldest first:
+     * for an app that signals progress without naming a call. A snapshot from any thread; a call
+     * may end in the meantime, so {@link #takeOver} can still come back empty.
+     */
+    public List<String> pendingPairingIds(String selector) {
+        return byPairing.values().stream()
+                .filter(g -> g.selector.equals(selector) && !g.ended && !g.takenOver)
+                .sorted(java.util.Comparator.comparing((CallGroup g) -> g.arrived))
+                .map(g -> g.pairingId)
+                .toList();
+    }
+
+    /**
      * Where requests inside a dialog go (ACK for a 2xx, BYE, re-INVITE, in-dialog MESSAGE),
      * on I/O or owner threads: the app leg relays them. Without a handler they get 481.
      */
