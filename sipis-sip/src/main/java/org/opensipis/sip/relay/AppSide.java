@@ -12,7 +12,12 @@ final class AppSide {
 
     static void response(CallRelay relay, RelayCall c, SipMessage r) {
         String cseq = r.header("cseq").orElse("");
-        if (!cseq.toUpperCase(java.util.Locale.ROOT).endsWith("INVITE")) {
+        long n = r.cseq();
+        if (c.relayed.containsKey(n)) {
+            relay.relayedAnswer(c, r, n);
+            return;
+        }
+        if (n != 1 || !cseq.toUpperCase(java.util.Locale.ROOT).endsWith("INVITE")) {
             return; // 200 for our CANCEL or BYE: nothing to do
         }
         int code = r.status();
@@ -29,11 +34,11 @@ final class AppSide {
                 relay.answered(c, r);
             } else {
                 // a retransmitted 2xx: ACK it again (RFC 3261 13.2.2.4)
-                c.flow.send(RelayMessages.ackToApp(c, r, relay.branch(), c.appTarget));
+                c.flow.send(RelayMessages.ackToApp(c, r, relay.branch(), c.appTarget, 1));
             }
             return;
         }
-        c.flow.send(RelayMessages.ackToApp(c, r, c.inviteBranch, c.appTarget));
+        c.flow.send(RelayMessages.ackToApp(c, r, c.inviteBranch, c.appTarget, 1));
         if (c.state == RelayCall.State.INVITING) {
             c.pending.respond(code, r.reason(), List.of(), null, null);
         }

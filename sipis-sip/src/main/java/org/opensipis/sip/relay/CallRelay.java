@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Relays a pending incoming call to the woken app (docs/app-protocol.md section 4): on progress
  * it takes the call over from {@link IncomingRequests}, INVITEs the app over its flow, and relays
- * 1xx/2xx/final responses, ACK, BYE either way and CANCEL. The composition root calls
+ * 1xx/2xx/final responses, ACK, BYE either way, CANCEL, and the caller's re-INVITE, UPDATE and INFO. The composition root calls
  * {@link #progress} and {@link #message} from its {@code AppPresence}; the constructor installs
  * the in-dialog handler of {@link IncomingRequests}. Thread-safe: see the package documentation.
  */
@@ -167,8 +167,19 @@ public final class CallRelay {
                     forgetLater(c);
                 }
                 return;
+            case "INVITE":
+            case "UPDATE":
+            case "INFO":
+                if (c.state == RelayCall.State.CONFIRMED || c.state == RelayCall.State.ANSWERED) {
+                    c.appCseq++;
+                    c.relayed.put(c.appCseq, new RelayCall.Relayed(m, flow));
+                    c.flow.send(RelayMessages.inDialogToApp(c, m, branch(), c.appCseq));
+                } else {
+                    flow.send(bytes(RelayMessages.response(m, 481, "Call/Transaction Does Not Exist", null)));
+                }
+                return;
             default:
-                // re-INVITE, UPDATE, INFO, in-dialog MESSAGE: not relayed yet (docs/app-protocol.md 5.4)
+                // in-dialog MESSAGE, REFER, ...: not relayed (docs/app-protocol.md section 5.4)
                 flow.send(bytes(RelayMessages.response(m, 501, "Not Implemented", null, "Allow: " + RelayMessages.ALLOW)));
         }
     }
@@ -179,7 +190,7 @@ public final class CallRelay {
     void answered(RelayCall c, SipMessage ok) {
         c.appToTag = HeaderParams.param(ok.header("to").orElse(""), "tag");
         ok.header("contact").ifPresent(ct -> c.appTarget = HeaderParams.uri(ct));
-        c.flow.send(RelayMessages.ackToApp(c, ok, branch(), c.appTarget));
+        c.flow.send(RelayMessages.ackToApp(c, ok, branch(), c.appTarget, 1));
         if (c.state == RelayCall.State.CANCELLING) {
             // the caller gave up while the app answered: end the app's dialog
             c.state = RelayCall.State.ENDED;
@@ -216,6 +227,25 @@ public final class CallRelay {
         c.pending.resendAnswer();
         c.answerRetransmitMillis = Math.min(2 * c.answerRetransmitMillis, T2);
         c.answerTimer = owner.schedule(() -> retransmitAnswer(c), c.answerRetransmitMillis);
+    }
+
+    /** The app's response to a caller's re-INVITE, UPDATE or INFO: back to the caller; a 2xx to INVITE is ACKed here. */
+    void relayedAnswer(RelayCall c, SipMessage r, long cseq) {
+        RelayCall.Relayed q = c.relayed.get(cseq);
+        if (q == null || r.status() == 100) {
+            return;
+        }
+        boolean invite = "INVITE".equals(q.request().method());
+        if (r.status() >= 200) {
+            c.relayed.remove(cseq);
+            if (invite && r.status() < 300) {
+                c.flow.send(RelayMessages.ackToApp(c, r, branch(), c.appTarget, cseq));
+            }
+        }
+        if (invite && r.status() >= 300) {
+            c.flow.send(RelayMessages.ackToApp(c, r, r.topBranch(), c.appTarget, cseq));
+        }
+        q.flow().send(bytes(RelayMessages.relayedResponse(q.request(), r, c.pending.contact())));
     }
 
     /** The app hung up: BYE upstream, forget the call. */

@@ -41,6 +41,12 @@ final class RelayCall {
     long upstreamCseq;
     long answerRetransmitMillis;
     Owner.Cancellable answerTimer;
+    /** Caller requests relayed to the app and not answered finally yet, by our app-leg CSeq. */
+    final java.util.Map<Long, Relayed> relayed = new java.util.HashMap<>(2);
+
+    /** A caller's in-dialog request relayed to the app: where its answer goes. */
+    record Relayed(org.opensipis.sip.message.SipMessage request, org.opensipis.sip.transport.Flow flow) {
+    }
 
     RelayCall(PendingCall pending, AppFlow flow, String appContact, String appAor, String callerFrom,
               String appCallId, String appFromTag, String inviteBranch) {

@@ -38,8 +38,8 @@ final class RelayMessages {
      * ACK for the app's final response to our INVITE: for a non-2xx the INVITE's branch and
      * Request-URI (17.1.1.3), for a 2xx a new branch and the app's Contact (13.2.2.4).
      */
-    static String ackToApp(RelayCall c, SipMessage response, String branch, String target) {
-        StringBuilder b = requestLine("ACK", c, target, branch, 1);
+    static String ackToApp(RelayCall c, SipMessage response, String branch, String target, long cseq) {
+        StringBuilder b = requestLine("ACK", c, target, branch, cseq);
         b.append("To: ").append(response.header("to").orElseThrow()).append("\r\n");
         return finish(b, null, null);
     }
@@ -49,6 +49,43 @@ final class RelayMessages {
         StringBuilder b = requestLine("BYE", c, c.appTarget, branch, cseq);
         b.append("To: <").append(c.appAor).append(">;tag=").append(c.appToTag).append("\r\n");
         return finish(b, null, null);
+    }
+
+    /** A re-INVITE, UPDATE or INFO from the caller, relayed to the app inside the app-leg dialog. */
+    static String inDialogToApp(RelayCall c, SipMessage upstream, String branch, long cseq) {
+        String method = upstream.method();
+        StringBuilder b = requestLine(method, c, c.appTarget, branch, cseq);
+        b.append("To: <").append(c.appAor).append(">;tag=").append(c.appToTag).append("\r\n");
+        if (!"INFO".equals(method)) {
+            b.append("Contact: <").append(c.localContact).append(">\r\n");
+        }
+        copy(upstream, b, "content-disposition", "Content-Disposition");
+        copy(upstream, b, "info-package", "Info-Package");
+        copy(upstream, b, "session-expires", "Session-Expires");
+        return finish(b, upstream.header("content-type").orElse(null), upstream.body());
+    }
+
+    /** The app's response to a relayed in-dialog request, as the response to the caller's request. */
+    static String relayedResponse(SipMessage request, SipMessage appResponse, String ourContact) {
+        StringBuilder b = new StringBuilder(512);
+        b.append("SIP/2.0 ").append(appResponse.status()).append(' ').append(appResponse.reason()).append("\r\n");
+        for (String via : request.headers("via")) {
+            b.append("Via: ").append(via).append("\r\n");
+        }
+        b.append("From: ").append(request.header("from").orElse("")).append("\r\n");
+        b.append("To: ").append(request.header("to").orElse("")).append("\r\n");
+        b.append("Call-ID: ").append(request.header("call-id").orElse("")).append("\r\n");
+        b.append("CSeq: ").append(request.header("cseq").orElse("")).append("\r\n");
+        if (appResponse.status() < 300 && !"INFO".equals(request.method())) {
+            b.append("Contact: <").append(ourContact).append(">\r\n");
+        }
+        copy(appResponse, b, "session-expires", "Session-Expires");
+        copy(appResponse, b, "require", "Require");
+        return finish(b, appResponse.header("content-type").orElse(null), appResponse.body());
+    }
+
+    private static void copy(SipMessage from, StringBuilder b, String name, String display) {
+        from.header(name).ifPresent(v -> b.append(display).append(": ").append(v).append("\r\n"));
     }
 
     private static StringBuilder requestLine(String method, RelayCall c, String target, String branch, long cseq) {

@@ -170,6 +170,31 @@ class RelayedCallEndToEndTest {
     }
 
     @Test
+    void callerReInviteAndInfoAreRelayedToTheApp() throws Exception {
+        Call call = answeredCall(true);
+
+        String hold = OFFER.replace("m=audio", "a=sendonly\r\nm=audio");
+        upstream.send(call.inDialogWithBody("INVITE", 2, upstream.branch(), hold));
+        SipMessage reinvite = appNext(m -> "INVITE".equals(m.method()));
+        assertThat(reinvite.callId()).isEqualTo(call.appInvite.callId());
+        assertThat(reinvite.body()).isEqualTo(hold);
+        assertThat(HeaderParams.param(reinvite.header("to").orElseThrow(), "tag")).isEqualTo("app-tag");
+        app.send(RelayMessagesForTest.responseTagged(reinvite, 200, "OK", null, ANSWER));
+        SipMessage ack = appNext(m -> "ACK".equals(m.method()));
+        assertThat(cseq(ack)).isEqualTo(reinvite.cseq() + " ACK");
+        SipMessage ok = upstream.expect(m -> m.status() == 200 && cseq(m).equals("2 INVITE"));
+        assertThat(ok.body()).isEqualTo(ANSWER);
+        assertThat(ok.header("contact")).isPresent();
+        upstream.send(call.inDialog("ACK", 2, upstream.branch()));
+
+        upstream.send(call.inDialogWithBody("INFO", 3, upstream.branch(), "Signal=5\r\nDuration=160\r\n"));
+        SipMessage info = appNext(m -> "INFO".equals(m.method()));
+        assertThat(info.body()).isEqualTo("Signal=5\r\nDuration=160\r\n");
+        app.send(RelayMessagesForTest.response(info, 200, "OK"));
+        upstream.expect(m -> m.status() == 200 && cseq(m).equals("3 INFO"));
+    }
+
+    @Test
     void progressWithoutPairingIdTakesTheOldestWaitingCall() throws Exception {
         answeredCall(false);
     }
@@ -296,6 +321,15 @@ class RelayedCallEndToEndTest {
                     + "CSeq: " + cseq + " " + method + "\r\n"
                     + "Max-Forwards: 69\r\n"
                     + "Content-Length: 0\r\n\r\n";
+        }
+
+        /** The same with a body (SDP for INVITE/UPDATE, DTMF relay for INFO). */
+        String inDialogWithBody(String method, int cseq, String branch, String body) {
+            String type = "INFO".equals(method) ? "application/dtmf-relay" : "application/sdp";
+            String noBody = inDialog(method, cseq, branch);
+            return noBody.substring(0, noBody.indexOf("Content-Length:")) + "Contact: <sip:bob@127.0.0.1:"
+                    + upstream.port() + ">\r\nContent-Type: " + type + "\r\nContent-Length: "
+                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
         }
 
         /** A request from the app inside the app-leg dialog. */
