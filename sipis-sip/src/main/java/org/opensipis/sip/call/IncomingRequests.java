@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * Requests the provider's proxy sends to our registered Contacts (docs/incoming-calls.md):
  * INVITE, CANCEL and ACK drive the per-call state machine, MESSAGE goes to {@link TextMessages},
  * OPTIONS is answered 200. The public surface the server wires: the constructor,
- * {@link #onRequest} (the transport hook), {@link #deviceMakingProgress} and {@link #takeOver}
- * (the app leg), {@link #setInDialogHandler}, {@link #stats}. Thread-safe: {@code onRequest}
+ * {@link #onRequest} (the transport hook), {@link #deviceMakingProgress}, {@link #pendingPairingIds} and
+ * {@link #takeOver} (the app leg), {@link #setInDialogHandler}, {@link #stats}. Thread-safe: {@code onRequest}
  * runs on I/O threads and hops onto the instance's owner for everything stateful.
  */
 public final class IncomingRequests {

@@ -179,7 +179,7 @@ public final class CallRelay {
                 }
                 return;
             default:
-                // in-dialog MESSAGE, REFER, ...: not relayed (docs/app-protocol.md section 5.4)
+                // in-dialog MESSAGE, REFER, ...: not relayed (docs/app-protocol.md section 5.7)
                 flow.send(bytes(RelayMessages.response(m, 501, "Not Implemented", null, "Allow: " + RelayMessages.ALLOW)));
         }
     }
@@ -219,7 +219,8 @@ public final class CallRelay {
         if (c.state != RelayCall.State.ANSWERED) {
             return;
         }
-        if (c.answerRetransmitMillis >= 32 * T1) {
+        c.answerWaitedMillis += c.answerRetransmitMillis;
+        if (c.answerWaitedMillis >= 64 * T1) {
             LOG.info("No ACK for the answer of {}: hanging up", c);
             hangUpApp(c);
             return;

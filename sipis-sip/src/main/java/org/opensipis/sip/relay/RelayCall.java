@@ -40,6 +40,7 @@ final class RelayCall {
     long appCseq = 1;
     long upstreamCseq;
     long answerRetransmitMillis;
+    long answerWaitedMillis;
     Owner.Cancellable answerTimer;
     /** Caller requests relayed to the app and not answered finally yet, by our app-leg CSeq. */
     final java.util.Map<Long, Relayed> relayed = new java.util.HashMap<>(2);

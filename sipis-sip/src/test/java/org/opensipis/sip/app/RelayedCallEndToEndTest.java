@@ -39,7 +39,9 @@ import org.opensipis.sip.call.IncomingListener;
 import org.opensipis.sip.call.IncomingRequests;
 import org.opensipis.sip.message.HeaderParams;
 import org.opensipis.sip.message.SipMessage;
+import org.opensipis.sip.owner.ManualOwner;
 import org.opensipis.sip.owner.ThreadOwner;
+import org.opensipis.core.testing.FakeClock;
 import org.opensipis.sip.relay.CallRelay;
 import org.opensipis.sip.transport.Flow;
 import org.opensipis.sip.transport.SipTransport;
@@ -62,7 +64,9 @@ class RelayedCallEndToEndTest {
 
     final ThreadOwner instanceOwner = new ThreadOwner("sipis-test-instance");
     final ThreadOwner appOwner = new ThreadOwner("sipis-test-app");
-    final ThreadOwner relayOwner = new ThreadOwner("sipis-test-relay");
+    /** The relay on a manual owner, run by every wait of the test: its 2xx retransmission follows {@link #clock}. */
+    final FakeClock clock = new FakeClock();
+    final ManualOwner relayOwner = new ManualOwner(clock);
     final BlockingQueue<String> pairingIds = new LinkedBlockingQueue<>();
     IncomingRequests incoming;
     SipTransport transport;
@@ -124,7 +128,7 @@ class RelayedCallEndToEndTest {
         };
         appLeg = AppLegServer.start(AppLegHarness.config(0), appDir, presence, appOwner, Clock.systemUTC());
         relay = new CallRelay(incoming, appLeg::bindingOf, relayOwner, new SecureRandom(), AppLegHarness.REALM);
-        upstream = new Upstream(transport.udpPort());
+        upstream = new Upstream(transport.udpPort(), relayOwner);
     }
 
     @AfterEach
@@ -135,7 +139,6 @@ class RelayedCallEndToEndTest {
         upstream.close();
         appLeg.close();
         transport.close();
-        relayOwner.close();
         appOwner.close();
         instanceOwner.close();
     }
@@ -195,6 +198,23 @@ class RelayedCallEndToEndTest {
     }
 
     @Test
+    void theAnswerIsRetransmittedUntilTheAckAndTheAppIsHungUpWithoutOne() throws Exception {
+        Call call = answeredWithoutAck(true);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2)).until(() -> {
+            relayOwner.runReady();
+            return relayOwner.pendingTimers() > 0;
+        });
+        relayOwner.advance(Duration.ofMillis(500));
+        SipMessage again = upstream.expect(m -> m.status() == 200 && cseq(m).endsWith("INVITE"));
+        assertThat(again.body()).isEqualTo(ANSWER);
+        for (int i = 0; i < 20; i++) {
+            relayOwner.advance(Duration.ofSeconds(2));
+        }
+        SipMessage bye = appNext(m -> "BYE".equals(m.method()));
+        assertThat(bye.callId()).isEqualTo(call.appInvite.callId());
+    }
+
+    @Test
     void progressWithoutPairingIdTakesTheOldestWaitingCall() throws Exception {
         answeredCall(false);
     }
@@ -233,6 +253,12 @@ class RelayedCallEndToEndTest {
 
     /** INVITE upstream → push → app REGISTER (progress) → relayed INVITE → 180, 200 → ACK both ways. */
     private Call answeredCall(boolean withPairingId) throws Exception {
+        Call call = answeredWithoutAck(withPairingId);
+        upstream.send(call.inDialog("ACK", 1, upstream.branch()));
+        return call;
+    }
+
+    private Call answeredWithoutAck(boolean withPairingId) throws Exception {
         String callId = "call-" + System.nanoTime();
         upstream.send(upstream.invite(callId, upstream.branch()));
         String pairing = pairingIds.poll(10, TimeUnit.SECONDS);
@@ -258,9 +284,7 @@ class RelayedCallEndToEndTest {
         SipMessage ok = upstream.expect(m -> m.status() == 200 && cseq(m).endsWith("INVITE"));
         assertThat(ok.body()).isEqualTo(ANSWER);
         String toTag = HeaderParams.param(ok.header("to").orElseThrow(), "tag");
-        Call call = new Call(callId, toTag, invite);
-        upstream.send(call.inDialog("ACK", 1, upstream.branch()));
-        return call;
+        return new Call(callId, toTag, invite);
     }
 
     private AppClient registerApp(String pairing) throws IOException {
@@ -278,9 +302,10 @@ class RelayedCallEndToEndTest {
     }
 
     /** The next message from the server to the app that matches; messages before it are skipped. */
-    private static SipMessage next(AppClient c, Predicate<SipMessage> p) {
+    private SipMessage next(AppClient c, Predicate<SipMessage> p) {
         SipMessage[] got = new SipMessage[1];
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2)).until(() -> {
+            relayOwner.runReady();
             for (String s; (s = c.received.poll()) != null; ) {
                 if (!AppClient.PONG.equals(s)) {
                     SipMessage m = SipMessage.parse(s);
@@ -351,11 +376,13 @@ class RelayedCallEndToEndTest {
         final int target;
         final BlockingQueue<SipMessage> received = new LinkedBlockingQueue<>();
         final List<SipMessage> seen = new ArrayList<>();
+        final ManualOwner relayOwner;
         private int branches;
 
-        Upstream(int target) throws SocketException {
+        Upstream(int target, ManualOwner relayOwner) throws SocketException {
             this.socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
             this.target = target;
+            this.relayOwner = relayOwner;
             Thread t = new Thread(this::read, "test-upstream-reader");
             t.setDaemon(true);
             t.start();
@@ -403,6 +430,7 @@ class RelayedCallEndToEndTest {
         SipMessage expect(Predicate<SipMessage> p) {
             SipMessage[] got = new SipMessage[1];
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2)).until(() -> {
+                relayOwner.runReady();
                 received.drainTo(seen);
                 for (int i = 0; i < seen.size(); i++) {
                     if (p.test(seen.get(i))) {
