@@ -82,8 +82,8 @@ public final class CallRelay {
      */
     public boolean message(String selector, AppFlow flow, SipMessage m) {
         RelayCall c = byAppCallId.get(m.header("call-id").orElse(""));
-        if (c == null) {
-            return false;
+        if (c == null || !c.selector.equalsIgnoreCase(selector)) {
+            return false; // not ours, or another app's call: a flow only speaks for its own selector
         }
         owner.execute(() -> {
             try {
