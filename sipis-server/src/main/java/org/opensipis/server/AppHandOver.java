@@ -10,7 +10,9 @@ import org.opensipis.push.lifecycle.InstanceLifecycle;
 import org.opensipis.server.instances.InstanceDirectory;
 import org.opensipis.sip.app.AppDirectory;
 import org.opensipis.sip.app.AppPresence;
-import org.opensipis.sip.call.IncomingRequests;
+import org.opensipis.sip.app.AppFlow;
+import org.opensipis.sip.message.SipMessage;
+import org.opensipis.sip.relay.CallRelay;
 import org.opensipis.sip.registration.RegistrationEngine;
 
 /**
@@ -18,7 +20,8 @@ import org.opensipis.sip.registration.RegistrationEngine;
  * the app is registered with SIPIS it is in the foreground and registers at its provider
  * itself, so the instance is Idle; when it unregisters (or lapses) SIPIS takes the upstream
  * registration over, throttled like any other. Presence calls repeat on every app REGISTER;
- * only changes reach the engine. Thread-safe.
+ * only changes reach the engine. Progress and the app's in-call messages go to the
+ * {@link CallRelay}. Thread-safe.
  */
 final class AppHandOver implements AppPresence, AppDirectory {
 
@@ -26,17 +29,17 @@ final class AppHandOver implements AppPresence, AppDirectory {
     private final Shard shard;
     private final RegistrationEngine engine;
     private final InstanceLifecycle lifecycle;
-    private final IncomingRequests incoming;
+    private final CallRelay relay;
     private final Clock clock;
     private final Set<String> foreground = ConcurrentHashMap.newKeySet();
 
     AppHandOver(InstanceDirectory directory, Shard shard, RegistrationEngine engine, InstanceLifecycle lifecycle,
-                IncomingRequests incoming, Clock clock) {
+                CallRelay relay, Clock clock) {
         this.directory = directory;
         this.shard = shard;
         this.engine = engine;
         this.lifecycle = lifecycle;
-        this.incoming = incoming;
+        this.relay = relay;
         this.clock = clock;
     }
 
@@ -71,7 +74,12 @@ final class AppHandOver implements AppPresence, AppDirectory {
 
     @Override
     public void progress(String selector, Optional<String> pairingId) {
-        pairingId.ifPresent(p -> incoming.deviceMakingProgress(selector, p));
+        relay.progress(selector, pairingId);
+    }
+
+    @Override
+    public boolean message(String selector, AppFlow flow, SipMessage message) {
+        return relay.message(selector, flow, message);
     }
 
     /** A stored registration as the engine should see it, given what the app leg knows. */

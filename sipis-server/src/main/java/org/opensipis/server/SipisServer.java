@@ -3,6 +3,7 @@ package org.opensipis.server;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
@@ -37,6 +38,8 @@ import org.opensipis.sip.call.IncomingListener;
 import org.opensipis.sip.call.IncomingRequests;
 import org.opensipis.sip.call.IncomingStats;
 import org.opensipis.sip.app.AppLegServer;
+import org.opensipis.sip.owner.ThreadOwner;
+import org.opensipis.sip.relay.CallRelay;
 import org.opensipis.sip.registration.RegistrationEngine;
 import org.opensipis.sip.registration.RegistrationListener;
 import org.opensipis.store.Store;
@@ -142,7 +145,13 @@ public final class SipisServer implements AutoCloseable {
                     new PushingLifecycleActions(store, push, selector -> engine.remove(selector), clock));
             lifecycle.start(pushTimer, Duration.ofSeconds(30));
 
-            handOver = new AppHandOver(directory, shard, engine, lifecycle, incoming, clock);
+            ThreadOwner relayOwner = new ThreadOwner("sipis-relay-owner");
+            started.push(relayOwner);
+            CallRelay relay = new CallRelay(incoming, selector -> {
+                AppLegServer a = appLeg;
+                return a == null ? Optional.empty() : a.bindingOf(selector);
+            }, relayOwner, new SecureRandom(), s.server().realm());
+            handOver = new AppHandOver(directory, shard, engine, lifecycle, relay, clock);
 
             long loaded = store.loadShard(shard, li -> adopt(li.record(), li.state()));
             LOG.info("restored {} instances of {}; registering them through the throttle ({} REGISTERs/s)", loaded,

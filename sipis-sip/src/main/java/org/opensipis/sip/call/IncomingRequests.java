@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * Requests the provider's proxy sends to our registered Contacts (docs/incoming-calls.md):
  * INVITE, CANCEL and ACK drive the per-call state machine, MESSAGE goes to {@link TextMessages},
  * OPTIONS is answered 200. The public surface the server wires: the constructor,
- * {@link #onRequest} (the transport hook), {@link #deviceMakingProgress} and {@link #takeOver}
- * (the app leg), {@link #setInDialogHandler}, {@link #stats}. Thread-safe: {@code onRequest}
+ * {@link #onRequest} (the transport hook), {@link #deviceMakingProgress}, {@link #pendingPairingIds} and
+ * {@link #takeOver} (the app leg), {@link #setInDialogHandler}, {@link #stats}. Thread-safe: {@code onRequest}
  * runs on I/O threads and hops onto the instance's owner for everything stateful.
  */
 public final class IncomingRequests {
@@ -217,6 +217,19 @@ public final class IncomingRequests {
             done.complete(t == null ? Optional.empty() : Optional.of(new PendingCall(t, machine)));
         });
         return done;
+    }
+
+    /**
+     * Pairing ids of the calls of {@code selector} still waiting and not taken over, oldest first:
+     * for an app that signals progress without naming a call. A snapshot from any thread; a call
+     * may end in the meantime, so {@link #takeOver} can still come back empty.
+     */
+    public List<String> pendingPairingIds(String selector) {
+        return byPairing.values().stream()
+                .filter(g -> g.selector.equals(selector) && !g.ended && !g.takenOver)
+                .sorted(java.util.Comparator.comparing((CallGroup g) -> g.arrived))
+                .map(g -> g.pairingId)
+                .toList();
     }
 
     /**

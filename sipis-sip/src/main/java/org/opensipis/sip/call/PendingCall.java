@@ -65,6 +65,18 @@ public final class PendingCall {
         return done;
     }
 
+    /**
+     * Re-sends the 2xx this call was answered with, while no ACK has ended the transaction: the
+     * app leg (the TU) retransmits it until the ACK (RFC 3261 13.3.1.4). No effect otherwise.
+     */
+    public void resendAnswer() {
+        txn.owner.execute(() -> {
+            if (txn.state == InviteTxn.State.ACCEPTED && txn.lastResponse != null) {
+                txn.peer.send(txn.lastResponse);
+            }
+        });
+    }
+
     /** Sends raw bytes (a relayed request or response) on the flow the INVITE came on. */
     public void sendUpstream(byte[] message) {
         txn.peer.send(message);

@@ -14,7 +14,8 @@ import org.awaitility.Awaitility;
 
 /**
  * A real Kamailio acting as the provider's registrar (digest via auth_db over db_text) AND
- * proxy: INVITE and MESSAGE are routed with {@code lookup("location")} + {@code t_relay()},
+ * proxy: INVITE and MESSAGE are routed with {@code lookup("location")} + {@code t_relay()}, in-dialog
+ * requests (To-tag) to their Request-URI,
  * CANCEL and ACK through tm. UDP and TCP on one free loopback port. Derived from
  * {@link Kamailio} (same layout), with the proxy routes added.
  */
@@ -56,7 +57,8 @@ public final class KamailioProxy implements AutoCloseable {
                 if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
                 if (!sanity_check("17895", "7")) { xlog("L_WARN", "malformed request from $si:$sp\\n"); exit; }
                 if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
-                if (is_method("ACK")) { if (t_check_trans()) { t_relay(); } exit; }
+                if (is_method("ACK")) { if (t_check_trans() || has_totag()) { t_relay(); } exit; }
+                if (has_totag()) { if (!t_relay()) { sl_reply_error(); } exit; }
                 if (is_method("REGISTER")) {
                     if (!auth_check("$fd", "subscriber", "1")) { auth_challenge("$fd", "0"); exit; }
                     consume_credentials();

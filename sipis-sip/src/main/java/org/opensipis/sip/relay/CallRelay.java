@@ -1,0 +1,305 @@
+package org.opensipis.sip.relay;
+
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.opensipis.sip.app.AppBinding;
+import org.opensipis.sip.app.AppFlow;
+import org.opensipis.sip.call.IncomingRequests;
+import org.opensipis.sip.call.PendingCall;
+import org.opensipis.sip.message.HeaderParams;
+import org.opensipis.sip.message.SipMessage;
+import org.opensipis.sip.owner.Owner;
+import org.opensipis.sip.transport.Flow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays a pending incoming call to the woken app (docs/app-protocol.md section 4): on progress
+ * it takes the call over from {@link IncomingRequests}, INVITEs the app over its flow, and relays
+ * 1xx/2xx/final responses, ACK, BYE either way, CANCEL, and the caller's re-INVITE, UPDATE and INFO. The composition root calls
+ * {@link #progress} and {@link #message} from its {@code AppPresence}; the constructor installs
+ * the in-dialog handler of {@link IncomingRequests}. Thread-safe: see the package documentation.
+ */
+public final class CallRelay {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CallRelay.class);
+    private static final long T1 = 500;
+    private static final long T2 = 4000;
+
+    private final IncomingRequests incoming;
+    private final Function<String, Optional<AppBinding>> bindings;
+    private final Owner owner;
+    private final Random random;
+    private final String domain;
+    private final Map<String, RelayCall> byAppCallId = new ConcurrentHashMap<>();
+    private final Map<String, RelayCall> byUpstreamCallId = new ConcurrentHashMap<>();
+
+    /**
+     * @param incoming the incoming-call code (its in-dialog handler is set to this relay)
+     * @param bindings the app leg's bindings by selector ({@code AppLegServer::bindingOf}), any thread
+     * @param owner    where every relayed call's state lives
+     * @param random   tags, branches and Call-IDs (a SecureRandom in production)
+     * @param domain   the host part of the app's AoR in the To of our INVITE ({@code Server[Realm]})
+     */
+    public CallRelay(IncomingRequests incoming, Function<String, Optional<AppBinding>> bindings, Owner owner,
+                     Random random, String domain) {
+        this.incoming = incoming;
+        this.bindings = bindings;
+        this.owner = owner;
+        this.random = random;
+        this.domain = domain;
+        incoming.setInDialogHandler(this::fromUpstream);
+    }
+
+    /**
+     * The app signalled progress (an accepted REGISTER): Device-Making-Progress for the named call,
+     * or for the oldest waiting call of the selector, then take it over and INVITE the app. Any thread.
+     */
+    public void progress(String selector, Optional<String> pairingId) {
+        Optional<String> p = pairingId.or(() -> incoming.pendingPairingIds(selector).stream().findFirst());
+        if (p.isEmpty()) {
+            return;
+        }
+        String id = p.get();
+        incoming.deviceMakingProgress(selector, id).thenAccept(first -> {
+            Optional<AppBinding> b = bindings.apply(selector).filter(x -> x.flow().isOpen());
+            if (b.isEmpty()) {
+                LOG.debug("Progress for {} ({}) but no open app flow: the call keeps waiting", selector, id);
+                return;
+            }
+            incoming.takeOver(selector, id).thenAccept(call -> call.ifPresent(c -> owner.execute(() -> start(c, b.get()))));
+        });
+    }
+
+    /**
+     * A message from the app on its flow (a response to our requests, or an in-dialog request).
+     * True when it belongs to a relayed call. Any thread.
+     */
+    public boolean message(String selector, AppFlow flow, SipMessage m) {
+        RelayCall c = byAppCallId.get(m.header("call-id").orElse(""));
+        if (c == null || !c.selector.equalsIgnoreCase(selector)) {
+            return false; // not ours, or another app's call: a flow only speaks for its own selector
+        }
+        owner.execute(() -> {
+            try {
+                if (m.isResponse()) {
+                    AppSide.response(this, c, m);
+                } else {
+                    AppSide.request(this, c, flow, m);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Cannot relay {} of {}: {}", m, c, e.toString());
+            }
+        });
+        return true;
+    }
+
+    /** How many calls are being relayed (app leg not yet forgotten). */
+    public int active() {
+        return byAppCallId.size();
+    }
+
+    private void start(PendingCall pc, AppBinding binding) {
+        SipMessage up = pc.invite();
+        String from = up.header("from").orElse("");
+        String uri = HeaderParams.uri(from);
+        int lt = from.indexOf('<');
+        String display = lt > 0 ? from.substring(0, lt).trim() : "";
+        String callerFrom = (display.isEmpty() ? "" : display + " ") + "<" + uri + ">";
+        String aor = "sip:" + pc.selector().replace(":", "%3A") + "@" + domain;
+        RelayCall c = new RelayCall(pc, binding.flow(), binding.contact(), aor, callerFrom,
+                hex(16) + "@sipis", hex(8), branch());
+        byAppCallId.put(c.appCallId, c);
+        byUpstreamCallId.put(c.upstreamCallId, c);
+        pc.onCancel(() -> owner.execute(() -> upstreamCancelled(c)));
+        LOG.info("Relaying call {} of {} to the app over {}", c.upstreamCallId, c.selector, c.flow);
+        c.flow.send(RelayMessages.inviteToApp(c, up));
+    }
+
+    /** The provider leg ended before the app answered (CANCEL, or T2): CANCEL the app's INVITE. */
+    private void upstreamCancelled(RelayCall c) {
+        if (c.state == RelayCall.State.INVITING) {
+            c.state = RelayCall.State.CANCELLING;
+            byUpstreamCallId.remove(c.upstreamCallId, c);
+            c.flow.send(RelayMessages.cancelToApp(c));
+        }
+    }
+
+    /** Requests inside the provider-leg dialog (ACK for our 2xx, BYE, re-INVITE, ...), on I/O or owner threads. */
+    private void fromUpstream(SipMessage m, Flow flow) {
+        RelayCall c = byUpstreamCallId.get(m.header("call-id").orElse(""));
+        if (c == null) {
+            if (!"ACK".equals(m.method())) {
+                flow.send(bytes(RelayMessages.response(m, 481, "Call/Transaction Does Not Exist", null)));
+            }
+            return;
+        }
+        owner.execute(() -> {
+            try {
+                upstreamRequest(c, m, flow);
+            } catch (RuntimeException e) {
+                LOG.warn("Cannot relay {} of {}: {}", m, c, e.toString());
+            }
+        });
+    }
+
+    private void upstreamRequest(RelayCall c, SipMessage m, Flow flow) {
+        switch (m.method()) {
+            case "ACK":
+                if (c.state == RelayCall.State.ANSWERED) {
+                    c.state = RelayCall.State.CONFIRMED;
+                    c.stopAnswerTimer();
+                }
+                return;
+            case "BYE":
+                flow.send(bytes(RelayMessages.response(m, 200, "OK", null)));
+                if (c.state == RelayCall.State.ANSWERED || c.state == RelayCall.State.CONFIRMED) {
+                    c.stopAnswerTimer();
+                    c.state = RelayCall.State.ENDED;
+                    byUpstreamCallId.remove(c.upstreamCallId, c);
+                    c.appCseq++;
+                    c.flow.send(RelayMessages.byeToApp(c, branch(), c.appCseq));
+                    forgetLater(c);
+                }
+                return;
+            case "INVITE":
+            case "UPDATE":
+            case "INFO":
+                if (c.state == RelayCall.State.CONFIRMED || c.state == RelayCall.State.ANSWERED) {
+                    c.appCseq++;
+                    c.relayed.put(c.appCseq, new RelayCall.Relayed(m, flow));
+                    c.flow.send(RelayMessages.inDialogToApp(c, m, branch(), c.appCseq));
+                } else {
+                    flow.send(bytes(RelayMessages.response(m, 481, "Call/Transaction Does Not Exist", null)));
+                }
+                return;
+            default:
+                // in-dialog MESSAGE, REFER, ...: not relayed (docs/app-protocol.md section 5.7)
+                flow.send(bytes(RelayMessages.response(m, 501, "Not Implemented", null, "Allow: " + RelayMessages.ALLOW)));
+        }
+    }
+
+    // ---- used by AppSide, on the owner ----
+
+    /** The app answered: ACK it at once, answer upstream, retransmit the 2xx until the upstream ACK. */
+    void answered(RelayCall c, SipMessage ok) {
+        c.appToTag = HeaderParams.param(ok.header("to").orElse(""), "tag");
+        ok.header("contact").ifPresent(ct -> c.appTarget = HeaderParams.uri(ct));
+        c.flow.send(RelayMessages.ackToApp(c, ok, branch(), c.appTarget, 1));
+        if (c.state == RelayCall.State.CANCELLING) {
+            // the caller gave up while the app answered: end the app's dialog
+            c.state = RelayCall.State.ENDED;
+            c.appCseq++;
+            c.flow.send(RelayMessages.byeToApp(c, branch(), c.appCseq));
+            forgetLater(c);
+            return;
+        }
+        c.state = RelayCall.State.ANSWERED;
+        String type = ok.header("content-type").orElse(null);
+        String body = ok.body().isEmpty() ? null : ok.body();
+        c.pending.respond(ok.status(), ok.reason(), List.of(), body == null ? null : type, body)
+                .thenAccept(sent -> owner.execute(() -> {
+                    if (!sent) {
+                        hangUpApp(c);
+                    } else if (c.state == RelayCall.State.ANSWERED) {
+                        c.answerRetransmitMillis = T1;
+                        c.answerTimer = owner.schedule(() -> retransmitAnswer(c), T1);
+                    }
+                }));
+    }
+
+    /** RFC 3261 13.3.1.4: the 2xx again at T1, 2·T1, ... up to T2, until the ACK or 64·T1. */
+    private void retransmitAnswer(RelayCall c) {
+        c.answerTimer = null;
+        if (c.state != RelayCall.State.ANSWERED) {
+            return;
+        }
+        c.answerWaitedMillis += c.answerRetransmitMillis;
+        if (c.answerWaitedMillis >= 64 * T1) {
+            LOG.info("No ACK for the answer of {}: hanging up", c);
+            hangUpApp(c);
+            return;
+        }
+        c.pending.resendAnswer();
+        c.answerRetransmitMillis = Math.min(2 * c.answerRetransmitMillis, T2);
+        c.answerTimer = owner.schedule(() -> retransmitAnswer(c), c.answerRetransmitMillis);
+    }
+
+    /** The app's response to a caller's re-INVITE, UPDATE or INFO: back to the caller; a 2xx to INVITE is ACKed here. */
+    void relayedAnswer(RelayCall c, SipMessage r, long cseq) {
+        RelayCall.Relayed q = c.relayed.get(cseq);
+        if (q == null || r.status() == 100) {
+            return;
+        }
+        boolean invite = "INVITE".equals(q.request().method());
+        if (r.status() >= 200) {
+            c.relayed.remove(cseq);
+            if (invite && r.status() < 300) {
+                c.flow.send(RelayMessages.ackToApp(c, r, branch(), c.appTarget, cseq));
+            }
+        }
+        if (invite && r.status() >= 300) {
+            c.flow.send(RelayMessages.ackToApp(c, r, r.topBranch(), c.appTarget, cseq));
+        }
+        q.flow().send(bytes(RelayMessages.relayedResponse(q.request(), r, c.pending.contact())));
+    }
+
+    /** The app hung up: BYE upstream, forget the call. */
+    void appBye(RelayCall c) {
+        if (c.state != RelayCall.State.ANSWERED && c.state != RelayCall.State.CONFIRMED) {
+            return;
+        }
+        c.stopAnswerTimer();
+        c.state = RelayCall.State.ENDED;
+        byUpstreamCallId.remove(c.upstreamCallId, c);
+        SipMessage up = c.pending.invite();
+        c.upstreamCseq++;
+        c.pending.sendUpstream(bytes(RelayMessages.byeUpstream(up, c.pending.toTag(), RelayMessages.viaTransport(up),
+                RelayMessages.hostPortOf(c.pending.contact()), branch(), c.upstreamCseq)));
+        forgetLater(c);
+    }
+
+    /** Ends the app's dialog (the provider leg is gone). */
+    void hangUpApp(RelayCall c) {
+        c.stopAnswerTimer();
+        if (c.state != RelayCall.State.ENDED) {
+            c.state = RelayCall.State.ENDED;
+            byUpstreamCallId.remove(c.upstreamCallId, c);
+            c.appCseq++;
+            c.flow.send(RelayMessages.byeToApp(c, branch(), c.appCseq));
+        }
+        forgetLater(c);
+    }
+
+    /** A final non-2xx from the app: nothing more to relay on either leg. */
+    void ended(RelayCall c) {
+        c.stopAnswerTimer();
+        c.state = RelayCall.State.ENDED;
+        byUpstreamCallId.remove(c.upstreamCallId, c);
+        forgetLater(c);
+    }
+
+    /** Keeps the app-leg entry for retransmissions and the answer to our BYE, then drops it (64·T1). */
+    private void forgetLater(RelayCall c) {
+        owner.schedule(() -> byAppCallId.remove(c.appCallId, c), 64 * T1);
+    }
+
+    String branch() {
+        return "z9hG4bK" + hex(12);
+    }
+
+    private String hex(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,464 @@
+package org.opensipis.sip.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.opensipis.core.call.InMemoryCallLog;
+import org.opensipis.core.instance.DeviceToken;
+import org.opensipis.core.instance.InstanceRecord;
+import org.opensipis.core.push.PushOutcome;
+import org.opensipis.core.push.PushRequest;
+import org.opensipis.core.push.PushService;
+import org.opensipis.core.settings.IncomingCallSettings;
+import org.opensipis.core.settings.RejectWith;
+import org.opensipis.sip.call.CallConfig;
+import org.opensipis.sip.call.Directory;
+import org.opensipis.sip.call.IncomingListener;
+import org.opensipis.sip.call.IncomingRequests;
+import org.opensipis.sip.message.HeaderParams;
+import org.opensipis.sip.message.SipMessage;
+import org.opensipis.sip.owner.ManualOwner;
+import org.opensipis.sip.owner.ThreadOwner;
+import org.opensipis.core.testing.FakeClock;
+import org.opensipis.sip.relay.CallRelay;
+import org.opensipis.sip.transport.Flow;
+import org.opensipis.sip.transport.SipTransport;
+import org.opensipis.sip.transport.TransportConfig;
+
+/**
+ * The relay end to end on loopback, real threads and sockets: a hand-written upstream proxy on
+ * UDP sends the INVITE to IncomingRequests' UDP port, a hand-written app UA on TCP registers with
+ * the app leg (the fast channel), gets the relayed INVITE and answers; BYE either way; CANCEL.
+ */
+@Timeout(60)
+class RelayedCallEndToEndTest {
+
+    static final String SELECTOR = "AB12CD34";
+    static final String SECRET = "app-secret";
+    static final String OFFER = "v=0\r\no=bob 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+            + "m=audio 40000 RTP/AVP 0\r\n";
+    static final String ANSWER = "v=0\r\no=app 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+            + "m=audio 50000 RTP/AVP 0\r\n";
+
+    final ThreadOwner instanceOwner = new ThreadOwner("sipis-test-instance");
+    final ThreadOwner appOwner = new ThreadOwner("sipis-test-app");
+    /** The relay on a manual owner, run by every wait of the test: its 2xx retransmission follows {@link #clock}. */
+    final FakeClock clock = new FakeClock();
+    final ManualOwner relayOwner = new ManualOwner(clock);
+    final BlockingQueue<String> pairingIds = new LinkedBlockingQueue<>();
+    IncomingRequests incoming;
+    SipTransport transport;
+    AppLegServer appLeg;
+    CallRelay relay;
+    Upstream upstream;
+    AppClient app;
+
+    @BeforeEach
+    void start() throws IOException {
+        InstanceRecord record = AppLegHarness.record(SELECTOR, SECRET);
+        record = new InstanceRecord(record.selector(), record.appId(), false, record.account(), record.appSecret(),
+                List.of(new DeviceToken(DeviceToken.Platform.APNS, DeviceToken.Kind.INCOMING_CALL, "com.example.app",
+                        "tok", Instant.parse("2026-01-01T00:00:00Z"))), record.lastAppContact(), false);
+        InstanceRecord r = record;
+        PushService push = (PushRequest req) -> {
+            req.pairingId().ifPresent(pairingIds::add);
+            return CompletableFuture.completedFuture(new PushOutcome.Accepted("id"));
+        };
+        CallConfig cc = new CallConfig(new IncomingCallSettings(Duration.ofSeconds(30), Duration.ofSeconds(30),
+                new RejectWith(480, "Temporarily Unavailable")), List.of(), "SIPIS-relay-test", Optional.empty(),
+                Clock.systemUTC(), new SecureRandom(), 500, 100, 5);
+        Directory dir = user -> ("s" + SELECTOR).equals(user)
+                ? Optional.of(new Directory.Callee(SELECTOR, r, instanceOwner)) : Optional.empty();
+        incoming = new IncomingRequests(cc, dir, push, new InMemoryCallLog(), IncomingListener.NONE);
+        transport = new SipTransport(new TransportConfig("127.0.0.1", 1, Optional.empty(), List.of(), false,
+                Duration.ofSeconds(30), Duration.ofSeconds(5)), new SipTransport.Receiver() {
+                    @Override
+                    public void onMessage(SipMessage message, Flow flow) {
+                        if (!message.isResponse()) {
+                            incoming.onRequest(message, flow);
+                        }
+                    }
+
+                    @Override
+                    public void onFlowClosed(Flow flow) {
+                    }
+                });
+        AppLegHarness.Directory appDir = new AppLegHarness.Directory();
+        appDir.records.put(SELECTOR, r);
+        AppPresence presence = new AppPresence() {
+            @Override
+            public void foreground(String selector) {
+            }
+
+            @Override
+            public void background(String selector) {
+            }
+
+            @Override
+            public void progress(String selector, Optional<String> pairingId) {
+                relay.progress(selector, pairingId);
+            }
+
+            @Override
+            public boolean message(String selector, AppFlow flow, SipMessage message) {
+                return relay.message(selector, flow, message);
+            }
+        };
+        appLeg = AppLegServer.start(AppLegHarness.config(0), appDir, presence, appOwner, Clock.systemUTC());
+        relay = new CallRelay(incoming, appLeg::bindingOf, relayOwner, new SecureRandom(), AppLegHarness.REALM);
+        upstream = new Upstream(transport.udpPort(), relayOwner);
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        if (app != null) {
+            app.close();
+        }
+        upstream.close();
+        appLeg.close();
+        transport.close();
+        appOwner.close();
+        instanceOwner.close();
+    }
+
+    @Test
+    void answeredCallIsRelayedAndTheCallerHangsUp() throws Exception {
+        Call call = answeredCall(true);
+
+        upstream.send(call.inDialog("BYE", 2, upstream.branch()));
+        SipMessage ok = upstream.expect(m -> m.status() == 200 && cseq(m).endsWith("BYE"));
+        assertThat(ok.callId()).isEqualTo(call.callId);
+        SipMessage bye = appNext(m -> "BYE".equals(m.method()));
+        assertThat(bye.callId()).isEqualTo(call.appInvite.callId());
+        assertThat(HeaderParams.param(bye.header("to").orElseThrow(), "tag")).isEqualTo("app-tag");
+        app.send(RelayMessagesForTest.response(bye, 200, "OK"));
+    }
+
+    @Test
+    void theAppHangingUpReachesTheCallerAsBye() throws Exception {
+        Call call = answeredCall(true);
+
+        app.send(call.appRequest("BYE", 2));
+        SipMessage ok = appNext(m -> m.status() == 200 && cseq(m).endsWith("BYE"));
+        assertThat(ok.callId()).isEqualTo(call.appInvite.callId());
+        SipMessage bye = upstream.expect(m -> "BYE".equals(m.method()));
+        assertThat(bye.requestUri()).isEqualTo("sip:bob@127.0.0.1:" + upstream.port());
+        assertThat(bye.callId()).isEqualTo(call.callId);
+        assertThat(bye.headers("route")).containsExactly("<sip:127.0.0.1:" + upstream.port() + ";lr>");
+        assertThat(HeaderParams.param(bye.header("from").orElseThrow(), "tag")).isEqualTo(call.toTag);
+        assertThat(HeaderParams.param(bye.header("to").orElseThrow(), "tag")).isEqualTo("caller-tag");
+        upstream.send(RelayMessagesForTest.response(bye, 200, "OK"));
+    }
+
+    @Test
+    void callerReInviteAndInfoAreRelayedToTheApp() throws Exception {
+        Call call = answeredCall(true);
+
+        String hold = OFFER.replace("m=audio", "a=sendonly\r\nm=audio");
+        upstream.send(call.inDialogWithBody("INVITE", 2, upstream.branch(), hold));
+        SipMessage reinvite = appNext(m -> "INVITE".equals(m.method()));
+        assertThat(reinvite.callId()).isEqualTo(call.appInvite.callId());
+        assertThat(reinvite.body()).isEqualTo(hold);
+        assertThat(HeaderParams.param(reinvite.header("to").orElseThrow(), "tag")).isEqualTo("app-tag");
+        app.send(RelayMessagesForTest.responseTagged(reinvite, 200, "OK", null, ANSWER));
+        SipMessage ack = appNext(m -> "ACK".equals(m.method()));
+        assertThat(cseq(ack)).isEqualTo(reinvite.cseq() + " ACK");
+        SipMessage ok = upstream.expect(m -> m.status() == 200 && cseq(m).equals("2 INVITE"));
+        assertThat(ok.body()).isEqualTo(ANSWER);
+        assertThat(ok.header("contact")).isPresent();
+        upstream.send(call.inDialog("ACK", 2, upstream.branch()));
+
+        upstream.send(call.inDialogWithBody("INFO", 3, upstream.branch(), "Signal=5\r\nDuration=160\r\n"));
+        SipMessage info = appNext(m -> "INFO".equals(m.method()));
+        assertThat(info.body()).isEqualTo("Signal=5\r\nDuration=160\r\n");
+        app.send(RelayMessagesForTest.response(info, 200, "OK"));
+        upstream.expect(m -> m.status() == 200 && cseq(m).equals("3 INFO"));
+    }
+
+    @Test
+    void theAnswerIsRetransmittedUntilTheAckAndTheAppIsHungUpWithoutOne() throws Exception {
+        Call call = answeredWithoutAck(true);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2)).until(() -> {
+            relayOwner.runReady();
+            return relayOwner.pendingTimers() > 0;
+        });
+        relayOwner.advance(Duration.ofMillis(500));
+        SipMessage again = upstream.expect(m -> m.status() == 200 && cseq(m).endsWith("INVITE"));
+        assertThat(again.body()).isEqualTo(ANSWER);
+        for (int i = 0; i < 20; i++) {
+            relayOwner.advance(Duration.ofSeconds(2));
+        }
+        SipMessage bye = appNext(m -> "BYE".equals(m.method()));
+        assertThat(bye.callId()).isEqualTo(call.appInvite.callId());
+    }
+
+    @Test
+    void progressWithoutPairingIdTakesTheOldestWaitingCall() throws Exception {
+        answeredCall(false);
+    }
+
+    @Test
+    void callerCancelBeforeTheAnswerCancelsTheApp() throws Exception {
+        String callId = "cancel-" + System.nanoTime();
+        String branch = upstream.branch();
+        upstream.send(upstream.invite(callId, branch));
+        String pairing = pairingIds.poll(10, TimeUnit.SECONDS);
+        app = registerApp(pairing);
+        SipMessage invite = appNext(m -> "INVITE".equals(m.method()));
+
+        upstream.send(upstream.cancel(callId, branch));
+        upstream.expect(m -> m.status() == 200 && cseq(m).endsWith("CANCEL"));
+        upstream.expect(m -> m.status() == 487);
+        SipMessage cancel = appNext(m -> "CANCEL".equals(m.method()));
+        assertThat(cancel.topBranch()).isEqualTo(invite.topBranch());
+        app.send(RelayMessagesForTest.response(cancel, 200, "OK"));
+        app.send(RelayMessagesForTest.responseTagged(invite, 487, "Request Terminated", "app-tag", null));
+        SipMessage ack = appNext(m -> "ACK".equals(m.method()));
+        assertThat(ack.topBranch()).isEqualTo(invite.topBranch());
+    }
+
+    @Test
+    void theAppDecliningIsRelayedUpstream() throws Exception {
+        String callId = "decline-" + System.nanoTime();
+        upstream.send(upstream.invite(callId, upstream.branch()));
+        app = registerApp(pairingIds.poll(10, TimeUnit.SECONDS));
+        SipMessage invite = appNext(m -> "INVITE".equals(m.method()));
+        app.send(RelayMessagesForTest.responseTagged(invite, 486, "Busy Here", "app-tag", null));
+        appNext(m -> "ACK".equals(m.method()));
+        SipMessage busy = upstream.expect(m -> m.status() >= 300);
+        assertThat(busy.status()).isEqualTo(486);
+    }
+
+    /** INVITE upstream → push → app REGISTER (progress) → relayed INVITE → 180, 200 → ACK both ways. */
+    private Call answeredCall(boolean withPairingId) throws Exception {
+        Call call = answeredWithoutAck(withPairingId);
+        upstream.send(call.inDialog("ACK", 1, upstream.branch()));
+        return call;
+    }
+
+    private Call answeredWithoutAck(boolean withPairingId) throws Exception {
+        String callId = "call-" + System.nanoTime();
+        upstream.send(upstream.invite(callId, upstream.branch()));
+        String pairing = pairingIds.poll(10, TimeUnit.SECONDS);
+        assertThat(pairing).isNotNull();
+        app = registerApp(withPairingId ? pairing : null);
+
+        SipMessage invite = appNext(m -> "INVITE".equals(m.method()));
+        assertThat(invite.requestUri()).startsWith("sip:app@10.0.0.5:50123");
+        assertThat(invite.header("x-sipis-pairing-id")).contains(pairing);
+        assertThat(invite.body()).isEqualTo(OFFER);
+        assertThat(invite.header("content-type")).contains("application/sdp");
+        assertThat(invite.header("from").orElseThrow()).startsWith("\"Bob Caller\" <sip:bob@example.org>;tag=");
+        assertThat(invite.header("to").orElseThrow()).isEqualTo("<sip:" + SELECTOR + "@" + AppLegHarness.REALM + ">");
+        assertThat(invite.callId()).isNotEqualTo(callId);
+        upstream.expect(m -> m.status() == 180
+                && m.header("x-sipis-push-status").orElse("").equals("Device-Making-Progress"));
+
+        app.send(RelayMessagesForTest.responseTagged(invite, 180, "Ringing", "app-tag", null));
+        upstream.expect(m -> m.status() == 180 && m.header("x-sipis-push-status").isEmpty());
+        app.send(RelayMessagesForTest.responseTagged(invite, 200, "OK", "app-tag", ANSWER));
+        SipMessage ack = appNext(m -> "ACK".equals(m.method()));
+        assertThat(ack.callId()).isEqualTo(invite.callId());
+        SipMessage ok = upstream.expect(m -> m.status() == 200 && cseq(m).endsWith("INVITE"));
+        assertThat(ok.body()).isEqualTo(ANSWER);
+        String toTag = HeaderParams.param(ok.header("to").orElseThrow(), "tag");
+        return new Call(callId, toTag, invite);
+    }
+
+    private AppClient registerApp(String pairing) throws IOException {
+        AppClient c = new AppClient(new java.net.Socket("127.0.0.1", appLeg.port()));
+        String[] extra = pairing == null ? new String[0] : new String[] {"X-Sipis-Pairing-Id: " + pairing};
+        c.send(c.register(SELECTOR, 600, extra));
+        SipMessage challenge = next(c, m -> m.status() == 401);
+        c.send(AppClient.authorized(c.register(SELECTOR, 600, extra), challenge, SELECTOR, SECRET));
+        next(c, m -> m.isResponse() && cseq(m).endsWith("REGISTER") && m.status() == 200);
+        return c;
+    }
+
+    private SipMessage appNext(Predicate<SipMessage> p) {
+        return next(app, p);
+    }
+
+    /** The next message from the server to the app that matches; messages before it are skipped. */
+    private SipMessage next(AppClient c, Predicate<SipMessage> p) {
+        SipMessage[] got = new SipMessage[1];
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2)).until(() -> {
+            relayOwner.runReady();
+            for (String s; (s = c.received.poll()) != null; ) {
+                if (!AppClient.PONG.equals(s)) {
+                    SipMessage m = SipMessage.parse(s);
+                    if (p.test(m)) {
+                        got[0] = m;
+                        return true;
+                    }
+                }
+            }
+            return false;
+        });
+        return got[0];
+    }
+
+    static String cseq(SipMessage m) {
+        return m.header("cseq").orElse("");
+    }
+
+    /** One answered call as both test peers see it. */
+    final class Call {
+        final String callId;
+        final String toTag;
+        final SipMessage appInvite;
+
+        Call(String callId, String toTag, SipMessage appInvite) {
+            this.callId = callId;
+            this.toTag = toTag;
+            this.appInvite = appInvite;
+        }
+
+        /** A request from the caller inside the dialog, through the upstream proxy. */
+        String inDialog(String method, int cseq, String branch) {
+            return method + " sip:s" + SELECTOR + "@127.0.0.1:" + transport.udpPort() + " SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP 127.0.0.1:" + upstream.port() + ";branch=" + branch + "\r\n"
+                    + "From: \"Bob Caller\" <sip:bob@example.org>;tag=caller-tag\r\n"
+                    + "To: <sip:alice@example.org>;tag=" + toTag + "\r\n"
+                    + "Call-ID: " + callId + "\r\n"
+                    + "CSeq: " + cseq + " " + method + "\r\n"
+                    + "Max-Forwards: 69\r\n"
+                    + "Content-Length: 0\r\n\r\n";
+        }
+
+        /** The same with a body (SDP for INVITE/UPDATE, DTMF relay for INFO). */
+        String inDialogWithBody(String method, int cseq, String branch, String body) {
+            String type = "INFO".equals(method) ? "application/dtmf-relay" : "application/sdp";
+            String noBody = inDialog(method, cseq, branch);
+            return noBody.substring(0, noBody.indexOf("Content-Length:")) + "Contact: <sip:bob@127.0.0.1:"
+                    + upstream.port() + ">\r\nContent-Type: " + type + "\r\nContent-Length: "
+                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+        }
+
+        /** A request from the app inside the app-leg dialog. */
+        String appRequest(String method, int cseq) {
+            return method + " sip:sipis@127.0.0.1:" + appLeg.port() + ";transport=tcp SIP/2.0\r\n"
+                    + "Via: SIP/2.0/TCP 10.0.0.5:50123;branch=z9hG4bK-app-" + cseq + "\r\n"
+                    + "From: " + appInvite.header("to").orElseThrow() + ";tag=app-tag\r\n"
+                    + "To: " + appInvite.header("from").orElseThrow() + "\r\n"
+                    + "Call-ID: " + appInvite.callId() + "\r\n"
+                    + "CSeq: " + cseq + " " + method + "\r\n"
+                    + "Max-Forwards: 70\r\n"
+                    + "Content-Length: 0\r\n\r\n";
+        }
+    }
+
+    /** The provider's proxy, hand-written on a UDP socket: sends requests, collects what comes back. */
+    static final class Upstream implements AutoCloseable {
+        final DatagramSocket socket;
+        final int target;
+        final BlockingQueue<SipMessage> received = new LinkedBlockingQueue<>();
+        final List<SipMessage> seen = new ArrayList<>();
+        final ManualOwner relayOwner;
+        private int branches;
+
+        Upstream(int target, ManualOwner relayOwner) throws SocketException {
+            this.socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+            this.target = target;
+            this.relayOwner = relayOwner;
+            Thread t = new Thread(this::read, "test-upstream-reader");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        String branch() {
+            return "z9hG4bK-up-" + (++branches) + "-" + System.nanoTime();
+        }
+
+        void send(String text) throws IOException {
+            byte[] b = text.getBytes(StandardCharsets.UTF_8);
+            socket.send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", target)));
+        }
+
+        String invite(String callId, String branch) {
+            return "INVITE sip:s" + SELECTOR + "@127.0.0.1:" + target + " SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP 127.0.0.1:" + port() + ";branch=" + branch + "\r\n"
+                    + "Record-Route: <sip:127.0.0.1:" + port() + ";lr>\r\n"
+                    + "From: \"Bob Caller\" <sip:bob@example.org>;tag=caller-tag\r\n"
+                    + "To: <sip:alice@example.org>\r\n"
+                    + "Call-ID: " + callId + "\r\n"
+                    + "CSeq: 1 INVITE\r\n"
+                    + "Contact: <sip:bob@127.0.0.1:" + port() + ">\r\n"
+                    + "Max-Forwards: 69\r\n"
+                    + "Content-Type: application/sdp\r\n"
+                    + "Content-Length: " + OFFER.length() + "\r\n\r\n" + OFFER;
+        }
+
+        String cancel(String callId, String branch) {
+            return "CANCEL sip:s" + SELECTOR + "@127.0.0.1:" + target + " SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP 127.0.0.1:" + port() + ";branch=" + branch + "\r\n"
+                    + "From: \"Bob Caller\" <sip:bob@example.org>;tag=caller-tag\r\n"
+                    + "To: <sip:alice@example.org>\r\n"
+                    + "Call-ID: " + callId + "\r\n"
+                    + "CSeq: 1 CANCEL\r\n"
+                    + "Max-Forwards: 69\r\n"
+                    + "Content-Length: 0\r\n\r\n";
+        }
+
+        /** The first message received so far or later that matches (and is then consumed). */
+        SipMessage expect(Predicate<SipMessage> p) {
+            SipMessage[] got = new SipMessage[1];
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2)).until(() -> {
+                relayOwner.runReady();
+                received.drainTo(seen);
+                for (int i = 0; i < seen.size(); i++) {
+                    if (p.test(seen.get(i))) {
+                        got[0] = seen.remove(i);
+                        return true;
+                    }
+                }
+                return false;
+            });
+            return got[0];
+        }
+
+        private void read() {
+            byte[] buf = new byte[65_535];
+            for (int guard = 0; guard < 1_000_000 && !socket.isClosed(); guard++) {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                try {
+                    socket.receive(p);
+                } catch (IOException e) {
+                    return;
+                }
+                received.add(SipMessage.parse(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8)));
+            }
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+}

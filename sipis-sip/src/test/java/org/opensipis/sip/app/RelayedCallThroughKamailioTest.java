@@ -1,0 +1,188 @@
+package org.opensipis.sip.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.opensipis.core.instance.InstanceRecord;
+import org.opensipis.core.instance.InstanceState;
+import org.opensipis.core.instance.RegistrationState;
+import org.opensipis.sip.message.SipMessage;
+import org.opensipis.sip.owner.ThreadOwner;
+import org.opensipis.sip.relay.CallRelay;
+import org.opensipis.sip.testing.Kamailio;
+import org.opensipis.sip.testing.KamailioProxy;
+import org.opensipis.sip.testing.Sipp;
+import org.opensipis.sip.testing.Stack;
+
+/**
+ * The relay with real peers on loopback: Kamailio is the provider's registrar and proxy, SIPp
+ * calls, the push goes to Pushy's MockApnsServer, a test app UA registers with the app leg with the
+ * pairing id from the push, receives the relayed INVITE and answers. Skipped when kamailio or sipp
+ * is absent (CI installs them).
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class RelayedCallThroughKamailioTest {
+
+    private static final String SEL = "CA11E2E1";
+    private static final String USER = "alice";
+    private static final String ANSWER = "v=0\r\no=app 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+            + "m=audio 50000 RTP/AVP 0\r\n";
+    private static final Pattern PAIRING = Pattern.compile("\"pairingId\":\"([^\"]+)\"");
+
+    @TempDir
+    static Path dir;
+    static KamailioProxy kamailio;
+    static Stack stack;
+    static ThreadOwner appOwner;
+    static ThreadOwner relayOwner;
+    static AppLegServer appLeg;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(Files.isExecutable(Kamailio.BINARY), "kamailio is not installed");
+        assumeTrue(Files.isExecutable(Sipp.BINARY), "sipp (sip-tester) is not installed");
+        kamailio = new KamailioProxy(Map.of(USER, "secret"));
+        stack = new Stack(dir, Duration.ofSeconds(10), List.of());
+        InstanceRecord record = Stack.instance(SEL, USER, "secret", kamailio.port());
+        stack.engine.register(record, Optional.empty());
+        await().atMost(Duration.ofSeconds(20)).until(() -> stack.engine.state(SEL).map(InstanceState::state)
+                .orElse(null) == RegistrationState.REGISTERED);
+        AppLegHarness.Directory appDir = new AppLegHarness.Directory();
+        appDir.records.put(SEL, record);
+        appOwner = new ThreadOwner("sipis-test-app");
+        relayOwner = new ThreadOwner("sipis-test-relay");
+        CallRelay[] relay = new CallRelay[1];
+        appLeg = AppLegServer.start(AppLegHarness.config(0), appDir, new AppPresence() {
+            @Override
+            public void foreground(String selector) {
+            }
+
+            @Override
+            public void background(String selector) {
+            }
+
+            @Override
+            public void progress(String selector, Optional<String> pairingId) {
+                relay[0].progress(selector, pairingId);
+            }
+
+            @Override
+            public boolean message(String selector, AppFlow flow, SipMessage message) {
+                return relay[0].message(selector, flow, message);
+            }
+        }, appOwner, Clock.systemUTC());
+        relay[0] = new CallRelay(stack.incoming, appLeg::bindingOf, relayOwner, new SecureRandom(), AppLegHarness.REALM);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (appLeg != null) {
+            appLeg.close();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+        if (kamailio != null) {
+            kamailio.close();
+        }
+        if (relayOwner != null) {
+            relayOwner.close();
+            appOwner.close();
+        }
+    }
+
+    @Test
+    void sippCallIsAnsweredByTheAppAndSippHangsUp() throws Exception {
+        try (AppClient app = answer("relayed-call-caller-bye.xml")) {
+            next(app, m -> "BYE".equals(m.method()));
+            assertPassed(running);
+        }
+    }
+
+    @Test
+    void theAppHangingUpReachesSippAsBye() throws Exception {
+        try (AppClient app = answer("relayed-call-app-bye.xml")) {
+            app.send(bye(invite));
+            next(app, m -> m.status() == 200 && m.header("cseq").orElse("").endsWith("BYE"));
+            assertPassed(running);
+        }
+    }
+
+    private Sipp.Run running;
+    private SipMessage invite;
+
+    /** Starts SIPp, waits for its push, registers the app with the pairing id, answers the relayed INVITE. */
+    private AppClient answer(String scenario) throws Exception {
+        int before = stack.apns.ofType("incoming-call").size();
+        running = Sipp.start(scenario, kamailio.port(), USER, Files.createTempDirectory(dir, scenario.replace(".xml", "")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> stack.apns.ofType("incoming-call").size() > before);
+        var pushes = stack.apns.ofType("incoming-call");
+        Matcher m = PAIRING.matcher(pushes.get(pushes.size() - 1).payload());
+        assertThat(m.find()).isTrue();
+        AppClient app = new AppClient(new Socket("127.0.0.1", appLeg.port()));
+        String extra = "X-Sipis-Pairing-Id: " + m.group(1);
+        app.send(app.register(SEL, 600, extra));
+        SipMessage challenge = next(app, r -> r.status() == 401);
+        app.send(AppClient.authorized(app.register(SEL, 600, extra), challenge, SEL, "app"));
+        next(app, r -> r.status() == 200 && r.header("cseq").orElse("").endsWith("REGISTER"));
+        invite = next(app, r -> "INVITE".equals(r.method()));
+        assertThat(invite.body()).contains("m=audio").contains("PCMU");
+        assertThat(invite.header("from").orElseThrow()).startsWith("\"SIPp Caller\" <sip:caller@127.0.0.1:");
+        app.send(RelayMessagesForTest.responseTagged(invite, 200, "OK", "app-tag", ANSWER));
+        next(app, r -> "ACK".equals(r.method()));
+        return app;
+    }
+
+    private void assertPassed(Sipp.Run run) throws Exception {
+        int rc = run.await(60);
+        assertThat(rc).as("sipp %s exit code; logs:%n%s%nkamailio:%n%s", run.scenario(), run.logs(), kamailio.log())
+                .isZero();
+    }
+
+    private static String bye(SipMessage invite) {
+        return "BYE sip:sipis@127.0.0.1 SIP/2.0\r\n"
+                + "Via: SIP/2.0/TCP 10.0.0.5:50123;branch=z9hG4bK-app-bye\r\n"
+                + "From: " + invite.header("to").orElseThrow() + ";tag=app-tag\r\n"
+                + "To: " + invite.header("from").orElseThrow() + "\r\n"
+                + "Call-ID: " + invite.callId() + "\r\n"
+                + "CSeq: 2 BYE\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "Content-Length: 0\r\n\r\n";
+    }
+
+    private static SipMessage next(AppClient c, Predicate<SipMessage> p) {
+        SipMessage[] got = new SipMessage[1];
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() -> {
+            for (String s; (s = c.received.poll()) != null; ) {
+                if (!AppClient.PONG.equals(s)) {
+                    SipMessage m = SipMessage.parse(s);
+                    if (p.test(m)) {
+                        got[0] = m;
+                        return true;
+                    }
+                }
+            }
+            return false;
+        });
+        return got[0];
+    }
+}
