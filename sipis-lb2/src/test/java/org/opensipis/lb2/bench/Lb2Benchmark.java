@@ -63,12 +63,12 @@ public final class Lb2Benchmark {
         for (int c = 0; c < connections; c++) {
             int id = c;
             Thread t = new Thread(() -> {
-                long[] lat = new long[2_000_000];
+                long[] lat = new long[500_000];
                 int n = 0;
                 try (Socket sock = new Socket(target.getAddress(), target.getPort())) {
                     sock.setTcpNoDelay(true);
                     OutputStream out = sock.getOutputStream();
-                    InputStream in = sock.getInputStream();
+                    InputStream in = new java.io.BufferedInputStream(sock.getInputStream());
                     byte[] buf = new byte[4096];
                     int cseq = 0;
                     while (System.nanoTime() < end && n < lat.length) {
@@ -136,7 +136,7 @@ public final class Lb2Benchmark {
                     Socket s = server.accept();
                     s.setTcpNoDelay(true);
                     Thread t = new Thread(() -> {
-                        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+                        try (s; InputStream in = new java.io.BufferedInputStream(s.getInputStream()); OutputStream out = s.getOutputStream()) {
                             byte[] buf = new byte[4096];
                             while (true) {
                                 readRequest(in, buf);
