@@ -29,7 +29,8 @@ public final class ElementReader {
     private final Set<String> askedAttributes = new LinkedHashSet<>();
     private final Map<String, String> askedChildren = new LinkedHashMap<>();
     private final List<ElementReader> visited = new ArrayList<>();
-    private final Set<String> ignoredChildren = new LinkedHashSet<>();
+    /** Set by {@link #ownDuration} when a value was invalid (and already reported). */
+    private boolean durationInvalid;
 
     private ElementReader(XmlNode node, String path, Problems problems) {
         this.node = node;
@@ -133,7 +134,6 @@ public final class ElementReader {
     public void ignore(String... names) {
         for (String n : names) {
             askedChildren.put(XmlNode.key(n), n);
-            ignoredChildren.add(XmlNode.key(n));
         }
     }
 
@@ -314,31 +314,11 @@ public final class ElementReader {
                 }
             }
         }
+        durationInvalid = invalid;
         if (invalid) {
             return def == null ? Duration.ZERO : def;
         }
         return any ? Duration.ofSeconds(seconds) : def;
-    }
-
-    /** Whether {@link #ownDuration} found an invalid value (already reported). */
-    private boolean durationInvalid() {
-        if (node == null) {
-            return false;
-        }
-        for (String u : new String[] {"Days", "Hours", "Minutes", "Seconds"}) {
-            XmlNode.Attribute a = node.attribute(u);
-            if (a != null) {
-                try {
-                    long n = Long.parseLong(a.value().trim());
-                    if (n < 0 || n > 1_000_000) {
-                        return true;
-                    }
-                } catch (NumberFormatException e) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /** A duration child element, e.g. {@code <MaxAge Days="3"/>}. */
@@ -348,7 +328,7 @@ public final class ElementReader {
             return def;
         }
         Duration d = c.ownDuration(null);
-        if (c.durationInvalid()) {
+        if (c.durationInvalid) {
             return def;
         }
         if (d == null) {
