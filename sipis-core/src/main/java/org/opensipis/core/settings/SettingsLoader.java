@@ -205,7 +205,12 @@ public final class SettingsLoader {
         return out;
     }
 
-    private static TlsServerOptions tlsServerOptions(ElementReader t) {
+    /**
+     * Reads TLS options in the shape of LB2's {@code DefaultTlsOptions} (also used by
+     * {@code TlsServerOptions}): {@code MinVersion}, {@code MaxVersion}, {@code Certificate[FileName]},
+     * {@code PrivateKey[FileName]}, {@code CipherSuites} text.
+     */
+    public static TlsServerOptions tlsServerOptions(ElementReader t) {
         String min = t.string("MinVersion", "1.2");
         String max = t.string("MaxVersion", "1.3");
         t.optString("MinRsaModulusSizeInBits");

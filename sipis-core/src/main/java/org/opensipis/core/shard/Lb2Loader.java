@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.opensipis.core.settings.SettingsException;
+import org.opensipis.core.settings.SettingsLoader;
+import org.opensipis.core.settings.TlsServerOptions;
 import org.opensipis.core.xml.ElementReader;
 import org.opensipis.core.xml.Problem;
 import org.opensipis.core.xml.Problems;
@@ -79,20 +81,8 @@ public final class Lb2Loader {
     }
 
     private static Lb2Settings.TlsOptions tlsOptions(ElementReader t) {
-        String min = t.string("MinVersion", "1.2");
-        String max = t.string("MaxVersion", "1.3");
-        t.optString("MinRsaModulusSizeInBits");
-        t.optString("MinDhModulusSizeInBits");
-        Optional<Path> cert = t.child("Certificate").optPath("FileName");
-        Optional<Path> key = t.child("PrivateKey").optPath("FileName");
-        List<String> suites = new ArrayList<>();
-        for (String s : t.child("CipherSuites").text().split("\\s+")) {
-            if (!s.isBlank()) {
-                suites.add(s);
-            }
-        }
-        t.ignore("EllipticCurves");
-        return new Lb2Settings.TlsOptions(min, max, cert, key, suites);
+        TlsServerOptions o = SettingsLoader.tlsServerOptions(t);
+        return new Lb2Settings.TlsOptions(o.minVersion(), o.maxVersion(), o.certificate(), o.privateKey(), o.cipherSuites());
     }
 
     /** An entry after a catch-all with the same app-id prefix can never be reached. */
