@@ -1,6 +1,5 @@
 package org.opensipis.sip.digest;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,7 +42,7 @@ public final class DigestChallenge {
         if (v.length() < 7 || !v.regionMatches(true, 0, "Digest ", 0, 7)) {
             return null;
         }
-        Map<String, String> p = params(v.substring(7));
+        Map<String, String> p = DigestParams.parse(v.substring(7));
         String realm = p.get("realm");
         String nonce = p.get("nonce");
         if (realm == null || nonce == null) {
@@ -80,48 +79,6 @@ public final class DigestChallenge {
             }
         }
         return best;
-    }
-
-    static Map<String, String> params(String s) {
-        Map<String, String> out = new LinkedHashMap<>();
-        int i = 0;
-        int n = s.length();
-        while (i < n) {
-            while (i < n && (s.charAt(i) == ' ' || s.charAt(i) == ',' || s.charAt(i) == '\t')) {
-                i++;
-            }
-            int eq = s.indexOf('=', i);
-            if (eq < 0) {
-                break;
-            }
-            String name = s.substring(i, eq).trim().toLowerCase(Locale.ROOT);
-            i = eq + 1;
-            while (i < n && s.charAt(i) == ' ') {
-                i++;
-            }
-            String value;
-            if (i < n && s.charAt(i) == '"') {
-                StringBuilder b = new StringBuilder();
-                i++;
-                while (i < n && s.charAt(i) != '"') {
-                    if (s.charAt(i) == '\\' && i + 1 < n) {
-                        i++;
-                    }
-                    b.append(s.charAt(i++));
-                }
-                if (i >= n) {
-                    throw new SipParseException("unterminated quoted value of " + name + " in Digest parameters");
-                }
-                i++;
-                value = b.toString();
-            } else {
-                int end = s.indexOf(',', i);
-                value = (end < 0 ? s.substring(i) : s.substring(i, end)).trim();
-                i = end < 0 ? n : end;
-            }
-            out.put(name, value);
-        }
-        return out;
     }
 
     public boolean proxy() {
