@@ -89,13 +89,8 @@ class SeedExamplesTest {
         }
         Random random = new Random(20261130L);
         for (int i = 0; i < 20_000; i++) {
-            String selector = randomSelector(random);
-            List<String> owners = new ArrayList<>();
-            for (Shard s : shards) {
-                if (s.owns(selector, "com.example.app")) {
-                    owners.add(s.serverName());
-                }
-            }
+            String selector = Fixtures.randomSelector(random);
+            List<String> owners = Fixtures.owners(shards, selector, "com.example.app");
             assertThat(owners).as(selector).hasSize(1);
             Backend route = lb2.route(selector, "com.example.app").orElseThrow();
             assertThat(route.name()).contains(owners.get(0));
@@ -103,18 +98,5 @@ class SeedExamplesTest {
             assertThat(owner.ranges()).as("range of %s covers %s", owner, selector)
                     .anySatisfy(r -> assertThat(r.contains(selector)).isTrue());
         }
-    }
-
-    static String randomSelector(Random random) {
-        StringBuilder b = new StringBuilder();
-        String hex = "0123456789ABCDEF";
-        for (int i = 0; i < 40; i++) {
-            b.append(hex.charAt(random.nextInt(16)));
-        }
-        b.append(':');
-        for (int i = 0; i < 8; i++) {
-            b.append(hex.charAt(random.nextInt(16)));
-        }
-        return b.toString();
     }
 }

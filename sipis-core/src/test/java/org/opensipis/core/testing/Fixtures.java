@@ -5,7 +5,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import org.opensipis.core.shard.Shard;
 
 /**
  * Copies the seed's example settings (test resources under {@code seed/}) into a directory,
@@ -57,5 +60,30 @@ public final class Fixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A selector of the usual form (40 hex digits, ':', 8 hex digits) from a seeded source. */
+    public static String randomSelector(Random random) {
+        StringBuilder b = new StringBuilder(49);
+        String hex = "0123456789ABCDEF";
+        for (int i = 0; i < 40; i++) {
+            b.append(hex.charAt(random.nextInt(16)));
+        }
+        b.append(':');
+        for (int i = 0; i < 8; i++) {
+            b.append(hex.charAt(random.nextInt(16)));
+        }
+        return b.toString();
+    }
+
+    /** The names of the shards that own the instance (exactly one, in a consistent layout). */
+    public static List<String> owners(List<Shard> shards, String selector, String appId) {
+        List<String> owners = new ArrayList<>();
+        for (Shard s : shards) {
+            if (s.owns(selector, appId)) {
+                owners.add(s.serverName());
+            }
+        }
+        return owners;
     }
 }

@@ -25,6 +25,7 @@ import org.opensipis.core.shard.Backend;
 import org.opensipis.core.shard.Lb2Loader;
 import org.opensipis.core.shard.Lb2Settings;
 import org.opensipis.core.shard.Shard;
+import org.opensipis.core.testing.Fixtures;
 import org.opensipis.server.cli.SipisCommand;
 import picocli.CommandLine;
 
@@ -89,13 +90,8 @@ class PlannerConsistencyTest {
         Map<String, String> dns = dnsRecords(files.get("dns.zone"));
         Random random = new Random(20261130L + hosts * 1000L + perHost);
         for (int i = 0; i < 2_000; i++) {
-            String selector = randomSelector(random);
-            List<String> owners = new ArrayList<>();
-            for (Shard s : shards) {
-                if (s.owns(selector, "com.example.app")) {
-                    owners.add(s.serverName());
-                }
-            }
+            String selector = Fixtures.randomSelector(random);
+            List<String> owners = Fixtures.owners(shards, selector, "com.example.app");
             assertThat(owners).as(selector).hasSize(1);
             Backend route = lb2.route(selector, "com.example.app").orElseThrow();
             assertThat(route.name()).contains(owners.get(0));
@@ -213,18 +209,5 @@ class PlannerConsistencyTest {
             assertThat(out.put(f[0], f[3])).as("one record for " + f[0]).isNull();
         });
         return out;
-    }
-
-    static String randomSelector(Random random) {
-        StringBuilder b = new StringBuilder();
-        String hex = "0123456789ABCDEF";
-        for (int i = 0; i < 40; i++) {
-            b.append(hex.charAt(random.nextInt(16)));
-        }
-        b.append(':');
-        for (int i = 0; i < 8; i++) {
-            b.append(hex.charAt(random.nextInt(16)));
-        }
-        return b.toString();
     }
 }
