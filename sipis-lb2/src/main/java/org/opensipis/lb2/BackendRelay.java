@@ -5,16 +5,37 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.util.function.Function;
 
-/** Backend → app half of a TCP flow: whole SIP messages from the SIPIS process go to the app. */
+/**
+ * Backend → app half of a flow: whole SIP messages from the SIPIS process go to the app, as
+ * stream messages on a TCP/TLS flow or as datagrams on a UDP flow ({@code wrap}); pings from the
+ * backend are answered here. When the backend connection ends, a stream flow ends with it; an
+ * idle UDP flow's backend connection is closed.
+ */
 final class BackendRelay extends ChannelInboundHandlerAdapter {
 
     private final Channel app;
+    private final Function<ByteBuf, Object> wrap;
+    private final boolean closeAppWithBackend;
     private final Lb2Stats stats;
 
-    BackendRelay(Channel app, Lb2Stats stats) {
+    private BackendRelay(Channel app, Function<ByteBuf, Object> wrap, boolean closeAppWithBackend, Lb2Stats stats) {
         this.app = app;
+        this.wrap = wrap;
+        this.closeAppWithBackend = closeAppWithBackend;
         this.stats = stats;
+    }
+
+    /** For a TCP/TLS app flow: the app connection closes with the backend connection. */
+    static BackendRelay toStream(Channel app, Lb2Stats stats) {
+        return new BackendRelay(app, m -> m, true, stats);
+    }
+
+    /** For a UDP app flow: messages leave the shared UDP channel as datagrams to {@code wrap}'s address. */
+    static BackendRelay toDatagrams(Channel udp, Function<ByteBuf, Object> wrap, Lb2Stats stats) {
+        return new BackendRelay(udp, wrap, false, stats);
     }
 
     @Override
@@ -24,12 +45,21 @@ final class BackendRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         stats.toApp.increment();
-        app.writeAndFlush((ByteBuf) msg);
+        app.writeAndFlush(wrap.apply((ByteBuf) msg));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            ctx.close();
+        }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        app.close();
+        if (closeAppWithBackend) {
+            app.close();
+        }
     }
 
     @Override

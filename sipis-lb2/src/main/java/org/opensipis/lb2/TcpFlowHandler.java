@@ -97,7 +97,7 @@ final class TcpFlowHandler extends ChannelInboundHandlerAdapter {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new SipFramer(maxMessageBytes), new BackendRelay(app, stats));
+                        ch.pipeline().addLast(new SipFramer(maxMessageBytes), BackendRelay.toStream(app, stats));
                     }
                 });
         b.connect(target.host(), target.port()).addListener((ChannelFutureListener) f -> {

@@ -6,14 +6,12 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -123,7 +121,8 @@ final class UdpFrontend extends SimpleChannelInboundHandler<DatagramPacket> {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new IdleStateHandler(0, 0, FLOW_IDLE_SECONDS, TimeUnit.SECONDS),
-                                new SipFramer(maxMessageBytes), new ToDatagrams(udp, app));
+                                new SipFramer(maxMessageBytes),
+                                BackendRelay.toDatagrams(udp, m -> new DatagramPacket(m, app), stats));
                     }
                 });
         b.connect(target.host(), target.port()).addListener((ChannelFutureListener) f -> {
@@ -182,39 +181,5 @@ final class UdpFrontend extends SimpleChannelInboundHandler<DatagramPacket> {
             f.pending.forEach(ByteBuf::release);
         }
         flows.clear();
-    }
-
-    /** Backend → app half of a UDP flow. */
-    private final class ToDatagrams extends ChannelInboundHandlerAdapter {
-        private final Channel udp;
-        private final InetSocketAddress app;
-
-        ToDatagrams(Channel udp, InetSocketAddress app) {
-            this.udp = udp;
-            this.app = app;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg == SipFramer.PING) {
-                ctx.writeAndFlush(Unpooled.wrappedBuffer(TcpFlowHandler.CRLF));
-                return;
-            }
-            stats.toApp.increment();
-            udp.writeAndFlush(new DatagramPacket((ByteBuf) msg, app));
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof IdleStateEvent) {
-                ctx.close();
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            stats.malformed.increment();
-            ctx.close();
-        }
     }
 }
