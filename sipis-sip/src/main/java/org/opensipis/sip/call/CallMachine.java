@@ -217,7 +217,7 @@ final class CallMachine {
         t.takenOver = false;
         end(g, 480, "Temporarily Unavailable", NO_ANSWER, "no-answer-from-device", Verb.MISSED_CALL);
         if (t.onCancel != null) {
-            t.onCancel.run();
+            t.onCancel.accept(List.of());
         }
     }
 
@@ -259,7 +259,7 @@ final class CallMachine {
         }
         sendFinal(t, 487, "Request Terminated", List.of());
         if (t.takenOver && t.onCancel != null) {
-            t.onCancel.run();
+            t.onCancel.accept(cancel.headers("reason"));
         }
         CallGroup g = t.group;
         if (g != null && !g.ended && g.live().isEmpty()) {

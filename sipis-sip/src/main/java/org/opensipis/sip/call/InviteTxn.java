@@ -29,7 +29,8 @@ final class InviteTxn {
     Owner.Cancellable timerH;
     /** Set once the app leg took this fork over: it sends the final response. */
     boolean takenOver;
-    Runnable onCancel;
+    /** Told (with the CANCEL's Reason header values, empty after T2) when the call ends under the app leg. */
+    java.util.function.Consumer<java.util.List<String>> onCancel;
 
     InviteTxn(String branch, SipMessage invite, Peer peer, CallGroup group, String toTag, Owner owner) {
         this.owner = owner;

@@ -85,9 +85,11 @@ public final class PendingCall {
     /**
      * Called (on the owner) when the call ends under the app leg: the proxy CANCELled it (200
      * for the CANCEL and 487 for the INVITE already sent), or the app leg sent no final
-     * response within T2 (480 No-Answer-From-Device already sent).
+     * response within T2 (480 No-Answer-From-Device already sent). The consumer gets the
+     * CANCEL's {@code Reason} header values (RFC 3326; {@code SIP;cause=200} when the call was
+     * answered elsewhere), empty after T2.
      */
-    public void onCancel(Runnable r) {
+    public void onCancel(java.util.function.Consumer<List<String>> r) {
         Objects.requireNonNull(r, "r");
         txn.owner.execute(() -> txn.onCancel = r);
     }

@@ -37,7 +37,11 @@ public final class CallRelay {
     private final Random random;
     private final String domain;
     private final Map<String, RelayCall> byAppCallId = new ConcurrentHashMap<>();
-    private final Map<String, RelayCall> byUpstreamCallId = new ConcurrentHashMap<>();
+    /**
+     * By provider-leg dialog: Call-ID and our To-tag. Not the Call-ID alone: a proxy forking one
+     * call to several devices of the user (several instances here) gives every fork the same Call-ID.
+     */
+    private final Map<String, RelayCall> byUpstreamDialog = new ConcurrentHashMap<>();
 
     /**
      * @param incoming the incoming-call code (its in-dialog handler is set to this relay)
@@ -115,24 +119,28 @@ public final class CallRelay {
         RelayCall c = new RelayCall(pc, binding.flow(), binding.contact(), aor, callerFrom,
                 hex(16) + "@sipis", hex(8), branch());
         byAppCallId.put(c.appCallId, c);
-        byUpstreamCallId.put(c.upstreamCallId, c);
-        pc.onCancel(() -> owner.execute(() -> upstreamCancelled(c)));
+        byUpstreamDialog.put(c.upstreamDialog, c);
+        pc.onCancel(reasons -> owner.execute(() -> upstreamCancelled(c, reasons)));
         LOG.info("Relaying call {} of {} to the app over {}", c.upstreamCallId, c.selector, c.flow);
         c.flow.send(RelayMessages.inviteToApp(c, up));
     }
 
-    /** The provider leg ended before the app answered (CANCEL, or T2): CANCEL the app's INVITE. */
-    private void upstreamCancelled(RelayCall c) {
+    /**
+     * The provider leg ended before the app answered (CANCEL, or T2): CANCEL the app's INVITE,
+     * passing on the caller's Reason (RFC 3326) so an app can tell "answered elsewhere" from "missed".
+     */
+    private void upstreamCancelled(RelayCall c, List<String> reasons) {
         if (c.state == RelayCall.State.INVITING) {
             c.state = RelayCall.State.CANCELLING;
-            byUpstreamCallId.remove(c.upstreamCallId, c);
-            c.flow.send(RelayMessages.cancelToApp(c));
+            byUpstreamDialog.remove(c.upstreamDialog, c);
+            c.flow.send(RelayMessages.cancelToApp(c, reasons));
         }
     }
 
     /** Requests inside the provider-leg dialog (ACK for our 2xx, BYE, re-INVITE, ...), on I/O or owner threads. */
     private void fromUpstream(SipMessage m, Flow flow) {
-        RelayCall c = byUpstreamCallId.get(m.header("call-id").orElse(""));
+        RelayCall c = byUpstreamDialog.get(RelayCall.dialogKey(m.header("call-id").orElse(""),
+                HeaderParams.param(m.header("to").orElse(""), "tag")));
         if (c == null) {
             if (!"ACK".equals(m.method())) {
                 flow.send(bytes(RelayMessages.response(m, 481, "Call/Transaction Does Not Exist", null)));
@@ -161,7 +169,7 @@ public final class CallRelay {
                 if (c.state == RelayCall.State.ANSWERED || c.state == RelayCall.State.CONFIRMED) {
                     c.stopAnswerTimer();
                     c.state = RelayCall.State.ENDED;
-                    byUpstreamCallId.remove(c.upstreamCallId, c);
+                    byUpstreamDialog.remove(c.upstreamDialog, c);
                     c.appCseq++;
                     c.flow.send(RelayMessages.byeToApp(c, branch(), c.appCseq));
                     forgetLater(c);
@@ -256,7 +264,7 @@ public final class CallRelay {
         }
         c.stopAnswerTimer();
         c.state = RelayCall.State.ENDED;
-        byUpstreamCallId.remove(c.upstreamCallId, c);
+        byUpstreamDialog.remove(c.upstreamDialog, c);
         SipMessage up = c.pending.invite();
         c.upstreamCseq++;
         c.pending.sendUpstream(bytes(RelayMessages.byeUpstream(up, c.pending.toTag(), RelayMessages.viaTransport(up),
@@ -269,7 +277,7 @@ public final class CallRelay {
         c.stopAnswerTimer();
         if (c.state != RelayCall.State.ENDED) {
             c.state = RelayCall.State.ENDED;
-            byUpstreamCallId.remove(c.upstreamCallId, c);
+            byUpstreamDialog.remove(c.upstreamDialog, c);
             c.appCseq++;
             c.flow.send(RelayMessages.byeToApp(c, branch(), c.appCseq));
         }
@@ -280,7 +288,7 @@ public final class CallRelay {
     void ended(RelayCall c) {
         c.stopAnswerTimer();
         c.state = RelayCall.State.ENDED;
-        byUpstreamCallId.remove(c.upstreamCallId, c);
+        byUpstreamDialog.remove(c.upstreamDialog, c);
         forgetLater(c);
     }
 

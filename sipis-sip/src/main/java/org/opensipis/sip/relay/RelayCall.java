@@ -33,6 +33,8 @@ final class RelayCall {
     final String appFromTag;
     final String inviteBranch;
     final String upstreamCallId;
+    /** {@link #dialogKey} of the provider leg. */
+    final String upstreamDialog;
     /** The app's Contact from its 2xx once answered; the binding's Contact before. */
     String appTarget;
     String appToTag;
@@ -65,7 +67,13 @@ final class RelayCall {
         this.appFromTag = appFromTag;
         this.inviteBranch = inviteBranch;
         this.upstreamCallId = pending.invite().callId();
+        this.upstreamDialog = dialogKey(upstreamCallId, pending.toTag());
         this.upstreamCseq = pending.invite().cseq() + 1000;
+    }
+
+    /** A provider-leg dialog: Call-ID and our local (To) tag; a null tag matches no relayed call. */
+    static String dialogKey(String callId, String localTag) {
+        return callId + '\n' + (localTag == null ? "" : localTag);
     }
 
     void stopAnswerTimer() {

@@ -27,10 +27,15 @@ final class RelayMessages {
         return finish(b, type, body);
     }
 
-    /** CANCEL for our INVITE to the app (same branch, RFC 3261 9.1). */
-    static String cancelToApp(RelayCall c) {
+    /** CANCEL for our INVITE to the app (same branch, RFC 3261 9.1), with the caller's Reason values. */
+    static String cancelToApp(RelayCall c, List<String> reasons) {
         StringBuilder b = requestLine("CANCEL", c, c.appTarget, c.inviteBranch, 1);
         b.append("To: <").append(c.appAor).append(">\r\n");
+        for (String r : reasons) {
+            if (r.indexOf('\r') < 0 && r.indexOf('\n') < 0) {
+                b.append("Reason: ").append(r).append("\r\n");
+            }
+        }
         return finish(b, null, null);
     }
 

@@ -28,6 +28,7 @@ import org.opensipis.core.instance.RegistrationState;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.owner.ThreadOwner;
 import org.opensipis.sip.relay.CallRelay;
+import org.opensipis.sip.testing.ApnsMock;
 import org.opensipis.sip.testing.Kamailio;
 import org.opensipis.sip.testing.KamailioProxy;
 import org.opensipis.sip.testing.Sipp;
@@ -44,6 +45,10 @@ class RelayedCallThroughKamailioTest {
 
     private static final String SEL = "CA11E2E1";
     private static final String USER = "alice";
+    /** Two devices of one user: two instances registered at the same AoR, Kamailio forks to both. */
+    private static final String BOB = "bob";
+    private static final String BOB_PHONE = "B0B1";
+    private static final String BOB_TABLET = "B0B2";
     private static final String ANSWER = "v=0\r\no=app 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
             + "m=audio 50000 RTP/AVP 0\r\n";
     private static final Pattern PAIRING = Pattern.compile("\"pairingId\":\"([^\"]+)\"");
@@ -60,7 +65,7 @@ class RelayedCallThroughKamailioTest {
     static void start() throws Exception {
         assumeTrue(Files.isExecutable(Kamailio.BINARY), "kamailio is not installed");
         assumeTrue(Files.isExecutable(Sipp.BINARY), "sipp (sip-tester) is not installed");
-        kamailio = new KamailioProxy(Map.of(USER, "secret"));
+        kamailio = new KamailioProxy(Map.of(USER, "secret", BOB, "secret"));
         stack = new Stack(dir, Duration.ofSeconds(10), List.of());
         InstanceRecord record = Stack.instance(SEL, USER, "secret", kamailio.port());
         stack.engine.register(record, Optional.empty());
@@ -68,6 +73,13 @@ class RelayedCallThroughKamailioTest {
                 .orElse(null) == RegistrationState.REGISTERED);
         AppLegHarness.Directory appDir = new AppLegHarness.Directory();
         appDir.records.put(SEL, record);
+        for (String device : List.of(BOB_PHONE, BOB_TABLET)) {
+            InstanceRecord r = Stack.instance(device, BOB, "secret", kamailio.port());
+            stack.engine.register(r, Optional.empty());
+            appDir.records.put(device, r);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> List.of(BOB_PHONE, BOB_TABLET).stream().allMatch(d ->
+                stack.engine.state(d).map(InstanceState::state).orElse(null) == RegistrationState.REGISTERED));
         appOwner = new ThreadOwner("sipis-test-app");
         relayOwner = new ThreadOwner("sipis-test-relay");
         CallRelay[] relay = new CallRelay[1];
@@ -125,6 +137,69 @@ class RelayedCallThroughKamailioTest {
             next(app, m -> m.status() == 200 && m.header("cseq").orElse("").endsWith("BYE"));
             assertPassed(running);
         }
+    }
+
+    @Test
+    void twoDevicesTheFirstToAnswerWinsTheOtherGetsCancelAndAnsweredElsewherePush() throws Exception {
+        int elsewhere = stack.apns.ofType("answered-elsewhere").size();
+        Map<String, String> pairing = callAndAwaitPushes(BOB, BOB_PHONE, BOB_TABLET);
+        try (AppClient phone = connect(BOB_PHONE, pairing.get(BOB_PHONE));
+             AppClient tablet = connect(BOB_TABLET, pairing.get(BOB_TABLET))) {
+            SipMessage toPhone = next(phone, r -> "INVITE".equals(r.method()));
+            SipMessage toTablet = next(tablet, r -> "INVITE".equals(r.method()));
+            tablet.send(RelayMessagesForTest.responseTagged(toTablet, 180, "Ringing", "tablet-tag", null));
+            phone.send(RelayMessagesForTest.responseTagged(toPhone, 200, "OK", "phone-tag", ANSWER));
+            next(phone, r -> "ACK".equals(r.method()));
+
+            // Kamailio cancels the other fork with Reason cause=200; the relay passes it on
+            SipMessage cancel = next(tablet, r -> "CANCEL".equals(r.method()));
+            assertThat(cancel.callId()).isEqualTo(toTablet.callId());
+            assertThat(cancel.headers("reason")).anySatisfy(v -> assertThat(v).contains("cause=200"));
+            tablet.send(RelayMessagesForTest.responseTagged(cancel, 200, "OK", "tablet-tag", null));
+            tablet.send(RelayMessagesForTest.responseTagged(toTablet, 487, "Request Terminated", "tablet-tag", null));
+            next(tablet, r -> "ACK".equals(r.method()) && r.cseq() == 1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> stack.apns.ofType("answered-elsewhere").stream()
+                    .skip(elsewhere).anyMatch(p -> p.payload().contains("\"s\":\"" + BOB_TABLET + "\"")));
+            assertThat(stack.apns.ofType("answered-elsewhere").stream().skip(elsewhere)
+                    .noneMatch(p -> p.payload().contains("\"s\":\"" + BOB_PHONE + "\""))).isTrue();
+
+            // the winner's call goes on: SIPp hangs up, the phone gets the BYE
+            assertPassed(running);
+            next(phone, r -> "BYE".equals(r.method()));
+            assertThat(tablet.received.stream().filter(x -> !AppClient.PONG.equals(x)).map(SipMessage::parse)
+                    .noneMatch(x -> "BYE".equals(x.method()))).isTrue();
+        }
+    }
+
+    /** Starts SIPp calling {@code user}, waits for an incoming-call push per selector; their pairing ids. */
+    private Map<String, String> callAndAwaitPushes(String user, String... selectors) throws Exception {
+        int before = stack.apns.ofType("incoming-call").size();
+        running = Sipp.start("relayed-call-two-devices.xml", kamailio.port(), user,
+                Files.createTempDirectory(dir, "two-devices"));
+        Map<String, String> ids = new java.util.concurrent.ConcurrentHashMap<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            for (ApnsMock.Received p : stack.apns.ofType("incoming-call").stream().skip(before).toList()) {
+                for (String sel : selectors) {
+                    Matcher m = PAIRING.matcher(p.payload());
+                    if (p.payload().contains("\"s\":\"" + sel + "\"") && m.find()) {
+                        ids.put(sel, m.group(1));
+                    }
+                }
+            }
+            return ids.size() == selectors.length;
+        });
+        return ids;
+    }
+
+    /** A test app connected to the app leg and registered for {@code selector}, naming the call by its pairing id. */
+    private static AppClient connect(String selector, String pairingId) throws Exception {
+        AppClient app = new AppClient(new Socket("127.0.0.1", appLeg.port()));
+        String extra = "X-Sipis-Pairing-Id: " + pairingId;
+        app.send(app.register(selector, 600, extra));
+        SipMessage challenge = next(app, r -> r.status() == 401);
+        app.send(AppClient.authorized(app.register(selector, 600, extra), challenge, selector, "app"));
+        next(app, r -> r.status() == 200 && r.header("cseq").orElse("").endsWith("REGISTER"));
+        return app;
     }
 
     private Sipp.Run running;

@@ -348,7 +348,7 @@ class IncomingCallsTest {
         h.owner.runReady();
         PendingCall call = taken.join().orElseThrow();
         boolean[] told = new boolean[1];
-        call.onCancel(() -> told[0] = true);
+        call.onCancel(reasons -> told[0] = true);
         h.advance(CallHarness.T2);
         assertThat(proxy.last().status()).isEqualTo(480);
         assertThat(proxy.last().header("x-sipis-reason")).contains("No-Answer-From-Device");
