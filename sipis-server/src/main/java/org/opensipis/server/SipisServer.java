@@ -151,6 +151,7 @@ public final class SipisServer implements AutoCloseable {
                 AppLegServer a = appLeg;
                 return a == null ? Optional.empty() : a.bindingOf(selector);
             }, relayOwner, new SecureRandom(), s.server().realm());
+            engine.setResponseHandler(relay::upstreamResponse);
             handOver = new AppHandOver(directory, shard, engine, lifecycle, relay, clock);
 
             long loaded = store.loadShard(shard, li -> adopt(li.record(), li.state()));

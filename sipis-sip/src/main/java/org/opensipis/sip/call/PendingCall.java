@@ -77,6 +77,11 @@ public final class PendingCall {
         });
     }
 
+    /** True when the flow the INVITE came on is TCP or TLS (no retransmissions needed). */
+    public boolean upstreamReliable() {
+        return txn.peer.reliable();
+    }
+
     /** Sends raw bytes (a relayed request or response) on the flow the INVITE came on. */
     public void sendUpstream(byte[] message) {
         txn.peer.send(message);

@@ -281,6 +281,16 @@ public final class RegistrationEngine implements AutoCloseable {
         this.requestHandler = handler;
     }
 
+    private volatile BiConsumer<SipMessage, Flow> responseHandler;
+
+    /**
+     * Where responses that answer none of our REGISTERs go (responses to the call relay's
+     * requests in a call's dialog: BYE, re-INVITE, ...); I/O threads, must not block. Null drops them.
+     */
+    public void setResponseHandler(BiConsumer<SipMessage, Flow> handler) {
+        this.responseHandler = handler;
+    }
+
     /** What the app registered for a selector this engine holds. O(1), lock-free. */
     public Optional<InstanceRecord> record(String selector) {
         Registration r = regs.get(selector);
@@ -320,6 +330,10 @@ public final class RegistrationEngine implements AutoCloseable {
             counters.responses.incrementAndGet(m.status());
             Txn txn = txns.get(m.topBranch());
             if (txn == null) {
+                BiConsumer<SipMessage, Flow> handler = responseHandler;
+                if (handler != null) {
+                    handler.accept(m, flow);
+                }
                 return;
             }
             txn.reg.owner.execute(() -> machine.onResponse(txn, m));

@@ -56,8 +56,7 @@ final class AppSide {
                 relay.appBye(c);
                 return;
             default:
-                // re-INVITE, UPDATE, INFO from the app: not relayed yet (docs/app-protocol.md section 5.7)
-                flow.send(RelayMessages.response(m, 501, "Not Implemented", null, "Allow: " + RelayMessages.ALLOW));
+                relay.appRequest(c, flow, m); // re-INVITE, UPDATE, INFO relayed; others 501
         }
     }
 }

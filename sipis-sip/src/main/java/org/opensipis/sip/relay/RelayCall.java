@@ -35,6 +35,8 @@ final class RelayCall {
     final String upstreamCallId;
     /** {@link #dialogKey} of the provider leg. */
     final String upstreamDialog;
+    /** The caller's Contact: where requests in the provider-leg dialog go (refreshed by its re-INVITE/UPDATE). */
+    String upstreamTarget;
     /** The app's Contact from its 2xx once answered; the binding's Contact before. */
     String appTarget;
     String appToTag;
@@ -68,6 +70,8 @@ final class RelayCall {
         this.inviteBranch = inviteBranch;
         this.upstreamCallId = pending.invite().callId();
         this.upstreamDialog = dialogKey(upstreamCallId, pending.toTag());
+        this.upstreamTarget = pending.invite().header("contact").map(org.opensipis.sip.message.HeaderParams::uri)
+                .orElse(null);
         this.upstreamCseq = pending.invite().cseq() + 1000;
     }
 

@@ -111,10 +111,29 @@ final class RelayMessages {
      */
     static String byeUpstream(SipMessage invite, String toTag, String viaTransport, String localHostPort,
                               String branch, long cseq) {
-        String target = HeaderParams.uri(invite.header("contact").orElseThrow(
+        return upstreamRequest(invite, toTag, callerContact(invite), viaTransport, localHostPort, null, "BYE", branch,
+                cseq, null);
+    }
+
+    /** The Contact URI of the caller's INVITE: the provider-leg dialog's first remote target. */
+    static String callerContact(SipMessage invite) {
+        return HeaderParams.uri(invite.header("contact").orElseThrow(
                 () -> new IllegalArgumentException("the caller's INVITE " + invite + " has no Contact")));
+    }
+
+    /**
+     * A request inside the provider-leg dialog, where we are the UAS (RFC 3261 12.2.1.1):
+     * Request-URI the remote target, Route the INVITE's Record-Route in order (a UAS does not
+     * reverse it), From the INVITE's To with our tag, To the INVITE's From, the dialog's Call-ID.
+     *
+     * @param contact    our Contact (for INVITE and UPDATE), or null
+     * @param appRequest the app's request whose body and session headers are relayed, or null
+     */
+    static String upstreamRequest(SipMessage invite, String toTag, String target, String viaTransport,
+                                  String localHostPort, String contact, String method, String branch, long cseq,
+                                  SipMessage appRequest) {
         StringBuilder b = new StringBuilder(512);
-        b.append("BYE ").append(target).append(" SIP/2.0\r\n");
+        b.append(method).append(' ').append(target).append(" SIP/2.0\r\n");
         b.append("Via: SIP/2.0/").append(viaTransport).append(' ').append(localHostPort)
                 .append(";branch=").append(branch).append(";rport\r\n");
         b.append("Max-Forwards: 70\r\n");
@@ -124,8 +143,17 @@ final class RelayMessages {
         b.append("From: ").append(invite.header("to").orElseThrow()).append(";tag=").append(toTag).append("\r\n");
         b.append("To: ").append(invite.header("from").orElseThrow()).append("\r\n");
         b.append("Call-ID: ").append(invite.callId()).append("\r\n");
-        b.append("CSeq: ").append(cseq).append(" BYE\r\n");
-        return finish(b, null, null);
+        b.append("CSeq: ").append(cseq).append(' ').append(method).append("\r\n");
+        if (contact != null) {
+            b.append("Contact: <").append(contact).append(">\r\n");
+        }
+        if (appRequest == null) {
+            return finish(b, null, null);
+        }
+        copy(appRequest, b, "content-disposition", "Content-Disposition");
+        copy(appRequest, b, "info-package", "Info-Package");
+        copy(appRequest, b, "session-expires", "Session-Expires");
+        return finish(b, appRequest.header("content-type").orElse(null), appRequest.body());
     }
 
     /** A response to a request (ours to send on its flow): Via, From, To (+ tag), Call-ID, CSeq copied. */

@@ -62,11 +62,12 @@ class RelayedCallEndToEndTest {
     static final String ANSWER = "v=0\r\no=app 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
             + "m=audio 50000 RTP/AVP 0\r\n";
 
-    final ThreadOwner instanceOwner = new ThreadOwner("sipis-test-instance");
     final ThreadOwner appOwner = new ThreadOwner("sipis-test-app");
     /** The relay on a manual owner, run by every wait of the test: its 2xx retransmission follows {@link #clock}. */
     final FakeClock clock = new FakeClock();
     final ManualOwner relayOwner = new ManualOwner(clock);
+    /** The instance's owner (incoming-call state, T1/T2) on the same fake clock as the relay. */
+    final ManualOwner instanceOwner = new ManualOwner(clock);
     final BlockingQueue<String> pairingIds = new LinkedBlockingQueue<>();
     IncomingRequests incoming;
     SipTransport transport;
@@ -98,6 +99,8 @@ class RelayedCallEndToEndTest {
                     public void onMessage(SipMessage message, Flow flow) {
                         if (!message.isResponse()) {
                             incoming.onRequest(message, flow);
+                        } else {
+                            relay.upstreamResponse(message, flow);
                         }
                     }
 
@@ -128,7 +131,7 @@ class RelayedCallEndToEndTest {
         };
         appLeg = AppLegServer.start(AppLegHarness.config(0), appDir, presence, appOwner, Clock.systemUTC());
         relay = new CallRelay(incoming, appLeg::bindingOf, relayOwner, new SecureRandom(), AppLegHarness.REALM);
-        upstream = new Upstream(transport.udpPort(), relayOwner);
+        upstream = new Upstream(transport.udpPort(), this::drive);
     }
 
     @AfterEach
@@ -140,7 +143,6 @@ class RelayedCallEndToEndTest {
         appLeg.close();
         transport.close();
         appOwner.close();
-        instanceOwner.close();
     }
 
     @Test
@@ -198,6 +200,81 @@ class RelayedCallEndToEndTest {
     }
 
     @Test
+    void appReInviteUpdateAndInfoAreRelayedToTheCaller() throws Exception {
+        Call call = answeredCall(true);
+
+        String hold = ANSWER.replace("m=audio", "a=sendonly\r\nm=audio");
+        app.send(call.appRequestWithBody("INVITE", 2, hold));
+        SipMessage reinvite = upstream.expect(m -> "INVITE".equals(m.method()) && call.callId.equals(m.callId()));
+        assertThat(reinvite.requestUri()).isEqualTo("sip:bob@127.0.0.1:" + upstream.port());
+        assertThat(reinvite.headers("route")).containsExactly("<sip:127.0.0.1:" + upstream.port() + ";lr>");
+        assertThat(HeaderParams.param(reinvite.header("from").orElseThrow(), "tag")).isEqualTo(call.toTag);
+        assertThat(HeaderParams.param(reinvite.header("to").orElseThrow(), "tag")).isEqualTo("caller-tag");
+        assertThat(reinvite.header("contact").orElseThrow()).contains("s" + SELECTOR + "@");
+        assertThat(reinvite.cseq()).isGreaterThan(1);
+        assertThat(reinvite.body()).isEqualTo(hold);
+        String held = OFFER.replace("m=audio", "a=recvonly\r\nm=audio");
+        upstream.send(RelayMessagesForTest.responseTagged(reinvite, 200, "OK", null, held));
+        SipMessage ok = appNext(m -> m.status() == 200 && cseq(m).equals("2 INVITE"));
+        assertThat(ok.body()).isEqualTo(held);
+        assertThat(ok.callId()).isEqualTo(call.appInvite.callId());
+        SipMessage ack = upstream.expect(m -> "ACK".equals(m.method()) && m.cseq() == reinvite.cseq());
+        assertThat(ack.topBranch()).isNotEqualTo(reinvite.topBranch());
+        app.send(call.appRequest("ACK", 2)); // absorbed by the relay: the caller's 2xx is ACKed already
+
+        app.send(call.appRequestWithBody("UPDATE", 3, ANSWER));
+        SipMessage update = upstream.expect(m -> "UPDATE".equals(m.method()));
+        assertThat(update.cseq()).isGreaterThan(reinvite.cseq());
+        upstream.send(RelayMessagesForTest.responseTagged(update, 200, "OK", null, OFFER));
+        assertThat(appNext(m -> m.status() == 200 && cseq(m).equals("3 UPDATE")).body()).isEqualTo(OFFER);
+
+        app.send(call.appRequestWithBody("INFO", 4, "Signal=1\r\nDuration=100\r\n"));
+        SipMessage info = upstream.expect(m -> "INFO".equals(m.method()));
+        assertThat(info.body()).isEqualTo("Signal=1\r\nDuration=100\r\n");
+        assertThat(info.header("contact")).isEmpty();
+        upstream.send(RelayMessagesForTest.response(info, 200, "OK"));
+        appNext(m -> m.status() == 200 && cseq(m).equals("4 INFO"));
+
+        app.send(call.appRequest("MESSAGE", 5));
+        SipMessage refused = appNext(m -> cseq(m).equals("5 MESSAGE"));
+        assertThat(refused.status()).isEqualTo(501);
+        assertThat(refused.header("allow")).isPresent();
+    }
+
+    @Test
+    void theCallerRefusingTheAppReInviteIsAckedHopByHopAndRelayed() throws Exception {
+        Call call = answeredCall(true);
+        app.send(call.appRequestWithBody("INVITE", 2, ANSWER));
+        SipMessage reinvite = upstream.expect(m -> "INVITE".equals(m.method()) && call.callId.equals(m.callId()));
+        upstream.send(RelayMessagesForTest.response(reinvite, 491, "Request Pending"));
+        assertThat(appNext(m -> cseq(m).equals("2 INVITE")).status()).isEqualTo(491);
+        SipMessage ack = upstream.expect(m -> "ACK".equals(m.method()));
+        assertThat(ack.topBranch()).isEqualTo(reinvite.topBranch());
+        assertThat(ack.cseq()).isEqualTo(reinvite.cseq());
+    }
+
+    @Test
+    void ourRequestsUpstreamAreRetransmittedOnUdpAndGivenUpAfter64T1() throws Exception {
+        Call call = answeredCall(true);
+        app.send(call.appRequestWithBody("INFO", 2, "Signal=2\r\nDuration=100\r\n"));
+        SipMessage info = upstream.expect(m -> "INFO".equals(m.method()));
+        relayOwner.advance(Duration.ofMillis(500)); // Timer E
+        SipMessage again = upstream.expect(m -> "INFO".equals(m.method()));
+        assertThat(again.topBranch()).isEqualTo(info.topBranch());
+        for (int i = 0; i < 16; i++) {
+            relayOwner.advance(Duration.ofSeconds(2)); // up to Timer F, 64·T1
+        }
+        assertThat(appNext(m -> cseq(m).equals("2 INFO")).status()).isEqualTo(408);
+
+        app.send(call.appRequest("BYE", 3));
+        appNext(m -> m.status() == 200 && cseq(m).equals("3 BYE"));
+        SipMessage bye = upstream.expect(m -> "BYE".equals(m.method()));
+        relayOwner.advance(Duration.ofMillis(500));
+        assertThat(upstream.expect(m -> "BYE".equals(m.method())).topBranch()).isEqualTo(bye.topBranch());
+        upstream.send(RelayMessagesForTest.response(bye, 200, "OK"));
+    }
+
+    @Test
     void theAnswerIsRetransmittedUntilTheAckAndTheAppIsHungUpWithoutOne() throws Exception {
         Call call = answeredWithoutAck(true);
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2)).until(() -> {
@@ -215,6 +292,28 @@ class RelayedCallEndToEndTest {
     }
 
     @Test
+    void theAppNeverAnsweringEndsTheCallAfterT2WithACancelToTheApp() throws Exception {
+        String callId = "t2-" + System.nanoTime();
+        upstream.send(upstream.invite(callId, upstream.branch()));
+        String pairing = nextPairingId();
+        app = registerApp(pairing);
+        SipMessage invite = appNext(m -> "INVITE".equals(m.method()));
+        app.send(RelayMessagesForTest.responseTagged(invite, 180, "Ringing", "app-tag", null));
+        upstream.expect(m -> m.status() == 180 && m.header("x-sipis-push-status").isEmpty());
+
+        relayOwner.advance(Duration.ofSeconds(30)); // T2 (IncomingCall/ProgressMaxAge) on the instance owner
+        SipMessage refused = upstream.expect(m -> m.status() >= 300);
+        assertThat(refused.status()).isEqualTo(480);
+        assertThat(refused.header("x-sipis-reason")).contains("No-Answer-From-Device");
+        SipMessage cancel = appNext(m -> "CANCEL".equals(m.method()));
+        assertThat(cancel.topBranch()).isEqualTo(invite.topBranch());
+        assertThat(cancel.headers("reason")).isEmpty();
+        app.send(RelayMessagesForTest.response(cancel, 200, "OK"));
+        app.send(RelayMessagesForTest.responseTagged(invite, 487, "Request Terminated", "app-tag", null));
+        appNext(m -> "ACK".equals(m.method()) && m.topBranch().equals(invite.topBranch()));
+    }
+
+    @Test
     void progressWithoutPairingIdTakesTheOldestWaitingCall() throws Exception {
         answeredCall(false);
     }
@@ -224,7 +323,7 @@ class RelayedCallEndToEndTest {
         String callId = "cancel-" + System.nanoTime();
         String branch = upstream.branch();
         upstream.send(upstream.invite(callId, branch));
-        String pairing = pairingIds.poll(10, TimeUnit.SECONDS);
+        String pairing = nextPairingId();
         app = registerApp(pairing);
         SipMessage invite = appNext(m -> "INVITE".equals(m.method()));
 
@@ -243,7 +342,7 @@ class RelayedCallEndToEndTest {
     void theAppDecliningIsRelayedUpstream() throws Exception {
         String callId = "decline-" + System.nanoTime();
         upstream.send(upstream.invite(callId, upstream.branch()));
-        app = registerApp(pairingIds.poll(10, TimeUnit.SECONDS));
+        app = registerApp(nextPairingId());
         SipMessage invite = appNext(m -> "INVITE".equals(m.method()));
         app.send(RelayMessagesForTest.responseTagged(invite, 486, "Busy Here", "app-tag", null));
         appNext(m -> "ACK".equals(m.method()));
@@ -261,7 +360,7 @@ class RelayedCallEndToEndTest {
     private Call answeredWithoutAck(boolean withPairingId) throws Exception {
         String callId = "call-" + System.nanoTime();
         upstream.send(upstream.invite(callId, upstream.branch()));
-        String pairing = pairingIds.poll(10, TimeUnit.SECONDS);
+        String pairing = nextPairingId();
         assertThat(pairing).isNotNull();
         app = registerApp(withPairingId ? pairing : null);
 
@@ -297,6 +396,24 @@ class RelayedCallEndToEndTest {
         return c;
     }
 
+    /** The pairing id of the next incoming-call push (the push is sent from the instance owner). */
+    String nextPairingId() {
+        String[] got = new String[1];
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2)).until(() -> {
+            drive();
+            got[0] = pairingIds.poll();
+            return got[0] != null;
+        });
+        return got[0];
+    }
+
+    /** Runs what the relay and the instance owner have queued (and their due timers) until both settle. */
+    void drive() {
+        for (int i = 0; i < 1_000 && relayOwner.runReady() + instanceOwner.runReady() > 0; i++) {
+            // settle: one owner's task may queue work on the other
+        }
+    }
+
     private SipMessage appNext(Predicate<SipMessage> p) {
         return next(app, p);
     }
@@ -305,7 +422,7 @@ class RelayedCallEndToEndTest {
     private SipMessage next(AppClient c, Predicate<SipMessage> p) {
         SipMessage[] got = new SipMessage[1];
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2)).until(() -> {
-            relayOwner.runReady();
+            drive();
             for (String s; (s = c.received.poll()) != null; ) {
                 if (!AppClient.PONG.equals(s)) {
                     SipMessage m = SipMessage.parse(s);
@@ -357,6 +474,15 @@ class RelayedCallEndToEndTest {
                     + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
         }
 
+        /** The same with a body (SDP for INVITE/UPDATE, DTMF relay for INFO). */
+        String appRequestWithBody(String method, int cseq, String body) {
+            String type = "INFO".equals(method) ? "application/dtmf-relay" : "application/sdp";
+            String noBody = appRequest(method, cseq);
+            return noBody.substring(0, noBody.indexOf("Content-Length:")) + "Contact: <sip:app@10.0.0.5:50123;transport=tcp>"
+                    + "\r\nContent-Type: " + type + "\r\nContent-Length: "
+                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+        }
+
         /** A request from the app inside the app-leg dialog. */
         String appRequest(String method, int cseq) {
             return method + " sip:sipis@127.0.0.1:" + appLeg.port() + ";transport=tcp SIP/2.0\r\n"
@@ -376,13 +502,13 @@ class RelayedCallEndToEndTest {
         final int target;
         final BlockingQueue<SipMessage> received = new LinkedBlockingQueue<>();
         final List<SipMessage> seen = new ArrayList<>();
-        final ManualOwner relayOwner;
+        final Runnable drive;
         private int branches;
 
-        Upstream(int target, ManualOwner relayOwner) throws SocketException {
+        Upstream(int target, Runnable drive) throws SocketException {
             this.socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
             this.target = target;
-            this.relayOwner = relayOwner;
+            this.drive = drive;
             Thread t = new Thread(this::read, "test-upstream-reader");
             t.setDaemon(true);
             t.start();
@@ -430,7 +556,7 @@ class RelayedCallEndToEndTest {
         SipMessage expect(Predicate<SipMessage> p) {
             SipMessage[] got = new SipMessage[1];
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2)).until(() -> {
-                relayOwner.runReady();
+                drive.run();
                 received.drainTo(seen);
                 for (int i = 0; i < seen.size(); i++) {
                     if (p.test(seen.get(i))) {

@@ -103,6 +103,7 @@ class RelayedCallThroughKamailioTest {
             }
         }, appOwner, Clock.systemUTC());
         relay[0] = new CallRelay(stack.incoming, appLeg::bindingOf, relayOwner, new SecureRandom(), AppLegHarness.REALM);
+        stack.engine.setResponseHandler(relay[0]::upstreamResponse);
     }
 
     @AfterAll
@@ -135,6 +136,20 @@ class RelayedCallThroughKamailioTest {
         try (AppClient app = answer("relayed-call-app-bye.xml")) {
             app.send(bye(invite));
             next(app, m -> m.status() == 200 && m.header("cseq").orElse("").endsWith("BYE"));
+            assertPassed(running);
+        }
+    }
+
+    @Test
+    void theAppReInviteReachesSippThroughKamailioAndItsAnswerComesBack() throws Exception {
+        try (AppClient app = answer("relayed-call-app-reinvite.xml")) {
+            String hold = ANSWER.replace("m=audio", "a=sendonly\r\nm=audio");
+            app.send(inAppDialog(invite, "INVITE", 2, hold));
+            SipMessage ok = next(app, m -> m.status() == 200 && m.header("cseq").orElse("").equals("2 INVITE"));
+            assertThat(ok.body()).contains("a=recvonly");
+            app.send(inAppDialog(invite, "ACK", 2, null));
+            app.send(inAppDialog(invite, "BYE", 3, null));
+            next(app, m -> m.status() == 200 && m.header("cseq").orElse("").equals("3 BYE"));
             assertPassed(running);
         }
     }
@@ -242,6 +257,23 @@ class RelayedCallThroughKamailioTest {
                 + "CSeq: 2 BYE\r\n"
                 + "Max-Forwards: 70\r\n"
                 + "Content-Length: 0\r\n\r\n";
+    }
+
+    /** A request from the app in the app-leg dialog of {@code invite} (app tag "app-tag"), SDP body or none. */
+    private static String inAppDialog(SipMessage invite, String method, int cseq, String sdp) {
+        String head = method + " sip:sipis@127.0.0.1 SIP/2.0\r\n"
+                + "Via: SIP/2.0/TCP 10.0.0.5:50123;branch=z9hG4bK-app-" + method.toLowerCase(java.util.Locale.ROOT)
+                + "-" + cseq + "\r\n"
+                + "From: " + invite.header("to").orElseThrow() + ";tag=app-tag\r\n"
+                + "To: " + invite.header("from").orElseThrow() + "\r\n"
+                + "Call-ID: " + invite.callId() + "\r\n"
+                + "CSeq: " + cseq + " " + method + "\r\n"
+                + "Max-Forwards: 70\r\n";
+        if (sdp == null) {
+            return head + "Content-Length: 0\r\n\r\n";
+        }
+        return head + "Contact: <sip:app@10.0.0.5:50123;transport=tcp>\r\nContent-Type: application/sdp\r\n"
+                + "Content-Length: " + sdp.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\r\n\r\n" + sdp;
     }
 
     private static SipMessage next(AppClient c, Predicate<SipMessage> p) {
