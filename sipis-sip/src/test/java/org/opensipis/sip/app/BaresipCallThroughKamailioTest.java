@@ -95,6 +95,7 @@ class BaresipCallThroughKamailioTest {
             }
         }, appOwner, Clock.systemUTC());
         r[0] = new CallRelay(stack.incoming, appLeg::bindingOf, relayOwner, new SecureRandom(), AppLegHarness.REALM);
+        stack.engine.setResponseHandler(r[0]::upstreamResponse);
     }
 
     @AfterAll
