@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.instance.InstanceState;
 import org.opensipis.core.instance.RegistrationState;
+import org.opensipis.core.shard.Backend;
+import org.opensipis.core.shard.HostPort;
+import org.opensipis.core.shard.Lb2Settings;
+import org.opensipis.core.shard.SelectorPrefix;
+import org.opensipis.lb2.LoadBalancer;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.owner.ThreadOwner;
 import org.opensipis.sip.relay.CallRelay;
@@ -220,15 +226,34 @@ class RelayedCallThroughKamailioTest {
     private Sipp.Run running;
     private SipMessage invite;
 
+    @Test
+    void theAppReachingSipisThroughLb2AnswersAndSippHangsUp() throws Exception {
+        HostPort any = new HostPort("127.0.0.1", 0);
+        Backend self = new Backend(Optional.of("Sipis1"), SelectorPrefix.parse(""), "",
+                new HostPort("127.0.0.1", appLeg.port()), Path.of("LoadBalancer2.xml"), 1);
+        Lb2Settings lb2 = new Lb2Settings(Path.of("LoadBalancer2.xml"), List.of(), List.of(any), List.of(),
+                new Lb2Settings.TlsOptions("1.2", "1.3", Optional.empty(), Optional.empty(), List.of()), List.of(self));
+        try (LoadBalancer lb = LoadBalancer.start(lb2, 1);
+             AppClient app = answer("relayed-call-caller-bye.xml", lb.tcpAddresses().get(0))) {
+            next(app, m -> "BYE".equals(m.method())); // SIPp's BYE, relayed over the app's flow through LB2
+            assertPassed(running);
+        }
+    }
+
     /** Starts SIPp, waits for its push, registers the app with the pairing id, answers the relayed INVITE. */
     private AppClient answer(String scenario) throws Exception {
+        return answer(scenario, new InetSocketAddress("127.0.0.1", appLeg.port()));
+    }
+
+    /** The same, the app connecting to {@code sipis} (the app leg itself, or LB2 in front of it). */
+    private AppClient answer(String scenario, InetSocketAddress sipis) throws Exception {
         int before = stack.apns.ofType("incoming-call").size();
         running = Sipp.start(scenario, kamailio.port(), USER, Files.createTempDirectory(dir, scenario.replace(".xml", "")));
         await().atMost(Duration.ofSeconds(20)).until(() -> stack.apns.ofType("incoming-call").size() > before);
         var pushes = stack.apns.ofType("incoming-call");
         Matcher m = PAIRING.matcher(pushes.get(pushes.size() - 1).payload());
         assertThat(m.find()).isTrue();
-        AppClient app = new AppClient(new Socket("127.0.0.1", appLeg.port()));
+        AppClient app = new AppClient(new Socket(sipis.getAddress(), sipis.getPort()));
         String extra = "X-Sipis-Pairing-Id: " + m.group(1);
         app.send(app.register(SEL, 600, extra));
         SipMessage challenge = next(app, r -> r.status() == 401);
