@@ -2,6 +2,7 @@ package org.opensipis.server;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.time.Clock;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -37,7 +38,9 @@ import org.opensipis.sip.call.Directory;
 import org.opensipis.sip.call.IncomingListener;
 import org.opensipis.sip.call.IncomingRequests;
 import org.opensipis.sip.call.IncomingStats;
+import org.opensipis.sip.app.AppDirectory;
 import org.opensipis.sip.app.AppLegServer;
+import org.opensipis.sip.app.AppPresence;
 import org.opensipis.sip.owner.ThreadOwner;
 import org.opensipis.sip.relay.CallRelay;
 import org.opensipis.sip.registration.RegistrationEngine;
@@ -69,16 +72,32 @@ public final class SipisServer implements AutoCloseable {
     private volatile AppHandOver handOver;
     private volatile AppLegServer appLeg;
     private final InstanceDirectory directory;
+    private final AppLegStarter appLegStarter;
+
+    /**
+     * How the app leg is started. Production: {@link AppLegServer#start(Settings, AppDirectory, AppPresence)}
+     * (its own owner thread, the system clock); tests give it a manual owner and a fake clock, so
+     * that they fire the lapse timer themselves.
+     */
+    @FunctionalInterface
+    interface AppLegStarter {
+        AppLegServer start(Settings settings, AppDirectory directory, AppPresence presence) throws IOException;
+    }
 
     public SipisServer(Configuration configuration, SipisKey key) {
         this(configuration, key, Clock.systemUTC());
     }
 
     SipisServer(Configuration configuration, SipisKey key, Clock clock) {
+        this(configuration, key, clock, AppLegServer::start);
+    }
+
+    SipisServer(Configuration configuration, SipisKey key, Clock clock, AppLegStarter appLegStarter) {
         this.configuration = configuration;
         this.key = key;
         this.clock = clock;
         this.directory = new InstanceDirectory(clock);
+        this.appLegStarter = appLegStarter;
     }
 
     /** Starts the components; on failure closes what was started and rethrows. */
@@ -159,7 +178,7 @@ public final class SipisServer implements AutoCloseable {
                     shard, s.registration().globalRate());
             store.listen(this::changed);
 
-            appLeg = AppLegServer.start(s, handOver, handOver);
+            appLeg = appLegStarter.start(s, handOver, handOver);
             started.push(appLeg);
             LOG.info("app leg on {} ({})", appLeg.address(), s.server().transport());
 

@@ -361,6 +361,13 @@ final class InstanceMachine {
         r.cancelTimer();
         Runnable after = r.afterUnregister;
         r.afterUnregister = null;
+        if (!r.idle && !r.removed) {
+            // Asked back (the app left the foreground) while the Expires 0 was under way: the
+            // binding is gone now, so register again instead of settling in Idle.
+            setState(r, RegistrationState.REGISTERING, "");
+            register(r);
+            return;
+        }
         if (after != null) {
             after.run();
         }

@@ -16,33 +16,34 @@ import org.opensipis.sip.message.SipMessage;
 
 /**
  * A test app UA on a plain socket: writes raw text, and a reader thread frames what the server
- * sends into {@link #received} ("PONG" for a lone CRLF, the message text otherwise).
+ * sends into {@link #received} ("PONG" for a lone CRLF, the message text otherwise). Public for
+ * sipis-server's end-to-end tests (through sipis-sip's test-jar).
  */
-final class AppClient implements AutoCloseable {
+public final class AppClient implements AutoCloseable {
 
-    static final String PONG = "PONG";
+    public static final String PONG = "PONG";
     final Socket socket;
-    final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    public final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     volatile boolean closedByServer;
     private final AtomicInteger cseq = new AtomicInteger();
     private final String callId = "call-" + System.nanoTime();
     private final Thread reader;
 
-    AppClient(Socket socket) {
+    public AppClient(Socket socket) {
         this.socket = socket;
         reader = new Thread(this::readLoop, "test-app-client-reader");
         reader.setDaemon(true);
         reader.start();
     }
 
-    void send(String text) throws IOException {
+    public void send(String text) throws IOException {
         OutputStream out = socket.getOutputStream();
         out.write(text.getBytes(StandardCharsets.UTF_8));
         out.flush();
     }
 
     /** A REGISTER from this client: To user {@code toUser}, the given Expires and extra header lines. */
-    String register(String toUser, int expires, String... extra) {
+    public String register(String toUser, int expires, String... extra) {
         int n = cseq.incrementAndGet();
         StringBuilder b = new StringBuilder();
         b.append("REGISTER sip:sipis.test SIP/2.0\r\n")
@@ -63,7 +64,7 @@ final class AppClient implements AutoCloseable {
     }
 
     /** {@code request} with an Authorization header answering the 401 {@code challenge}. */
-    static String authorized(String request, SipMessage challenge, String user, String password) {
+    public static String authorized(String request, SipMessage challenge, String user, String password) {
         DigestChallenge c = DigestChallenge.parse(challenge.header("www-authenticate").orElseThrow(), false);
         String auth = new DigestAuthorizer().authorize(c, user, password, "REGISTER", "sip:sipis.test");
         int end = request.indexOf("Content-Length:");

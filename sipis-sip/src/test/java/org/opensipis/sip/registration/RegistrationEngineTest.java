@@ -251,6 +251,24 @@ class RegistrationEngineTest {
     }
 
     @Test
+    void backgroundAgainWhileTheUnregisterIsInFlightRegistersAgain() {
+        h.engine.register(alice(Transport.UDP), Optional.empty());
+        h.awaitState(SEL, REGISTERED);
+        int before = registers().size();
+        // The app comes to the foreground and leaves it again before the Expires 0 is answered:
+        // both calls are queued on the owner, so the second finds the unregistration under way.
+        h.engine.setIdle(SEL);
+        h.engine.register(alice(Transport.UDP), Optional.empty());
+        h.settle(() -> registers().size() >= before + 2 && h.engine.stats().inFlight() == 0
+                && registrar.bindings.size() == 1);
+        assertThat(h.stateOf(SEL)).isEqualTo(REGISTERED);
+        assertThat(registers().get(before).header("expires")).contains("0");
+        assertThat(registers().get(registers().size() - 1).header("expires")).contains("600");
+        assertThat(registrar.bindings).hasSize(1);
+        assertThat(h.states).extracting(InstanceState::state).doesNotContain(IDLE);
+    }
+
+    @Test
     void closedTcpFlowLeadsToReRegistration() throws Exception {
         h.engine.register(alice(Transport.TCP), Optional.empty());
         h.awaitState(SEL, REGISTERED);
