@@ -227,6 +227,20 @@ class RelayedCallThroughKamailioTest {
     private SipMessage invite;
 
     @Test
+    void theAppNeverAnsweringEndsTheCallAtT2WithACancelToTheApp() throws Exception {
+        try (AppClient app = relayed("relayed-call-t2.xml", new InetSocketAddress("127.0.0.1", appLeg.port()))) {
+            app.send(RelayMessagesForTest.responseTagged(invite, 180, "Ringing", "app-tag", null));
+            // T2 (10 s in this stack) runs from the progress signal; SIPp expects 480 No-Answer-From-Device
+            SipMessage cancel = next(app, m -> "CANCEL".equals(m.method()), Duration.ofSeconds(30));
+            assertThat(cancel.topBranch()).isEqualTo(invite.topBranch());
+            app.send(RelayMessagesForTest.responseTagged(cancel, 200, "OK", "app-tag", null));
+            app.send(RelayMessagesForTest.responseTagged(invite, 487, "Request Terminated", "app-tag", null));
+            next(app, m -> "ACK".equals(m.method()));
+            assertPassed(running);
+        }
+    }
+
+    @Test
     void theAppReachingSipisThroughLb2AnswersAndSippHangsUp() throws Exception {
         HostPort any = new HostPort("127.0.0.1", 0);
         Backend self = new Backend(Optional.of("Sipis1"), SelectorPrefix.parse(""), "",
@@ -247,6 +261,14 @@ class RelayedCallThroughKamailioTest {
 
     /** The same, the app connecting to {@code sipis} (the app leg itself, or LB2 in front of it). */
     private AppClient answer(String scenario, InetSocketAddress sipis) throws Exception {
+        AppClient app = relayed(scenario, sipis);
+        app.send(RelayMessagesForTest.responseTagged(invite, 200, "OK", "app-tag", ANSWER));
+        next(app, r -> "ACK".equals(r.method()));
+        return app;
+    }
+
+    /** Starts SIPp, waits for its push, registers the app with the pairing id, returns once the INVITE is relayed. */
+    private AppClient relayed(String scenario, InetSocketAddress sipis) throws Exception {
         int before = stack.apns.ofType("incoming-call").size();
         running = Sipp.start(scenario, kamailio.port(), USER, Files.createTempDirectory(dir, scenario.replace(".xml", "")));
         await().atMost(Duration.ofSeconds(20)).until(() -> stack.apns.ofType("incoming-call").size() > before);
@@ -262,8 +284,6 @@ class RelayedCallThroughKamailioTest {
         invite = next(app, r -> "INVITE".equals(r.method()));
         assertThat(invite.body()).contains("m=audio").contains("PCMU");
         assertThat(invite.header("from").orElseThrow()).startsWith("\"SIPp Caller\" <sip:caller@127.0.0.1:");
-        app.send(RelayMessagesForTest.responseTagged(invite, 200, "OK", "app-tag", ANSWER));
-        next(app, r -> "ACK".equals(r.method()));
         return app;
     }
 
@@ -302,8 +322,12 @@ class RelayedCallThroughKamailioTest {
     }
 
     private static SipMessage next(AppClient c, Predicate<SipMessage> p) {
+        return next(c, p, Duration.ofSeconds(20));
+    }
+
+    private static SipMessage next(AppClient c, Predicate<SipMessage> p, Duration atMost) {
         SipMessage[] got = new SipMessage[1];
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() -> {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(5)).until(() -> {
             for (String s; (s = c.received.poll()) != null; ) {
                 if (!AppClient.PONG.equals(s)) {
                     SipMessage m = SipMessage.parse(s);
