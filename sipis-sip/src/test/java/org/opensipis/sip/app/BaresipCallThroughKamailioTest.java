@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
@@ -24,9 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.instance.InstanceState;
 import org.opensipis.core.instance.RegistrationState;
-import org.opensipis.sip.message.SipMessage;
-import org.opensipis.sip.owner.ThreadOwner;
-import org.opensipis.sip.relay.CallRelay;
 import org.opensipis.sip.testing.Baresip;
 import org.opensipis.sip.testing.Kamailio;
 import org.opensipis.sip.testing.KamailioProxy;
@@ -53,10 +47,8 @@ class BaresipCallThroughKamailioTest {
     static Path dir;
     static KamailioProxy kamailio;
     static Stack stack;
-    static ThreadOwner appOwner;
-    static ThreadOwner relayOwner;
+    static RelayRig rig;
     static AppLegServer appLeg;
-    static final ConcurrentLinkedQueue<String> progress = new ConcurrentLinkedQueue<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -71,47 +63,20 @@ class BaresipCallThroughKamailioTest {
                 .orElse(null) == RegistrationState.REGISTERED);
         AppLegHarness.Directory appDir = new AppLegHarness.Directory();
         appDir.records.put(SEL, record);
-        appOwner = new ThreadOwner("sipis-test-app");
-        relayOwner = new ThreadOwner("sipis-test-relay");
-        CallRelay[] r = new CallRelay[1];
-        appLeg = AppLegServer.start(AppLegHarness.config(0), appDir, new AppPresence() {
-            @Override
-            public void foreground(String selector) {
-            }
-
-            @Override
-            public void background(String selector) {
-            }
-
-            @Override
-            public void progress(String selector, Optional<String> pairingId) {
-                progress.add(selector + " " + pairingId.orElse("-"));
-                r[0].progress(selector, pairingId);
-            }
-
-            @Override
-            public boolean message(String selector, AppFlow flow, SipMessage message) {
-                return r[0].message(selector, flow, message);
-            }
-        }, appOwner, Clock.systemUTC());
-        r[0] = new CallRelay(stack.incoming, appLeg::bindingOf, relayOwner, new SecureRandom(), AppLegHarness.REALM);
-        stack.engine.setResponseHandler(r[0]::upstreamResponse);
+        rig = new RelayRig(stack, appDir);
+        appLeg = rig.appLeg;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (appLeg != null) {
-            appLeg.close();
+        if (rig != null) {
+            rig.close();
         }
         if (stack != null) {
             stack.close();
         }
         if (kamailio != null) {
             kamailio.close();
-        }
-        if (relayOwner != null) {
-            relayOwner.close();
-            appOwner.close();
         }
     }
 
@@ -148,7 +113,7 @@ class BaresipCallThroughKamailioTest {
     /** Starts SIPp calling the user and waits for the incoming-call push; the app is not running yet. */
     private Sipp.Run callAndWake(String scenario) throws Exception {
         int before = stack.apns.ofType("incoming-call").size();
-        progress.clear();
+        rig.progress.clear();
         Sipp.Run run = Sipp.start(scenario, kamailio.port(), USER, Files.createTempDirectory(dir, scenario.replace(".xml", "")));
         await().atMost(Duration.ofSeconds(20)).until(() -> stack.apns.ofType("incoming-call").size() > before);
         assertThat(appLeg.bindingOf(SEL).filter(b -> b.flow().isOpen())).as("no app flow before the push").isEmpty();
@@ -184,7 +149,7 @@ class BaresipCallThroughKamailioTest {
 
     /** baresip's REGISTER was the progress signal (without pairing id), and nothing it sent was refused or dropped. */
     private static void assertProgressAndCleanAppLeg() {
-        assertThat(progress).first().isEqualTo(SEL + " -");
+        assertThat(rig.progress).first().isEqualTo(SEL + " -");
         AppLegStats s = appLeg.stats();
         assertThat(s.authFailures()).as("digest failures").isZero();
         assertThat(s.malformed()).as("malformed messages").isZero();

@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -110,27 +109,10 @@ class RelayedCallEndToEndTest {
                 });
         AppLegHarness.Directory appDir = new AppLegHarness.Directory();
         appDir.records.put(SELECTOR, r);
-        AppPresence presence = new AppPresence() {
-            @Override
-            public void foreground(String selector) {
-            }
-
-            @Override
-            public void background(String selector) {
-            }
-
-            @Override
-            public void progress(String selector, Optional<String> pairingId) {
-                relay.progress(selector, pairingId);
-            }
-
-            @Override
-            public boolean message(String selector, AppFlow flow, SipMessage message) {
-                return relay.message(selector, flow, message);
-            }
-        };
+        RelayRig.RelayPresence presence = new RelayRig.RelayPresence(new java.util.concurrent.ConcurrentLinkedQueue<>());
         appLeg = AppLegServer.start(AppLegHarness.config(0), appDir, presence, appOwner, Clock.systemUTC());
         relay = new CallRelay(incoming, appLeg::bindingOf, relayOwner, new SecureRandom(), AppLegHarness.REALM);
+        presence.relay = relay;
         upstream = new Upstream(transport.udpPort(), this::drive);
     }
 

@@ -8,8 +8,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +30,6 @@ import org.opensipis.core.shard.Lb2Settings;
 import org.opensipis.core.shard.SelectorPrefix;
 import org.opensipis.lb2.LoadBalancer;
 import org.opensipis.sip.message.SipMessage;
-import org.opensipis.sip.owner.ThreadOwner;
-import org.opensipis.sip.relay.CallRelay;
 import org.opensipis.sip.testing.ApnsMock;
 import org.opensipis.sip.testing.Kamailio;
 import org.opensipis.sip.testing.KamailioProxy;
@@ -63,8 +59,7 @@ class RelayedCallThroughKamailioTest {
     static Path dir;
     static KamailioProxy kamailio;
     static Stack stack;
-    static ThreadOwner appOwner;
-    static ThreadOwner relayOwner;
+    static RelayRig rig;
     static AppLegServer appLeg;
 
     @BeforeAll
@@ -86,46 +81,20 @@ class RelayedCallThroughKamailioTest {
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> List.of(BOB_PHONE, BOB_TABLET).stream().allMatch(d ->
                 stack.engine.state(d).map(InstanceState::state).orElse(null) == RegistrationState.REGISTERED));
-        appOwner = new ThreadOwner("sipis-test-app");
-        relayOwner = new ThreadOwner("sipis-test-relay");
-        CallRelay[] relay = new CallRelay[1];
-        appLeg = AppLegServer.start(AppLegHarness.config(0), appDir, new AppPresence() {
-            @Override
-            public void foreground(String selector) {
-            }
-
-            @Override
-            public void background(String selector) {
-            }
-
-            @Override
-            public void progress(String selector, Optional<String> pairingId) {
-                relay[0].progress(selector, pairingId);
-            }
-
-            @Override
-            public boolean message(String selector, AppFlow flow, SipMessage message) {
-                return relay[0].message(selector, flow, message);
-            }
-        }, appOwner, Clock.systemUTC());
-        relay[0] = new CallRelay(stack.incoming, appLeg::bindingOf, relayOwner, new SecureRandom(), AppLegHarness.REALM);
-        stack.engine.setResponseHandler(relay[0]::upstreamResponse);
+        rig = new RelayRig(stack, appDir);
+        appLeg = rig.appLeg;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (appLeg != null) {
-            appLeg.close();
+        if (rig != null) {
+            rig.close();
         }
         if (stack != null) {
             stack.close();
         }
         if (kamailio != null) {
             kamailio.close();
-        }
-        if (relayOwner != null) {
-            relayOwner.close();
-            appOwner.close();
         }
     }
 
