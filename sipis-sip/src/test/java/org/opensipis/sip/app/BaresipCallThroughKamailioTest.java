@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
@@ -19,8 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.opensipis.core.instance.InstanceRecord;
-import org.opensipis.core.instance.InstanceState;
-import org.opensipis.core.instance.RegistrationState;
 import org.opensipis.sip.testing.Baresip;
 import org.opensipis.sip.testing.Kamailio;
 import org.opensipis.sip.testing.KamailioProxy;
@@ -55,28 +51,20 @@ class BaresipCallThroughKamailioTest {
         assumeTrue(Files.isExecutable(Baresip.BINARY), "baresip is not installed (Debian package baresip-core)");
         assumeTrue(Files.isExecutable(Kamailio.BINARY), "kamailio is not installed");
         assumeTrue(Files.isExecutable(Sipp.BINARY), "sipp (sip-tester) is not installed");
-        kamailio = new KamailioProxy(Map.of(USER, "secret"));
-        stack = new Stack(dir, Duration.ofSeconds(10), List.of());
-        InstanceRecord record = Stack.instance(SEL, USER, "secret", kamailio.port());
-        stack.engine.register(record, Optional.empty());
-        await().atMost(Duration.ofSeconds(20)).until(() -> stack.engine.state(SEL).map(InstanceState::state)
-                .orElse(null) == RegistrationState.REGISTERED);
         AppLegHarness.Directory appDir = new AppLegHarness.Directory();
-        appDir.records.put(SEL, record);
-        rig = new RelayRig(stack, appDir);
+        rig = RelayRig.withKamailio(dir, Map.of(USER, "secret"), appDir);
+        kamailio = rig.kamailio;
+        stack = rig.stack;
         appLeg = rig.appLeg;
+        InstanceRecord record = Stack.instance(SEL, USER, "secret", kamailio.port());
+        appDir.records.put(SEL, record);
+        rig.registerAndAwait(record);
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (rig != null) {
-            rig.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
-        if (kamailio != null) {
-            kamailio.close();
+            rig.close(); // the app leg, the relay, the stack and Kamailio
         }
     }
 

@@ -1,14 +1,24 @@
 package org.opensipis.sip.app;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.opensipis.core.instance.InstanceRecord;
+import org.opensipis.core.instance.InstanceState;
+import org.opensipis.core.instance.RegistrationState;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.owner.ThreadOwner;
 import org.opensipis.sip.relay.CallRelay;
+import org.opensipis.sip.testing.KamailioProxy;
 import org.opensipis.sip.testing.Stack;
 
 /**
@@ -19,6 +29,9 @@ import org.opensipis.sip.testing.Stack;
  */
 final class RelayRig implements AutoCloseable {
 
+    /** The provider's registrar and proxy, when this rig started one ({@link #withKamailio}). */
+    final KamailioProxy kamailio;
+    final Stack stack;
     final ThreadOwner appOwner = new ThreadOwner("sipis-test-app");
     final ThreadOwner relayOwner = new ThreadOwner("sipis-test-relay");
     final AppLegServer appLeg;
@@ -26,7 +39,27 @@ final class RelayRig implements AutoCloseable {
     /** Every progress signal, as {@code "<selector> <pairing id or ->"}. */
     final Queue<String> progress = new ConcurrentLinkedQueue<>();
 
+    /**
+     * Kamailio (with {@code users} and their passwords), a {@link Stack} (T1 = T2 = 10 s) and the
+     * app leg and relay over {@code directory}; {@link #close} stops them all.
+     */
+    static RelayRig withKamailio(Path dir, Map<String, String> users, AppDirectory directory) throws Exception {
+        KamailioProxy kamailio = new KamailioProxy(users);
+        try {
+            return new RelayRig(kamailio, new Stack(dir, Duration.ofSeconds(10), List.of()), directory);
+        } catch (Exception | Error e) {
+            kamailio.close();
+            throw e;
+        }
+    }
+
     RelayRig(Stack stack, AppDirectory directory) throws IOException {
+        this(null, stack, directory);
+    }
+
+    private RelayRig(KamailioProxy kamailio, Stack stack, AppDirectory directory) throws IOException {
+        this.kamailio = kamailio;
+        this.stack = stack;
         RelayPresence presence = new RelayPresence(progress);
         appLeg = AppLegServer.start(AppLegHarness.config(0), directory, presence, appOwner, Clock.systemUTC());
         relay = new CallRelay(stack.incoming, appLeg::bindingOf, relayOwner, new SecureRandom(), AppLegHarness.REALM);
@@ -34,11 +67,22 @@ final class RelayRig implements AutoCloseable {
         stack.engine.setResponseHandler(relay::upstreamResponse);
     }
 
+    /** Registers {@code record} at the provider (through the stack's engine) and waits until it is Registered. */
+    void registerAndAwait(InstanceRecord record) {
+        stack.engine.register(record, Optional.empty());
+        await().atMost(Duration.ofSeconds(20)).until(() -> stack.engine.state(record.selector())
+                .map(InstanceState::state).orElse(null) == RegistrationState.REGISTERED);
+    }
+
     @Override
-    public void close() throws IOException {
+    public void close() throws Exception {
         appLeg.close();
         relayOwner.close();
         appOwner.close();
+        if (kamailio != null) {
+            stack.close();
+            kamailio.close();
+        }
     }
 
     /** App presence that hands progress and in-call messages to a relay set after construction. */

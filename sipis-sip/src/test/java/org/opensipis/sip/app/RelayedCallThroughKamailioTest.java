@@ -22,8 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.opensipis.core.instance.InstanceRecord;
-import org.opensipis.core.instance.InstanceState;
-import org.opensipis.core.instance.RegistrationState;
 import org.opensipis.core.shard.Backend;
 import org.opensipis.core.shard.HostPort;
 import org.opensipis.core.shard.Lb2Settings;
@@ -66,35 +64,23 @@ class RelayedCallThroughKamailioTest {
     static void start() throws Exception {
         assumeTrue(Files.isExecutable(Kamailio.BINARY), "kamailio is not installed");
         assumeTrue(Files.isExecutable(Sipp.BINARY), "sipp (sip-tester) is not installed");
-        kamailio = new KamailioProxy(Map.of(USER, "secret", BOB, "secret"));
-        stack = new Stack(dir, Duration.ofSeconds(10), List.of());
-        InstanceRecord record = Stack.instance(SEL, USER, "secret", kamailio.port());
-        stack.engine.register(record, Optional.empty());
-        await().atMost(Duration.ofSeconds(20)).until(() -> stack.engine.state(SEL).map(InstanceState::state)
-                .orElse(null) == RegistrationState.REGISTERED);
         AppLegHarness.Directory appDir = new AppLegHarness.Directory();
-        appDir.records.put(SEL, record);
-        for (String device : List.of(BOB_PHONE, BOB_TABLET)) {
-            InstanceRecord r = Stack.instance(device, BOB, "secret", kamailio.port());
-            stack.engine.register(r, Optional.empty());
-            appDir.records.put(device, r);
-        }
-        await().atMost(Duration.ofSeconds(20)).until(() -> List.of(BOB_PHONE, BOB_TABLET).stream().allMatch(d ->
-                stack.engine.state(d).map(InstanceState::state).orElse(null) == RegistrationState.REGISTERED));
-        rig = new RelayRig(stack, appDir);
+        rig = RelayRig.withKamailio(dir, Map.of(USER, "secret", BOB, "secret"), appDir);
+        kamailio = rig.kamailio;
+        stack = rig.stack;
         appLeg = rig.appLeg;
+        for (InstanceRecord r : List.of(Stack.instance(SEL, USER, "secret", kamailio.port()),
+                Stack.instance(BOB_PHONE, BOB, "secret", kamailio.port()),
+                Stack.instance(BOB_TABLET, BOB, "secret", kamailio.port()))) {
+            appDir.records.put(r.selector(), r);
+            rig.registerAndAwait(r);
+        }
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (rig != null) {
-            rig.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
-        if (kamailio != null) {
-            kamailio.close();
+            rig.close(); // the app leg, the relay, the stack and Kamailio
         }
     }
 
