@@ -102,10 +102,11 @@ final class InstanceMachine {
             }
             Target t = list.get(Math.floorMod(r.targetIndex, list.size()));
             onOwner(r, transport.flow(t.transport(), t.address(), t.serverName()), (flow, ferr) -> {
-                if (ferr != null) {
+                if (ferr != null || flow.closed()) { // closed before we could use it: e.g. a TLS 1.3 alert
                     counters.transportErrors.increment();
                     r.targetIndex++;
-                    failure(r, RetryClass.TRANSIENT, "transport: " + cause(ferr).getMessage(), 0);
+                    failure(r, RetryClass.TRANSIENT, "transport: " + (ferr != null ? cause(ferr).getMessage()
+                            : flow.closeReason()), 0);
                     return;
                 }
                 prepare(r, t, flow, unregister, authTries, challenge, continuation);
@@ -221,7 +222,7 @@ final class InstanceMachine {
         if (txn != null && txn.flow == flow) {
             finish(txn);
             counters.transportErrors.increment();
-            failure(r, RetryClass.TRANSIENT, "transport: connection to " + flow.remote() + " closed", 0);
+            failure(r, RetryClass.TRANSIENT, "transport: " + flow.closeReason(), 0);
         } else if (!r.busy && r.state == RegistrationState.REGISTERED && !r.idle && !r.removed) {
             LOG.debug("Flow {} closed; re-registering {}", flow, r.selector);
             send(r, false, 0, null);

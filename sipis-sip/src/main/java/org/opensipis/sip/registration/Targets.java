@@ -7,16 +7,25 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.opensipis.core.instance.SipAccount;
+import org.opensipis.sip.dns.DnsLookup;
 import org.opensipis.sip.dns.Rfc3263Resolver;
 import org.opensipis.sip.dns.Target;
 
 /**
- * Resolved registrar targets per (host, port, transport), cached for five minutes and shared by
- * every instance of that registrar. Lookups run on the DNS executor; thread-safe.
+ * Resolved registrar targets per (host, port, transport), shared by every instance of that
+ * registrar and cached for the lowest TTL of the DNS records they came from, bounded to
+ * {@link #MIN_TTL_SECONDS}..{@link #MAX_TTL_SECONDS}; {@link #DEFAULT_TTL_SECONDS} when the lookup
+ * cannot tell, the maximum for an IP literal. A failed resolution (no address) is cached for
+ * {@link #NEGATIVE_TTL_SECONDS}, so retrying instances do not each query again. A lookup in flight
+ * is shared too. Lookups run on the DNS executor; thread-safe.
  */
 final class Targets {
 
-    static final long TTL_MILLIS = 300_000;
+    static final long MIN_TTL_SECONDS = 30;
+    static final long MAX_TTL_SECONDS = 3600;
+    static final long DEFAULT_TTL_SECONDS = 300;
+    static final long NEGATIVE_TTL_SECONDS = 30;
+
     private final Rfc3263Resolver resolver;
     private final Executor executor;
     private final Clock clock;
@@ -30,36 +39,41 @@ final class Targets {
 
     CompletableFuture<List<Target>> resolve(SipAccount a) {
         String key = a.registrarHost() + "|" + a.port() + "|" + a.transport();
-        long now = clock.millis();
         Entry e = cache.get(key);
-        if (e != null && (e.until > now || !e.future.isDone())) {
+        if (e != null && clock.millis() < e.until) {
             return e.future;
         }
-        CompletableFuture<List<Target>> f = CompletableFuture.supplyAsync(() -> {
-            List<Target> t = resolver.resolve(a.registrarHost(), a.port(), a.transport());
-            if (t.isEmpty()) {
-                throw new IllegalStateException("DNS: no address for registrar " + a.registrarHost()
-                        + " (" + a.transport() + ")");
+        Entry fresh = new Entry();
+        // until is written before the future completes, so whoever sees it done sees its expiry
+        fresh.future = CompletableFuture.supplyAsync(() -> {
+            long ttl = NEGATIVE_TTL_SECONDS;
+            try {
+                Rfc3263Resolver.Resolution res = resolver.resolveWithTtl(a.registrarHost(), a.port(), a.transport());
+                if (res.targets().isEmpty()) {
+                    throw new IllegalStateException("DNS: no address for registrar " + a.registrarHost()
+                            + " (" + a.transport() + ")");
+                }
+                ttl = cacheSeconds(res.ttlSeconds());
+                return res.targets();
+            } finally {
+                fresh.until = clock.millis() + ttl * 1000;
             }
-            return List.copyOf(t);
         }, executor);
-        Entry fresh = new Entry(f, now + TTL_MILLIS);
         cache.put(key, fresh);
-        f.whenComplete((v, err) -> {
-            if (err != null) {
-                cache.remove(key, fresh);
-            }
-        });
-        return f;
+        return fresh.future;
+    }
+
+    /** How long a resolution with this chain TTL is kept. */
+    static long cacheSeconds(long ttlSeconds) {
+        if (ttlSeconds == DnsLookup.UNKNOWN_TTL) {
+            return DEFAULT_TTL_SECONDS;
+        }
+        return Math.max(MIN_TTL_SECONDS, Math.min(MAX_TTL_SECONDS, ttlSeconds));
     }
 
     private static final class Entry {
-        final CompletableFuture<List<Target>> future;
-        final long until;
-
-        Entry(CompletableFuture<List<Target>> future, long until) {
-            this.future = future;
-            this.until = until;
-        }
+        CompletableFuture<List<Target>> future;
+        /** Expiry (clock millis); in flight until the lookup ends. */
+        volatile long until = Long.MAX_VALUE;
     }
 }

@@ -17,6 +17,8 @@ public final class Flow {
     private final String localHost;
     private final int localPort;
     private final Channel channel;
+    private volatile Throwable closeCause;
+    private volatile boolean closed;
 
     Flow(Transport transport, InetSocketAddress remote, String localHost, int localPort, Channel channel) {
         this.transport = transport;
@@ -54,10 +56,61 @@ public final class Flow {
         } else {
             channel.writeAndFlush(Unpooled.wrappedBuffer(data)).addListener(f -> {
                 if (!f.isSuccess()) {
+                    closedBy(f.cause()); // e.g. the TLS alert that failed the queued write
                     channel.close();
                 }
             });
         }
+    }
+
+    /** Called by the transport when it reports this stream flow closed (after recording why). */
+    void markClosed() {
+        closed = true;
+    }
+
+    /** Whether the transport has reported this flow closed; {@link #closeReason} is final then. */
+    public boolean closed() {
+        return closed;
+    }
+
+    /** Records the error that closes this flow (the first one wins). */
+    void closedBy(Throwable cause) {
+        if (closeCause == null) {
+            closeCause = cause;
+        }
+    }
+
+    /**
+     * Why this flow closed, for an instance's state reason: e.g. {@code TLS connection to
+     * /192.0.2.1:5061 closed: Received fatal alert: certificate_required (...)}. In TLS 1.3 the
+     * registrar judges our client certificate after our side of the handshake is done, so a refused
+     * certificate shows up here rather than as a handshake failure.
+     */
+    public String closeReason() {
+        String s = (transport == Transport.TLS ? "TLS connection to " : "connection to ") + remote + " closed";
+        Throwable c = closeCause;
+        if (c == null) {
+            return s;
+        }
+        String why = rootMessage(c);
+        s += ": " + why;
+        if (transport == Transport.TLS && CERTIFICATE_ALERT.matcher(why).find()) {
+            s += " (the registrar refused our client certificate or wants one: check TlsClientCertificates)";
+        }
+        return s;
+    }
+
+    private static final java.util.regex.Pattern CERTIFICATE_ALERT = java.util.regex.Pattern.compile(
+            "certificate_required|bad_certificate|unknown_ca|certificate_unknown|unsupported_certificate"
+                    + "|certificate_expired|certificate_revoked|access_denied");
+
+    /** The innermost useful message (Netty wraps SSL errors in a DecoderException). */
+    static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getMessage() != null ? c.getMessage() : c.toString();
     }
 
     @Override

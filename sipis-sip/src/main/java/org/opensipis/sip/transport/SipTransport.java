@@ -152,14 +152,24 @@ public final class SipTransport implements AutoCloseable {
             ch.attr(StreamHandler.FLOW).set(flow);
             ch.closeFuture().addListener(x -> {
                 streams.remove(key, result);
-                receiver.onFlowClosed(flow);
+                // one task later, so that the error closing it (e.g. a TLS alert) is recorded first
+                Runnable report = () -> {
+                    flow.markClosed();
+                    receiver.onFlowClosed(flow);
+                };
+                try {
+                    ch.eventLoop().execute(report);
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    report.run();
+                }
             });
             if (transport == Transport.TLS) {
                 ch.pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
                     if (h.isSuccess()) {
                         result.complete(flow);
                     } else {
-                        result.completeExceptionally(new IOException("TLS handshake with " + remote + " failed", h.cause()));
+                        result.completeExceptionally(new IOException("TLS handshake with " + serverName + " at " + remote
+                                + " failed: " + Flow.rootMessage(h.cause()), h.cause()));
                         ch.close();
                     }
                 });
@@ -250,6 +260,10 @@ public final class SipTransport implements AutoCloseable {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             LOG.debug("Closing SIP flow {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            Flow flow = ctx.channel().attr(FLOW).get();
+            if (flow != null) {
+                flow.closedBy(cause);
+            }
             ctx.close();
         }
     }

@@ -61,6 +61,15 @@ class Rfc3263ResolverTest {
     }
 
     @Test
+    void aFakeWithoutTtlsGivesAnUnknownTtlAndAnIpLiteralNeedsNoDns() throws Exception {
+        dns.addr("plain.example.net", "192.0.2.7");
+        assertThat(resolver.resolveWithTtl("plain.example.net", 0, Transport.UDP).ttlSeconds())
+                .isEqualTo(DnsLookup.UNKNOWN_TTL);
+        assertThat(resolver.resolveWithTtl("192.0.2.8", 0, Transport.UDP).ttlSeconds())
+                .isEqualTo(Rfc3263Resolver.Resolution.NO_DNS);
+    }
+
+    @Test
     void weightedChoiceKeepsEveryTargetOnce() {
         List<DnsLookup.Srv> in = List.of(new DnsLookup.Srv(1, 60, 1, "a"), new DnsLookup.Srv(1, 30, 2, "b"),
                 new DnsLookup.Srv(1, 10, 3, "c"), new DnsLookup.Srv(1, 0, 4, "."));

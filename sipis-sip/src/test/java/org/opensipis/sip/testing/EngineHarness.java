@@ -15,6 +15,7 @@ import org.opensipis.core.instance.RegistrationState;
 import org.opensipis.core.instance.SipAccount;
 import org.opensipis.core.settings.RegistrationSettings;
 import org.opensipis.core.settings.Secret;
+import org.opensipis.core.settings.TlsClientCertificate;
 import org.opensipis.core.testing.FakeClock;
 import org.opensipis.sip.dns.DnsjavaLookup;
 import org.opensipis.sip.owner.ManualOwner;
@@ -42,7 +43,14 @@ public final class EngineHarness implements AutoCloseable {
 
     public EngineHarness(RegistrationSettings settings, Optional<java.nio.file.Path> trusted, boolean keepAlive,
                          Duration keepAlivePeriod, org.opensipis.sip.dns.DnsLookup dns) throws IOException {
-        TransportConfig tc = new TransportConfig("127.0.0.1", 1, trusted, List.of(), keepAlive, keepAlivePeriod,
+        this(settings, trusted, List.of(), keepAlive, keepAlivePeriod, dns);
+    }
+
+    /** With TLS client certificates ({@code TlsClientCertificates}) by registrar host. */
+    public EngineHarness(RegistrationSettings settings, Optional<java.nio.file.Path> trusted,
+                         List<TlsClientCertificate> clientCertificates, boolean keepAlive, Duration keepAlivePeriod,
+                         org.opensipis.sip.dns.DnsLookup dns) throws IOException {
+        TransportConfig tc = new TransportConfig("127.0.0.1", 1, trusted, clientCertificates, keepAlive, keepAlivePeriod,
                 Duration.ofSeconds(5));
         EngineConfig cfg = new EngineConfig("test-server", Optional.empty(), "SIPIS-test/1.0", settings, tc, clock,
                 List.of(owner), Optional.of(owner), dns, Runnable::run, new Random(7), true, 500);

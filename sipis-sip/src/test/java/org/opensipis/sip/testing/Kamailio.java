@@ -14,12 +14,14 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
 /**
  * A real Kamailio registrar with digest (auth_db over db_text, usrloc in memory) on free loopback
- * ports: UDP and TCP on one port, TLS on another, with a self-signed certificate made by openssl.
+ * ports: UDP and TCP on one port, TLS on another, with a self-signed certificate made by openssl;
+ * optionally a third, TLS port that requires a client certificate from a given CA list.
  * Users whose name starts with "q" are challenged with qop="auth", the others without qop.
  * Everything lives in a temporary directory; {@link #close} stops the process and deletes it.
  */
@@ -37,6 +39,7 @@ public final class Kamailio implements AutoCloseable {
             listen=udp:127.0.0.1:@PORT@
             listen=tcp:127.0.0.1:@PORT@
             listen=tls:127.0.0.1:@TLSPORT@
+            @MTLSLISTEN@
             enable_tls=yes
             alias="127.0.0.1"
             mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
@@ -95,13 +98,36 @@ public final class Kamailio implements AutoCloseable {
             require_certificate = no
             """;
 
+    /** A second TLS listener that demands a client certificate issued by the given CA list. */
+    private static final String MTLS_CFG = """
+            [server:127.0.0.1:@MTLSPORT@]
+            method = TLSv1.2+
+            verify_certificate = yes
+            require_certificate = yes
+            verify_depth = 3
+            ca_list = @CALIST@
+            private_key = @DIR@/key.pem
+            certificate = @DIR@/cert.pem
+            """;
+
     private final Path dir;
     private final int port;
     private final int tlsPort;
+    private final int mutualTlsPort;
     private final Process process;
 
     /** Starts Kamailio with the given users (name → password) in domain 127.0.0.1. */
     public Kamailio(Map<String, String> users, int children) throws IOException, InterruptedException {
+        this(users, children, Optional.empty());
+    }
+
+    /**
+     * Starts Kamailio as above; with {@code clientCaList} (PEM) it also listens for TLS on
+     * {@link #mutualTlsPort()}, where it requires and verifies a client certificate issued by one of
+     * those CAs (tls module: {@code verify_certificate} and {@code require_certificate} on).
+     */
+    public Kamailio(Map<String, String> users, int children, Optional<Path> clientCaList)
+            throws IOException, InterruptedException {
         dir = Files.createTempDirectory("sipis-kamailio");
         port = freePort();
         int t;
@@ -109,6 +135,14 @@ public final class Kamailio implements AutoCloseable {
             t = freePort();
         } while (t == port);
         tlsPort = t;
+        if (clientCaList.isPresent()) {
+            do {
+                t = freePort();
+            } while (t == port || t == tlsPort);
+            mutualTlsPort = t;
+        } else {
+            mutualTlsPort = -1;
+        }
         Path db = Files.createDirectories(dir.resolve("db"));
         for (String table : List.of("version", "subscriber", "location", "location_attrs")) {
             Files.copy(Path.of("/usr/share/kamailio/dbtext/kamailio", table), db.resolve(table));
@@ -125,8 +159,16 @@ public final class Kamailio implements AutoCloseable {
                 "-out", dir.resolve("cert.pem").toString(), "-days", "2", "-subj", "/CN=127.0.0.1",
                 "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"));
         String d = dir.toString();
-        Files.writeString(dir.resolve("tls.cfg"), TLS_CFG.replace("@DIR@", d));
-        Files.writeString(dir.resolve("kamailio.cfg"), CONFIG.replace("@DIR@", d).replace("@PORT@", Integer.toString(port))
+        String tlsCfg = TLS_CFG;
+        String mtlsListen = "";
+        if (clientCaList.isPresent()) {
+            tlsCfg += MTLS_CFG.replace("@MTLSPORT@", Integer.toString(mutualTlsPort))
+                    .replace("@CALIST@", clientCaList.get().toAbsolutePath().toString());
+            mtlsListen = "listen=tls:127.0.0.1:" + mutualTlsPort;
+        }
+        Files.writeString(dir.resolve("tls.cfg"), tlsCfg.replace("@DIR@", d));
+        Files.writeString(dir.resolve("kamailio.cfg"), CONFIG.replace("@MTLSLISTEN@", mtlsListen)
+                .replace("@DIR@", d).replace("@PORT@", Integer.toString(port))
                 .replace("@TLSPORT@", Integer.toString(tlsPort)).replace("@CHILDREN@", Integer.toString(children)));
         process = new ProcessBuilder(BINARY.toString(), "-DD", "-E", "-f", dir.resolve("kamailio.cfg").toString(),
                 "-P", dir.resolve("kam.pid").toString(), "-m", "1024", "-M", "16")
@@ -146,6 +188,14 @@ public final class Kamailio implements AutoCloseable {
 
     public int tlsPort() {
         return tlsPort;
+    }
+
+    /** The TLS port that requires a client certificate; only with the client CA constructor. */
+    public int mutualTlsPort() {
+        if (mutualTlsPort < 0) {
+            throw new IllegalStateException("started without a client CA list: no mutual TLS listener");
+        }
+        return mutualTlsPort;
     }
 
     public Path certificate() {
@@ -170,7 +220,8 @@ public final class Kamailio implements AutoCloseable {
         return process.pid();
     }
 
-    private static void run(List<String> cmd) throws IOException, InterruptedException {
+    /** Runs a command (openssl here and in tests), failing with its output when it exits non-zero. */
+    public static void run(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
