@@ -45,36 +45,54 @@ public final class RegistrationBench {
     private int accounts = Integer.MAX_VALUE;
     private int phase;
 
+    /**
+     * Runs every phase, or only those named in the system property {@code bench.phases}
+     * (comma-separated: saturation, cpu, idle, big-idle, big-loaded) for quick iterations.
+     */
     public static void main(String[] args) throws Exception {
         int big = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        java.util.Set<String> phases = java.util.Set.of(
+                System.getProperty("bench.phases", "saturation,cpu,idle,big-idle,big-loaded").split(","));
         RegistrationBench b = new RegistrationBench();
         // db_text scans the subscriber table linearly on every auth check: 2,000 accounts keep
         // Kamailio's cost per REGISTER low (10 instances = 10 bindings per AoR in phase 1)
-        try (Kamailio k = new Kamailio(users(2_000), 4)) {
-            b.kamailio = k;
-            b.accounts = 2_000;
-            b.saturation(20_000, 20);
+        if (phases.contains("saturation")) {
+            try (Kamailio k = new Kamailio(users(2_000), 4)) {
+                b.kamailio = k;
+                b.accounts = 2_000;
+                b.saturation(20_000, 20);
+            }
         }
         // one account per instance, one binding per AoR, as in the calibration
-        try (Kamailio k = new Kamailio(users(10_000), 4)) {
-            b.kamailio = k;
-            b.accounts = Integer.MAX_VALUE;
-            b.cpuAtTwoThousandPerSecond(10_000, 30);
+        if (phases.contains("cpu")) {
+            try (Kamailio k = new Kamailio(users(10_000), 4)) {
+                b.kamailio = k;
+                b.accounts = Integer.MAX_VALUE;
+                b.cpuAtTwoThousandPerSecond(10_000, 30);
+            }
         }
-        try (Kamailio k = new Kamailio(users(10_000), 4)) {
-            b.kamailio = k;
-            b.idleHeap(10_000);
+        if (phases.contains("idle")) {
+            try (Kamailio k = new Kamailio(users(10_000), 4)) {
+                b.kamailio = k;
+                b.accounts = Integer.MAX_VALUE;
+                b.idleHeap(10_000);
+            }
         }
         // 100k instances over 1,000 accounts (100 bindings per AoR), as db_text cannot hold 100k users
         // a fresh registrar for each: bindings left by the previous phase would double the AoRs' size
-        try (Kamailio k = new Kamailio(users(1_000), 4)) {
-            b.kamailio = k;
-            b.accounts = 1_000;
-            b.idleHeap(big);
+        if (phases.contains("big-idle")) {
+            try (Kamailio k = new Kamailio(users(1_000), 4)) {
+                b.kamailio = k;
+                b.accounts = 1_000;
+                b.idleHeap(big);
+            }
         }
-        try (Kamailio k = new Kamailio(users(1_000), 4)) {
-            b.kamailio = k;
-            b.loadedHeap(big);
+        if (phases.contains("big-loaded")) {
+            try (Kamailio k = new Kamailio(users(1_000), 4)) {
+                b.kamailio = k;
+                b.accounts = 1_000;
+                b.loadedHeap(big);
+            }
         }
         System.out.println();
         System.out.println("| Measure | Result |");
@@ -160,10 +178,12 @@ public final class RegistrationBench {
         Thread.sleep(5_000);
         e.resetLatencies();
         EngineStats a = e.stats();
+        Map<String, Long> threads0 = threadCpu();
         long cpu0 = OS.getProcessCpuTime();
         long t0 = System.nanoTime();
         Thread.sleep(seconds * 1000L);
         long cpu = OS.getProcessCpuTime() - cpu0;
+        printThreadCpu(threads0, threadCpu(), cpu);
         EngineStats b = e.stats();
         double dt = (System.nanoTime() - t0) / 1e9;
         long ok = b.responsesByCode().getOrDefault(200, 0L) - a.responsesByCode().getOrDefault(200, 0L);
@@ -208,6 +228,36 @@ public final class RegistrationBench {
         results.put("Heap per instance during refreshes, " + n + " instances" + (accounts < n ? " (" + accounts
                 + " accounts)" : ""), String.format("**%d bytes** at %.0f refreshes/s", (used - base) / n, ok / dt));
         close(e, owners);
+    }
+
+    /** CPU time of live threads, summed by name with trailing digits dropped (where the CPU goes). */
+    private static Map<String, Long> threadCpu() {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (java.lang.management.ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (ti != null) {
+                long t = mx.getThreadCpuTime(ti.getThreadId());
+                if (t > 0) {
+                    out.merge(ti.getThreadName().replaceAll("[-#]?\\d+$", ""), t, Long::sum);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void printThreadCpu(Map<String, Long> before, Map<String, Long> after, long processCpu) {
+        StringBuilder b = new StringBuilder("CPU by thread group over the window (ms):");
+        long sum = 0;
+        for (Map.Entry<String, Long> e : after.entrySet()) {
+            long d = (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / 1_000_000;
+            sum += d;
+            if (d > 0) {
+                b.append(' ').append(e.getKey()).append('=').append(d);
+            }
+        }
+        b.append("; Java threads ").append(sum).append(", process ").append(processCpu / 1_000_000)
+                .append(" (the rest: GC, JIT and other VM threads)");
+        System.err.println(b);
     }
 
     private static long heapAfterGc() throws InterruptedException {
