@@ -21,7 +21,10 @@ import org.opensipis.sip.transport.TransportConfig;
  * @param registration       throttle, refresh and retry settings
  * @param transport          socket settings
  * @param clock              wall clock for expiry times; must match the owners' timers
- * @param owners             the serial owners instances are spread over (by selector hash)
+ * @param owners             the serial owners instances are spread over (by selector hash); empty =
+ *                           the transport's Netty I/O event loops, so that a response is handled on
+ *                           the thread that read it and a REGISTER reaches the UDP socket without a
+ *                           cross-thread wake-up (the production form)
  * @param throttleOwner      the throttle's owner; empty = the UDP socket's event loop, so that a
  *                           granted REGISTER reaches the wire at once
  * @param dns                DNS queries for RFC 3263
@@ -42,9 +45,6 @@ public record EngineConfig(String serverName, Optional<String> advertisedAddress
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(clock, "clock");
         owners = List.copyOf(owners);
-        if (owners.isEmpty()) {
-            throw new IllegalArgumentException("at least one owner executor is needed");
-        }
         Objects.requireNonNull(throttleOwner, "throttleOwner");
         Objects.requireNonNull(dns, "dns");
         Objects.requireNonNull(dnsExecutor, "dnsExecutor");

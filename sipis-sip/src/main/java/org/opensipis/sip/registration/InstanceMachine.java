@@ -162,7 +162,11 @@ final class InstanceMachine {
                 counters.registersSent.increment();
                 flow.send(bytes);
             }
-            r.owner.execute(() -> sent(txn));
+            if (r.owner.inOwner()) {
+                sent(txn); // the throttle and the instance share the I/O loop: no hop
+            } else {
+                r.owner.execute(() -> sent(txn));
+            }
         };
         if (continuation) {
             throttle.submitUrgent(throttleKey(t), grant);

@@ -26,7 +26,6 @@ import org.opensipis.sip.dns.Rfc3263Resolver;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.owner.EventLoopOwner;
 import org.opensipis.sip.owner.Owner;
-import org.opensipis.sip.owner.ThreadOwner;
 import org.opensipis.sip.throttle.Throttle;
 import org.opensipis.sip.transport.Flow;
 import org.opensipis.sip.transport.SipTransport;
@@ -54,6 +53,8 @@ public final class RegistrationEngine implements AutoCloseable {
     private final Map<String, Registration> regs = new ConcurrentHashMap<>();
     private final Map<String, Txn> txns = new ConcurrentHashMap<>();
     private final List<AutoCloseable> owned;
+    /** {@code cfg.owners()}, or the transport's event loops when that is empty. */
+    private final List<Owner> owners;
     private final RegistrationListener listener;
     private volatile boolean closing;
 
@@ -66,6 +67,13 @@ public final class RegistrationEngine implements AutoCloseable {
         this.cfg = cfg;
         this.owned = owned;
         this.transport = new SipTransport(cfg.transport(), new Receiver());
+        if (cfg.owners().isEmpty()) {
+            List<Owner> loops = new ArrayList<>();
+            transport.eventLoops().forEach(l -> loops.add(new EventLoopOwner(l)));
+            this.owners = List.copyOf(loops);
+        } else {
+            this.owners = cfg.owners();
+        }
         this.throttle = new Throttle(cfg.throttleOwner().orElseGet(() -> new EventLoopOwner(transport.udpEventLoop())), cfg.clock(), cfg.registration().globalRate(),
                 cfg.registration().perRegistrarRate(), cfg.registration().maxInFlight());
         Targets targets = new Targets(new Rfc3263Resolver(cfg.dns(), cfg.random()), cfg.dnsExecutor(), cfg.clock());
@@ -75,19 +83,14 @@ public final class RegistrationEngine implements AutoCloseable {
     }
 
     /**
-     * The production engine for a process: {@code availableProcessors} owner threads
-     * ("sipis-sip-owner-N"), the throttle on the UDP I/O loop, a DNS executor of 4 threads, system clock and
-     * dnsjava. Closing the engine closes them.
+     * The production engine for a process: instances owned by the transport's Netty I/O event loops
+     * ({@code availableProcessors / 2} of them, "sipis-sip-io-*"; the UDP socket's loop handles its
+     * responses and sends its REGISTERs without waking another thread), the throttle on the UDP
+     * loop, a DNS executor of 4 threads, system clock and dnsjava. Closing the engine closes them.
      */
     public static RegistrationEngine create(Settings settings, RegistrationListener listener) throws IOException {
         int n = Runtime.getRuntime().availableProcessors();
-        List<Owner> owners = new ArrayList<>();
         List<AutoCloseable> owned = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            ThreadOwner o = new ThreadOwner("sipis-sip-owner-" + i);
-            owners.add(o);
-            owned.add(o);
-        }
         AtomicInteger dnsThreads = new AtomicInteger();
         ThreadPoolExecutor dns = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
             Thread t = new Thread(r, "sipis-sip-dns-" + dnsThreads.getAndIncrement());
@@ -100,7 +103,7 @@ public final class RegistrationEngine implements AutoCloseable {
                 settings.tlsClientCertificates(), settings.instance().keepAlive(), settings.instance().keepAlivePeriod(),
                 java.time.Duration.ofSeconds(10));
         EngineConfig cfg = new EngineConfig(settings.server().name(), settings.server().advertisedAddress(),
-                settings.instance().userAgent(), settings.registration(), tc, Clock.systemUTC(), owners, Optional.empty(),
+                settings.instance().userAgent(), settings.registration(), tc, Clock.systemUTC(), List.of(), Optional.empty(),
                 new DnsjavaLookup(), dns, new java.util.Random(), true, 500);
         return new RegistrationEngine(cfg, listener, owned);
     }
@@ -305,7 +308,6 @@ public final class RegistrationEngine implements AutoCloseable {
     // ---- end of incoming requests ----
 
     private Owner ownerOf(String selector) {
-        List<Owner> owners = cfg.owners();
         return owners.get(Math.floorMod(selector.hashCode(), owners.size()));
     }
 
@@ -336,7 +338,12 @@ public final class RegistrationEngine implements AutoCloseable {
                 }
                 return;
             }
-            txn.reg.owner.execute(() -> machine.onResponse(txn, m));
+            Owner o = txn.reg.owner;
+            if (o.inOwner()) {
+                machine.onResponse(txn, m); // owners on the I/O loop: no hop
+            } else {
+                o.execute(() -> machine.onResponse(txn, m));
+            }
         }
 
         @Override

@@ -93,6 +93,21 @@ public final class SipTransport implements AutoCloseable {
         return udp.eventLoop();
     }
 
+    /**
+     * Every I/O event loop, the UDP socket's first. Owners on these loops handle what they read
+     * without a hop; they must never block.
+     */
+    public java.util.List<io.netty.channel.EventLoop> eventLoops() {
+        java.util.List<io.netty.channel.EventLoop> out = new java.util.ArrayList<>();
+        out.add(udp.eventLoop());
+        for (io.netty.util.concurrent.EventExecutor e : group) {
+            if (e != udp.eventLoop()) {
+                out.add((io.netty.channel.EventLoop) e);
+            }
+        }
+        return out;
+    }
+
     /** The local UDP port. */
     public int udpPort() {
         return ((InetSocketAddress) udp.localAddress()).getPort();

@@ -113,12 +113,15 @@ public final class RegistrationBench {
         RegistrationSettings rs = new RegistrationSettings(rate, rate, 500, refreshAt, 0.1,
                 Duration.ofSeconds(expires), Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60),
                 Duration.ofSeconds(240), Duration.ofSeconds(300), Duration.ofSeconds(1200), Duration.ofSeconds(1));
-        int n = Runtime.getRuntime().availableProcessors();
-        for (int i = 0; i < n; i++) {
+        // as RegistrationEngine.create: owners on the transport's I/O loops (availableProcessors / 2),
+        // unless -Dbench.owners=N asks for N owner threads of their own (the former production form)
+        int threads = Integer.getInteger("bench.owners", 0);
+        for (int i = 0; i < threads; i++) {
             owners.add(new ThreadOwner("sipis-sip-owner-" + phase + "-" + i));
         }
         phase++;
-        TransportConfig tc = new TransportConfig("127.0.0.1", 1, Optional.empty(), List.of(), false,
+        int io = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        TransportConfig tc = new TransportConfig("127.0.0.1", io, Optional.empty(), List.of(), false,
                 Duration.ofSeconds(30), Duration.ofSeconds(5));
         EngineConfig cfg = new EngineConfig("bench", Optional.empty(), "SIPIS-bench", rs, tc, Clock.systemUTC(),
                 new ArrayList<Owner>(owners), Optional.empty(), new DnsjavaLookup(), Runnable::run, new SecureRandom(),

@@ -80,6 +80,41 @@ class KamailioInteropTest {
         assertThat(kamailio.kamcmd("ul.dump")).doesNotContain("sip:s" + sel + "@");
     }
 
+    /**
+     * The production form: instances owned by the transport's I/O event loops (empty owners), the
+     * throttle on the UDP loop, real threads and clock; register over UDP, refresh by a short
+     * Expires, then Idle removes the binding.
+     */
+    @Test
+    void registersWithOwnersOnTheIoLoops() throws Exception {
+        java.util.List<org.opensipis.core.instance.InstanceState> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var rs = new org.opensipis.core.settings.RegistrationSettings(1000, 1000, 100, 0.5, 0.0, Duration.ofSeconds(5),
+                Duration.ofSeconds(10), Duration.ofSeconds(80), Duration.ofSeconds(60), Duration.ofSeconds(240),
+                Duration.ofSeconds(300), Duration.ofSeconds(1200), Duration.ofSeconds(2));
+        var tc = new org.opensipis.sip.transport.TransportConfig("127.0.0.1", 2, Optional.empty(), java.util.List.of(),
+                false, Duration.ofSeconds(30), Duration.ofSeconds(5));
+        var cfg = new org.opensipis.sip.registration.EngineConfig("test-server", Optional.empty(), "SIPIS-test/1.0", rs,
+                tc, java.time.Clock.systemUTC(), java.util.List.of(), Optional.empty(),
+                new org.opensipis.sip.dns.DnsjavaLookup(), Runnable::run, new java.util.Random(7), true, 500);
+        try (var engine = new org.opensipis.sip.registration.RegistrationEngine(cfg, states::add)) {
+            for (String sel : java.util.List.of("AB0001", "AB0002", "AB0003")) {
+                engine.register(EngineHarness.record(sel, "alice", "secret", kamailio.port(), Transport.UDP), Optional.empty());
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> engine.snapshot().stream()
+                    .filter(s -> s.state() == RegistrationState.REGISTERED).count() == 3);
+            assertThat(kamailio.kamcmd("ul.dump")).contains("sip:sAB0001@127.0.0.1:", "sip:sAB0002@127.0.0.1:",
+                    "sip:sAB0003@127.0.0.1:");
+            // Expires 5 s refreshed at 50 %: a second 200 for each, timers on the event loops
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
+                    .until(() -> engine.stats().responsesByCode().getOrDefault(200, 0L) >= 6L);
+            engine.setIdle("AB0002");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> engine.state("AB0002").orElseThrow().state() == RegistrationState.IDLE);
+            assertThat(kamailio.kamcmd("ul.dump")).doesNotContain("sip:sAB0002@").contains("sip:sAB0001@");
+        }
+        assertThat(kamailio.kamcmd("ul.dump")).doesNotContain("sip:sAB0001@", "sip:sAB0003@");
+    }
+
     @Test
     void wrongPasswordIsUnauthorized() throws Exception {
         h = new EngineHarness(EngineHarness.settings());

@@ -30,7 +30,6 @@ import org.opensipis.sip.call.Directory;
 import org.opensipis.sip.call.IncomingListener;
 import org.opensipis.sip.call.IncomingRequests;
 import org.opensipis.sip.dns.DnsjavaLookup;
-import org.opensipis.sip.owner.ThreadOwner;
 import org.opensipis.sip.registration.EngineConfig;
 import org.opensipis.sip.registration.RegistrationEngine;
 import org.opensipis.sip.registration.RegistrationListener;
@@ -38,7 +37,8 @@ import org.opensipis.sip.transport.TransportConfig;
 
 /**
  * The real incoming-call stack on real threads and the system clock: the registration engine
- * (its sockets and owners), IncomingRequests wired to it, the push dispatcher with the APNs
+ * (its sockets, with instances and the throttle on its I/O event loops as in production),
+ * IncomingRequests wired to it, the push dispatcher with the APNs
  * provider against {@link ApnsMock}, and an in-memory call log.
  */
 public final class Stack implements AutoCloseable {
@@ -49,8 +49,6 @@ public final class Stack implements AutoCloseable {
     public final InMemoryCallLog log = new InMemoryCallLog();
     public final RegistrationEngine engine;
     public final IncomingRequests incoming;
-    private final ThreadOwner owner = new ThreadOwner("sipis-sip-owner-test");
-    private final ThreadOwner throttle = new ThreadOwner("sipis-sip-throttle-test");
 
     public Stack(Path dir, Duration t1, List<TextMessageFilter> filters) throws Exception {
         apns = new ApnsMock(dir);
@@ -62,7 +60,7 @@ public final class Stack implements AutoCloseable {
         TransportConfig tc = new TransportConfig("127.0.0.1", 1, Optional.empty(), List.of(), false,
                 Duration.ofSeconds(30), Duration.ofSeconds(5));
         EngineConfig ec = new EngineConfig("e2e", Optional.empty(), "SIPIS-e2e", EngineHarness.settings(), tc,
-                Clock.systemUTC(), List.of(owner), Optional.of(throttle), new DnsjavaLookup(), Runnable::run, new Random(), true, 500);
+                Clock.systemUTC(), List.of(), Optional.empty(), new DnsjavaLookup(), Runnable::run, new Random(), true, 500);
         engine = new RegistrationEngine(ec, new RegistrationListener() {
             @Override
             public void stateChanged(InstanceState state) {
@@ -90,8 +88,6 @@ public final class Stack implements AutoCloseable {
         engine.close();
         push.close(); // closes the provider too
         apns.close();
-        owner.close();
-        throttle.close();
     }
 
     /** No store behind the dispatcher: the mock never reports dead tokens here. */
