@@ -158,9 +158,14 @@ public final class RegistrationBench {
         e.resetLatencies();
         EngineStats a = e.stats();
         long t0 = System.nanoTime();
-        Thread.sleep(seconds * 1000L);
+        String probed;
+        try (OptionsProbe probe = new OptionsProbe(kamailio.port())) {
+            Thread.sleep(seconds * 1000L);
+            probed = probe.summary();
+        }
         EngineStats b = e.stats();
         double dt = (System.nanoTime() - t0) / 1e9;
+        results.put("Registrar's own answer time during that window (OPTIONS every 20 ms from another socket)", probed);
         long ok = b.responsesByCode().getOrDefault(200, 0L) - a.responsesByCode().getOrDefault(200, 0L);
         long ch = b.responsesByCode().getOrDefault(401, 0L) - a.responsesByCode().getOrDefault(401, 0L);
         results.put("Digest refreshes (REGISTER, 401, REGISTER, 200), " + n + " instances (" + accounts
