@@ -17,9 +17,20 @@ public final class DigestAuthorizer {
     private static final HexFormat HEX = HexFormat.of();
     private final Random random;
 
-    /** With a {@link SecureRandom} for cnonces. */
+    /**
+     * With a {@link SecureRandom} for cnonces: a DRBG where the JDK has one, which needs no read
+     * of /dev/urandom per cnonce as the default NativePRNG does (a system call per REGISTER).
+     */
     public DigestAuthorizer() {
-        this(new SecureRandom());
+        this(cnonceRandom());
+    }
+
+    private static SecureRandom cnonceRandom() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
     }
 
     /** With a given random source (tests pass a seeded one for fixed fixtures). */
@@ -56,7 +67,7 @@ public final class DigestAuthorizer {
         String ha2 = "auth-int".equals(c.qop())
                 ? hash(alg, method + ":" + uri + ":" + hash(alg, body))
                 : hash(alg, method + ":" + uri);
-        String ncText = String.format("%08x", nc);
+        String ncText = nonceCount(nc);
         String response = c.qop() == null
                 ? hash(alg, ha1 + ":" + c.nonce() + ":" + ha2)
                 : hash(alg, ha1 + ":" + c.nonce() + ":" + ncText + ":" + cnonce + ":" + c.qop() + ":" + ha2);
@@ -77,13 +88,28 @@ public final class DigestAuthorizer {
         return b.toString();
     }
 
+    /** {@code nc} as 8 lower-case hex digits ({@code %08x} without a Formatter). */
+    static String nonceCount(int nc) {
+        String h = Integer.toHexString(nc);
+        return h.length() >= 8 ? h : "00000000".substring(h.length()) + h;
+    }
+
+    /** Digests per thread and algorithm: {@code MessageDigest.getInstance} is a provider lookup each time. */
+    private static final ThreadLocal<java.util.Map<String, MessageDigest>> DIGESTS =
+            ThreadLocal.withInitial(() -> new java.util.HashMap<>(4));
+
     /** Hex digest of UTF-8 text with a JCA algorithm name ("MD5", "SHA-256"). */
     public static String hash(String jcaName, String text) {
-        try {
-            MessageDigest md = MessageDigest.getInstance(jcaName);
-            return HEX.formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("JCA lacks " + jcaName, e);
+        java.util.Map<String, MessageDigest> cache = DIGESTS.get();
+        MessageDigest md = cache.get(jcaName);
+        if (md == null) {
+            try {
+                md = MessageDigest.getInstance(jcaName);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("JCA lacks " + jcaName, e);
+            }
+            cache.put(jcaName, md);
         }
+        return HEX.formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8))); // digest() resets it
     }
 }

@@ -17,7 +17,6 @@ import java.util.OptionalInt;
 public final class SipMessage {
 
     private static final int MAX_HEADERS = 128;
-    private static final java.util.regex.Pattern LINE_END = java.util.regex.Pattern.compile("\r?\n");
 
     private final String startLine;
     private final int status;
@@ -50,21 +49,17 @@ public final class SipMessage {
         if (headerEnd < 0) {
             throw new SipParseException("no empty line after the headers");
         }
-        String head = text.substring(0, headerEnd);
         String body = text.substring(headerEnd + sepLen);
-        String[] lines = LINE_END.split(head, -1);
-        String start = lines[0];
+        // one pass over the head, line by line ("\r?\n"), without a regex or a String per line
+        int lineEnd = lineEnd(text, 0, headerEnd);
+        String start = text.substring(0, lineEnd);
         int status = 0;
         String method = null;
         if (start.startsWith("SIP/2.0 ")) {
             if (start.length() < 11 || (start.length() > 11 && start.charAt(11) != ' ')) {
                 throw new SipParseException("bad status line: " + clip(start));
             }
-            try {
-                status = Integer.parseInt(start.substring(8, 11));
-            } catch (NumberFormatException e) {
-                throw new SipParseException("bad status code in: " + clip(start));
-            }
+            status = statusCode(start);
             if (status < 100 || status > 699) {
                 throw new SipParseException("status code out of range in: " + clip(start));
             }
@@ -75,39 +70,123 @@ public final class SipMessage {
             }
             method = parts[0];
         }
-        List<String> n = new ArrayList<>();
-        List<String> v = new ArrayList<>();
-        for (int i = 1; i < lines.length; i++) {
-            String line = lines[i];
-            if (line.isEmpty()) {
+        String[] n = new String[16];
+        String[] v = new String[16];
+        int count = 0;
+        int pos = nextLine(text, lineEnd, headerEnd);
+        while (pos >= 0) {
+            int end = lineEnd(text, pos, headerEnd);
+            int next = nextLine(text, end, headerEnd);
+            if (end == pos) {
+                pos = next;
                 continue;
             }
-            if (line.charAt(0) == ' ' || line.charAt(0) == '\t') {
-                if (v.isEmpty()) {
+            char first = text.charAt(pos);
+            if (first == ' ' || first == '\t') {
+                if (count == 0) {
                     throw new SipParseException("continuation line before any header");
                 }
-                v.set(v.size() - 1, v.get(v.size() - 1) + " " + line.trim());
+                v[count - 1] = v[count - 1] + " " + text.substring(pos, end).trim();
+                pos = next;
                 continue;
             }
-            int colon = line.indexOf(':');
-            if (colon <= 0) {
-                throw new SipParseException("header line without a name and colon: " + clip(line));
+            int colon = text.indexOf(':', pos);
+            if (colon <= pos || colon >= end) {
+                throw new SipParseException("header line without a name and colon: " + clip(text.substring(pos, end)));
             }
-            String name = longName(line.substring(0, colon).trim().toLowerCase(Locale.ROOT));
+            String name = headerName(text, pos, colon);
             if (name.isEmpty() || name.indexOf(' ') >= 0) {
-                throw new SipParseException("bad header name: " + clip(line));
+                throw new SipParseException("bad header name: " + clip(text.substring(pos, end)));
             }
-            n.add(name);
-            v.add(line.substring(colon + 1).trim());
-            if (n.size() > MAX_HEADERS) {
+            if (count == n.length) {
+                n = java.util.Arrays.copyOf(n, count * 2);
+                v = java.util.Arrays.copyOf(v, count * 2);
+            }
+            n[count] = name;
+            v[count] = trimmed(text, colon + 1, end);
+            count++;
+            if (count > MAX_HEADERS) {
                 throw new SipParseException("more than " + MAX_HEADERS + " headers");
             }
+            pos = next;
         }
-        SipMessage m = new SipMessage(start, status, method, n.toArray(new String[0]), v.toArray(new String[0]), body);
-        if (m.header("call-id").isEmpty() || m.header("cseq").isEmpty() || m.header("via").isEmpty()) {
+        SipMessage m = new SipMessage(start, status, method, java.util.Arrays.copyOf(n, count),
+                java.util.Arrays.copyOf(v, count), body);
+        if (m.indexOf("call-id") < 0 || m.indexOf("cseq") < 0 || m.indexOf("via") < 0) {
             throw new SipParseException("missing Via, Call-ID or CSeq");
         }
         return m;
+    }
+
+    /** End of the line starting at {@code from} (before "\r\n" or "\n"), at most {@code limit}. */
+    private static int lineEnd(String text, int from, int limit) {
+        int nl = text.indexOf('\n', from);
+        if (nl < 0 || nl >= limit) {
+            return limit;
+        }
+        return nl > from && text.charAt(nl - 1) == '\r' ? nl - 1 : nl;
+    }
+
+    /** Start of the line after the one ending at {@code end}, or -1 at the end of the head. */
+    private static int nextLine(String text, int end, int limit) {
+        if (end >= limit) {
+            return -1;
+        }
+        return end + (text.charAt(end) == '\r' ? 2 : 1);
+    }
+
+    private static int statusCode(String start) {
+        int code = 0;
+        for (int i = 8; i < 11; i++) {
+            char c = start.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new SipParseException("bad status code in: " + clip(start));
+            }
+            code = code * 10 + (c - '0');
+        }
+        return code;
+    }
+
+    /** {@code text[from, to)} without surrounding whitespace, as {@link String#trim} does. */
+    private static String trimmed(String text, int from, int to) {
+        while (from < to && text.charAt(from) <= ' ') {
+            from++;
+        }
+        while (to > from && text.charAt(to - 1) <= ' ') {
+            to--;
+        }
+        return text.substring(from, to);
+    }
+
+    /** Header names we read or see often, lower-case: matched in place, no String per header. */
+    private static final String[] KNOWN = {"via", "from", "to", "call-id", "cseq", "contact", "content-length",
+        "content-type", "max-forwards", "expires", "min-expires", "www-authenticate", "proxy-authenticate",
+        "authorization", "proxy-authorization", "server", "user-agent", "allow", "supported", "retry-after",
+        "record-route", "route", "require", "date", "path", "event", "accept"};
+
+    private static String headerName(String text, int from, int to) {
+        while (from < to && text.charAt(from) <= ' ') {
+            from++;
+        }
+        while (to > from && text.charAt(to - 1) <= ' ') {
+            to--;
+        }
+        int len = to - from;
+        for (String k : KNOWN) {
+            if (k.length() == len && text.regionMatches(true, from, k, 0, len)) {
+                return k;
+            }
+        }
+        return longName(text.substring(from, to).toLowerCase(Locale.ROOT));
+    }
+
+    private int indexOf(String name) {
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(name)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static String longName(String n) {
@@ -188,6 +267,36 @@ public final class SipMessage {
         return out;
     }
 
+    /**
+     * Like {@link #headers(String)}, but only for header lines whose raw value contains
+     * {@code mustContain}: the others are not split (a REGISTER 200 may list hundreds of bindings).
+     */
+    public List<String> headers(String name, String mustContain) {
+        List<String> out = new ArrayList<>(2);
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(name) && values[i].contains(mustContain)) {
+                splitList(values[i], out);
+            }
+        }
+        return out;
+    }
+
+    /** Whether a list header has at least one non-empty element (as {@code !headers(name).isEmpty()}). */
+    public boolean hasListHeader(String name) {
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(name)) {
+                String v = values[i];
+                for (int j = 0; j < v.length(); j++) {
+                    char c = v.charAt(j);
+                    if (c > ' ' && c != ',') {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     /** A header holding a non-negative decimal number, e.g. Expires or Min-Expires. */
     public OptionalInt intHeader(String name) {
         Optional<String> v = header(name);
@@ -222,9 +331,33 @@ public final class SipMessage {
 
     /** The branch parameter of the top Via, or empty. */
     public String topBranch() {
-        String via = headers("via").get(0);
+        String via = firstListElement(values[indexOf("via")]);
         String b = HeaderParams.param(via, "branch");
         return b == null ? "" : b;
+    }
+
+    /** The first element of a comma-separated header value, as {@link #splitList} would give it. */
+    static String firstListElement(String value) {
+        boolean quoted = false;
+        int angle = 0;
+        int from = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' && (i == 0 || value.charAt(i - 1) != '\\')) {
+                quoted = !quoted;
+            } else if (!quoted && c == '<') {
+                angle++;
+            } else if (!quoted && c == '>') {
+                angle--;
+            } else if (!quoted && angle == 0 && c == ',') {
+                String part = value.substring(from, i).trim();
+                if (!part.isEmpty()) {
+                    return part;
+                }
+                from = i + 1;
+            }
+        }
+        return value.substring(from).trim();
     }
 
     static void splitList(String value, List<String> out) {

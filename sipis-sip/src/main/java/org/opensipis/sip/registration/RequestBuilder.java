@@ -43,7 +43,8 @@ final class RequestBuilder {
     static byte[] register(SipAccount a, String callId, long cseq, String branch, String viaHost, int viaPort,
                            Transport t, String contactUri, int expires, String userAgent, String authHeader,
                            String authValue) {
-        StringBuilder b = new StringBuilder(640);
+        StringBuilder b = SCRATCH.get();
+        b.setLength(0);
         String ruri = requestUri(a);
         b.append("REGISTER ").append(ruri).append(" SIP/2.0\r\n");
         b.append("Via: SIP/2.0/").append(t.name()).append(' ');
@@ -65,7 +66,24 @@ final class RequestBuilder {
         b.append("Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE\r\n");
         b.append("User-Agent: ").append(userAgent).append("\r\n");
         b.append("Content-Length: 0\r\n\r\n");
-        return b.toString().getBytes(StandardCharsets.UTF_8);
+        return bytes(b);
+    }
+
+    /** A builder per thread (owners are few, long-lived threads): one allocation per request, the bytes. */
+    private static final ThreadLocal<StringBuilder> SCRATCH = ThreadLocal.withInitial(() -> new StringBuilder(1024));
+
+    /** UTF-8 of the builder; ASCII (the usual case) is copied straight, without an intermediate String. */
+    private static byte[] bytes(StringBuilder b) {
+        int n = b.length();
+        byte[] out = new byte[n];
+        for (int i = 0; i < n; i++) {
+            char c = b.charAt(i);
+            if (c >= 0x80) {
+                return b.toString().getBytes(StandardCharsets.UTF_8);
+            }
+            out[i] = (byte) c;
+        }
+        return out;
     }
 
     private static StringBuilder appendHost(StringBuilder b, String host) {

@@ -18,7 +18,8 @@ final class Responses {
      */
     static int granted(String selector, int requested, SipMessage m) {
         String me = RequestBuilder.contactUser(selector);
-        List<String> contacts = m.headers("contact");
+        // A 200 lists every binding of the AoR; only Contact values naming us are split and read.
+        List<String> contacts = m.headers("contact", me);
         for (String c : contacts) {
             if (HeaderParams.uriUser(HeaderParams.uri(c)).equals(me)) {
                 String e = HeaderParams.param(c, "expires");
@@ -32,7 +33,7 @@ final class Responses {
                 return m.intHeader("expires").orElse(requested);
             }
         }
-        if (!contacts.isEmpty()) {
+        if (!contacts.isEmpty() || m.hasListHeader("contact")) {
             return 0;
         }
         return m.intHeader("expires").orElse(requested);

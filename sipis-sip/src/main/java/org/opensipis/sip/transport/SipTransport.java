@@ -2,7 +2,6 @@ package org.opensipis.sip.transport;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -229,9 +228,13 @@ public final class SipTransport implements AutoCloseable {
     }
 
     private void deliver(byte[] data, Flow flow) {
+        deliver(new String(data, java.nio.charset.StandardCharsets.UTF_8), flow);
+    }
+
+    private void deliver(String text, Flow flow) {
         SipMessage m;
         try {
-            m = SipMessage.parse(data);
+            m = SipMessage.parse(text);
         } catch (SipParseException e) {
             LOG.debug("Dropped unparsable SIP message from {}: {}", flow.remote(), e.getMessage());
             return;
@@ -246,6 +249,9 @@ public final class SipTransport implements AutoCloseable {
     }
 
     private final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+        /** Datagram bytes are copied here and decoded once (only the channel's event loop reads). */
+        private final byte[] scratch = new byte[65_535];
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
             ByteBuf c = p.content();
@@ -257,7 +263,9 @@ public final class SipTransport implements AutoCloseable {
             if (flow == null) {
                 flow = new Flow(Transport.UDP, sender, localHostFor(sender.getAddress()), udpPort(), udp);
             }
-            deliver(ByteBufUtil.getBytes(c), flow);
+            int n = c.readableBytes();
+            c.getBytes(c.readerIndex(), scratch, 0, n);
+            deliver(new String(scratch, 0, n, java.nio.charset.StandardCharsets.UTF_8), flow);
         }
     }
 

@@ -67,4 +67,11 @@ class DigestAuthorizerTest {
     private static String cnonce(String v) {
         return v.substring(v.indexOf("cnonce=\""));
     }
+
+    @Test
+    void nonceCountIsEightHexDigits() {
+        assertThat(DigestAuthorizer.nonceCount(1)).isEqualTo("00000001");
+        assertThat(DigestAuthorizer.nonceCount(0xabcdef12)).isEqualTo("abcdef12");
+        assertThat(DigestAuthorizer.nonceCount(0x1ff)).isEqualTo(String.format("%08x", 0x1ff));
+    }
 }

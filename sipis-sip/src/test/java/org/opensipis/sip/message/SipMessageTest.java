@@ -46,6 +46,28 @@ class SipMessageTest {
     }
 
     @Test
+    void onlyContactValuesNamingUsAreSplit() throws IOException {
+        SipMessage m = fixture("200-multiple-contacts-compact.txt");
+        assertThat(m.headers("contact", "sABCDEF-01")).contains(m.headers("contact").get(1));
+        assertThat(m.headers("contact", "sNOBODY")).isEmpty();
+        assertThat(m.hasListHeader("contact")).isTrue();
+        assertThat(m.hasListHeader("record-route")).isFalse();
+        assertThat(SipMessage.parse("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKa\r\nCall-ID: c\r\n"
+                + "CSeq: 2 REGISTER\r\nContact: , \r\n\r\n").hasListHeader("contact")).isFalse();
+    }
+
+    @Test
+    void headerNamesFoldWhateverTheirCase() {
+        SipMessage m = SipMessage.parse("SIP/2.0 200 OK\r\nvIA : SIP/2.0/UDP h;branch=z9hG4bKa , SIP/2.0/UDP g\r\n"
+                + "CALL-ID: c\r\ncseq: 2 REGISTER\r\nX-Custom-Thing: a\r\n  folded\r\nm: <sip:a@b>\r\n\r\nbody");
+        assertThat(m.topBranch()).isEqualTo("z9hG4bKa");
+        assertThat(m.callId()).isEqualTo("c");
+        assertThat(m.header("x-custom-thing")).hasValue("a folded");
+        assertThat(m.headers("contact")).containsExactly("<sip:a@b>");
+        assertThat(m.body()).isEqualTo("body");
+    }
+
+    @Test
     void bareLineFeedsAreAccepted() throws IOException {
         SipMessage m = fixture("423-lf-only.txt");
         assertThat(m.status()).isEqualTo(423);
