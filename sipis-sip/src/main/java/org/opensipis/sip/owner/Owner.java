@@ -12,6 +12,18 @@ public interface Owner {
     /** Runs the task on the owner after {@code delayMillis} (by the owner's clock). */
     Cancellable schedule(Runnable task, long delayMillis);
 
+    /**
+     * Like {@link #schedule}, for timers whose exact moment does not matter (refresh, backoff):
+     * the owner may run it a little later (at most {@link #SLACK_MILLIS}) so that timers due
+     * close together run in one wake-up. The default runs it on time.
+     */
+    default Cancellable scheduleLoosely(Runnable task, long delayMillis) {
+        return schedule(task, delayMillis);
+    }
+
+    /** How late {@link #scheduleLoosely} may run a task. */
+    long SLACK_MILLIS = 20;
+
     /** Whether the calling thread is this owner. */
     boolean inOwner();
 

@@ -329,7 +329,7 @@ final class InstanceMachine {
         }
         double share = rs.refreshAt() * (1 + rs.jitter() * (2 * cfg.random().nextDouble() - 1));
         long delay = Math.max(1000, (long) (granted * 1000L * share));
-        r.timer = r.owner.schedule(() -> {
+        r.timer = r.owner.scheduleLoosely(() -> {
             r.timer = null;
             register(r);
         }, delay);
@@ -355,7 +355,7 @@ final class InstanceMachine {
         setState(r, cls.state, reason);
         LOG.debug("Instance {} ({}): {}; retry in {} ms", r.selector, r.record.account().aor(), reason, delay);
         r.cancelTimer();
-        r.timer = r.owner.schedule(() -> {
+        r.timer = r.owner.scheduleLoosely(() -> {
             r.timer = null;
             register(r);
         }, delay);

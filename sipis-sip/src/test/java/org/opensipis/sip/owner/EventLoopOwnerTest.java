@@ -1,0 +1,63 @@
+package org.opensipis.sip.owner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Loose timers on a real event loop: never early, at most the slack late, cancellable, on the loop. */
+class EventLoopOwnerTest {
+
+    private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopOwner owner = new EventLoopOwner(group.next());
+
+    @AfterEach
+    void stop() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void looseTimersRunOnTheLoopNotEarlyAndNotMuchLate() throws Exception {
+        int n = 50;
+        CountDownLatch ran = new CountDownLatch(n);
+        List<Long> early = new CopyOnWriteArrayList<>();
+        List<Long> lateMillis = new CopyOnWriteArrayList<>();
+        AtomicBoolean offLoop = new AtomicBoolean();
+        for (int i = 0; i < n; i++) {
+            long delay = 3 + i;
+            long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay);
+            owner.scheduleLoosely(() -> {
+                long now = System.nanoTime();
+                if (now < due) {
+                    early.add(due - now);
+                }
+                lateMillis.add(TimeUnit.NANOSECONDS.toMillis(now - due));
+                offLoop.compareAndSet(false, !owner.inOwner());
+                ran.countDown();
+            }, delay);
+        }
+        assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(early).isEmpty();
+        assertThat(offLoop).isFalse();
+        // the grid adds at most SLACK_MILLIS; the loop's own lateness on a busy machine is not ours
+        assertThat(lateMillis.stream().mapToLong(Long::longValue).min().orElseThrow()).isLessThan(Owner.SLACK_MILLIS);
+    }
+
+    @Test
+    void cancelledLooseTimersDoNotRun() throws Exception {
+        AtomicBoolean cancelledRan = new AtomicBoolean();
+        Owner.Cancellable c = owner.scheduleLoosely(() -> cancelledRan.set(true), 30);
+        c.cancel();
+        CountDownLatch later = new CountDownLatch(1);
+        owner.scheduleLoosely(later::countDown, 60);
+        assertThat(later.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(cancelledRan).isFalse();
+    }
+}
