@@ -159,10 +159,13 @@ public final class RegistrationBench {
         EngineStats a = e.stats();
         long t0 = System.nanoTime();
         String probed;
+        Map<String, Long> threads0 = threadCpu();
+        long cpu0 = OS.getProcessCpuTime();
         try (OptionsProbe probe = new OptionsProbe(kamailio.port())) {
             Thread.sleep(seconds * 1000L);
             probed = probe.summary();
         }
+        printThreadCpu(threads0, threadCpu(), OS.getProcessCpuTime() - cpu0);
         EngineStats b = e.stats();
         double dt = (System.nanoTime() - t0) / 1e9;
         results.put("Registrar's own answer time during that window (OPTIONS every 20 ms from another socket)", probed);
