@@ -168,7 +168,6 @@ public final class RegistrationBench {
         printThreadCpu(threads0, threadCpu(), OS.getProcessCpuTime() - cpu0);
         EngineStats b = e.stats();
         double dt = (System.nanoTime() - t0) / 1e9;
-        results.put("Registrar's own answer time during that window (OPTIONS every 20 ms from another socket)", probed);
         long ok = b.responsesByCode().getOrDefault(200, 0L) - a.responsesByCode().getOrDefault(200, 0L);
         long ch = b.responsesByCode().getOrDefault(401, 0L) - a.responsesByCode().getOrDefault(401, 0L);
         results.put("Digest refreshes (REGISTER, 401, REGISTER, 200), " + n + " instances (" + accounts
@@ -177,6 +176,7 @@ public final class RegistrationBench {
                 String.format("%.0f refreshes/s = **%.0f REGISTER transactions/s**, p50 %d ms, **p99 %d ms**, "
                         + "retransmissions %d, timeouts %d", ok / dt, (ok + ch) / dt, e.latencyMillis(0.5),
                         e.latencyMillis(0.99), b.retransmissions() - a.retransmissions(), b.timeouts() - a.timeouts()));
+        results.put("Registrar's own answer time during that window (OPTIONS every 20 ms from another socket)", probed);
         close(e, owners);
     }
 
