@@ -60,7 +60,7 @@ final class InstanceMachine {
 
     /** Registers (or re-registers) now, unless a REGISTER is already under way. */
     void register(Registration r) {
-        if (r.busy || r.idle || r.removed) {
+        if (r.busy || r.leaving()) {
             return;
         }
         if (r.state != RegistrationState.REGISTERED) {
@@ -227,7 +227,7 @@ final class InstanceMachine {
             finish(txn);
             counters.transportErrors.increment();
             failure(r, RetryClass.TRANSIENT, "transport: " + flow.closeReason(), 0);
-        } else if (!r.busy && r.state == RegistrationState.REGISTERED && !r.idle && !r.removed) {
+        } else if (!r.busy && r.state == RegistrationState.REGISTERED && !r.leaving()) {
             LOG.debug("Flow {} closed; re-registering {}", flow, r.selector);
             send(r, false, 0, null);
         }
@@ -323,7 +323,7 @@ final class InstanceMachine {
         r.state = RegistrationState.REGISTERED;
         r.reason = "";
         publish(r);
-        if (r.idle || r.removed) {
+        if (r.leaving()) {
             unregister(r, r.afterUnregister);
             return;
         }
@@ -337,7 +337,7 @@ final class InstanceMachine {
 
     private void failure(Registration r, RetryClass cls, String reason, long retryAfterMillis) {
         r.busy = false;
-        if (r.idle || r.removed) {
+        if (r.leaving()) {
             unregistered(r);
             return;
         }
@@ -366,7 +366,7 @@ final class InstanceMachine {
         r.cancelTimer();
         Runnable after = r.afterUnregister;
         r.afterUnregister = null;
-        if (!r.idle && !r.removed) {
+        if (!r.leaving()) {
             // Asked back (the app left the foreground) while the Expires 0 was under way: the
             // binding is gone now, so register again instead of settling in Idle.
             setState(r, RegistrationState.REGISTERING, "");

@@ -33,6 +33,11 @@ final class Registration {
     /** What should happen once the binding is gone: stay idle, or be removed. */
     boolean idle;
     boolean removed;
+    /**
+     * The account moved to another AoR or registrar while our binding at the old one was live:
+     * the new record, taken once the old binding is removed (null otherwise).
+     */
+    InstanceRecord movingTo;
     Runnable afterUnregister;
     volatile InstanceState published;
 
@@ -42,6 +47,11 @@ final class Registration {
         this.record = record;
         this.callId = callId;
         this.cseq = cseq;
+    }
+
+    /** The binding is being removed for good or for a while: a finished REGISTER must not refresh it. */
+    boolean leaving() {
+        return idle || removed || movingTo != null;
     }
 
     void cancelTimer() {

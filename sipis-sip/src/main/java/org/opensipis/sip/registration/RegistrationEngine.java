@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import org.opensipis.core.instance.InstanceRecord;
+import org.opensipis.core.instance.SipAccount;
 import org.opensipis.core.instance.InstanceState;
 import org.opensipis.core.instance.RegistrationState;
 import org.opensipis.core.settings.Settings;
@@ -109,6 +110,15 @@ public final class RegistrationEngine implements AutoCloseable {
     }
 
     /**
+     * How far a restored CSeq jumps ahead of the stored one. The store has the CSeq of the last
+     * published state; REGISTERs sent after it (retries whose answers were lost, refreshes whose
+     * state was still in the write-behind queue at a crash) may have reached the registrar, which
+     * ignores a CSeq not above the one it has for the Call-ID (RFC 3261 10.3 step 7): the
+     * restored registration would then answer 200 without refreshing the binding.
+     */
+    static final long RESTART_CSEQ_GAP = 1000;
+
+    /**
      * Takes an instance into the engine, or updates it. New instances continue the Call-ID and
      * CSeq of {@code previous} (from the store after a restart) or get a fresh Call-ID. An app in
      * the foreground keeps the instance Idle; otherwise it registers (through the throttle).
@@ -123,31 +133,71 @@ public final class RegistrationEngine implements AutoCloseable {
             Registration r = regs.get(selector);
             if (r == null) {
                 String callId = previous.map(InstanceState::callId).filter(c -> !c.isEmpty()).orElseGet(this::newCallId);
-                r = new Registration(selector, owner, record, callId, previous.map(InstanceState::cseq).orElse(0L));
+                long cseq = previous.filter(p -> !p.callId().isEmpty()).map(p -> p.cseq() + RESTART_CSEQ_GAP).orElse(0L);
+                r = new Registration(selector, owner, record, callId, cseq);
                 r.expires = (int) record.account().expires().orElse(cfg.registration().defaultExpires()).toSeconds();
                 regs.put(selector, r);
+            } else if (r.movingTo != null) {
+                r.movingTo = record; // still removing the binding at the old registrar: take the newest record after
+                return;
             } else {
-                boolean accountChanged = !r.record.account().equals(record.account());
+                InstanceRecord old = r.record;
+                boolean accountChanged = !old.account().equals(record.account());
+                if (accountChanged && !r.busy && !r.idle && r.registeredUntil > cfg.clock().millis()
+                        && movedAway(old.account(), record.account())) {
+                    // remove our binding at the old AoR/registrar first, or calls to the old account would keep
+                    // reaching this instance until that binding expired
+                    Registration moving = r;
+                    moving.movingTo = record;
+                    machine.unregister(moving, () -> moved(moving));
+                    return;
+                }
                 r.record = record;
                 if (accountChanged) {
-                    r.expires = (int) record.account().expires().orElse(cfg.registration().defaultExpires()).toSeconds();
-                    r.targetIndex = 0;
-                    r.failures = 0;
-                    r.cancelTimer();
-                    r.registeredUntil = 0;
-                    r.state = RegistrationState.REGISTERING;
+                    resetForNewAccount(r);
                 }
             }
-            if (record.appForeground()) {
-                goIdle(r);
-            } else {
-                r.idle = false;
-                if (!r.busy && (r.timer == null || r.state != RegistrationState.REGISTERED)) {
-                    r.cancelTimer();
-                    machine.register(r);
-                }
-            }
+            continueWith(r, record);
         });
+    }
+
+    /** The old binding is gone (or could not be removed): register the new account. On the owner. */
+    private void moved(Registration r) {
+        InstanceRecord next = r.movingTo;
+        r.movingTo = null;
+        if (next == null || r.removed) {
+            return;
+        }
+        r.record = next;
+        resetForNewAccount(r);
+        continueWith(r, next);
+    }
+
+    private void resetForNewAccount(Registration r) {
+        r.expires = (int) r.record.account().expires().orElse(cfg.registration().defaultExpires()).toSeconds();
+        r.targetIndex = 0;
+        r.failures = 0;
+        r.cancelTimer();
+        r.registeredUntil = 0;
+        r.state = RegistrationState.REGISTERING;
+    }
+
+    /** Another AoR or another registrar: a new REGISTER would not replace the old binding. */
+    static boolean movedAway(SipAccount from, SipAccount to) {
+        return !from.aor().equals(to.aor()) || !from.registrarHost().equalsIgnoreCase(to.registrarHost())
+                || from.port() != to.port() || from.transport() != to.transport();
+    }
+
+    private void continueWith(Registration r, InstanceRecord record) {
+        if (record.appForeground()) {
+            goIdle(r);
+        } else {
+            r.idle = false;
+            if (!r.busy && (r.timer == null || r.state != RegistrationState.REGISTERED)) {
+                r.cancelTimer();
+                machine.register(r);
+            }
+        }
     }
 
     /** The app is in the foreground: remove our binding and stay Idle until {@link #register} again. */
@@ -163,6 +213,11 @@ public final class RegistrationEngine implements AutoCloseable {
             return;
         }
         r.idle = true;
+        if (r.movingTo != null) {
+            // the app came to the foreground while our old binding was being removed: keep the new account
+            r.record = r.movingTo;
+            r.movingTo = null;
+        }
         machine.unregister(r, () -> machine.setState(r, RegistrationState.IDLE, ""));
     }
 
