@@ -58,7 +58,7 @@ final class ProcessStatus implements ServerStatus {
 
     @Override
     public List<Integer> ownerQueueSizes() {
-        return List.of(engine.stats().throttleQueue());
+        return engine.ownerQueueSizes();
     }
 
     @Override

@@ -34,7 +34,7 @@ public interface ServerStatus {
     default long messageLoopQueueSize() {
         long sum = 0;
         for (int q : ownerQueueSizes()) {
-            sum += q;
+            sum += Math.max(0, q); // -1: an owner that cannot tell
         }
         return sum;
     }

@@ -41,6 +41,11 @@ public final class EventLoopOwner implements Owner {
     }
 
     @Override
+    public int pendingTasks() {
+        return loop instanceof io.netty.util.concurrent.SingleThreadEventExecutor e ? e.pendingTasks() : -1;
+    }
+
+    @Override
     public boolean inOwner() {
         return loop.inEventLoop();
     }

@@ -2,7 +2,8 @@ package org.opensipis.sip.owner;
 
 /**
  * A serial executor that owns some mutable state, with timers that run on it. Production uses
- * one thread per owner ({@link ThreadOwner}); tests use a manual owner driven by a fake clock.
+ * the transport's Netty event loops ({@link EventLoopOwner}) or one thread per owner
+ * ({@link ThreadOwner}); tests use a manual owner driven by a fake clock.
  */
 public interface Owner {
 
@@ -23,6 +24,11 @@ public interface Owner {
 
     /** How late {@link #scheduleLoosely} may run a task. */
     long SLACK_MILLIS = 20;
+
+    /** Tasks waiting to run on this owner (for /about), or -1 when the owner cannot tell. */
+    default int pendingTasks() {
+        return -1;
+    }
 
     /** Whether the calling thread is this owner. */
     boolean inOwner();

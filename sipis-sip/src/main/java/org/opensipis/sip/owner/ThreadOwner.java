@@ -47,6 +47,11 @@ public final class ThreadOwner implements Owner, AutoCloseable {
     }
 
     @Override
+    public int pendingTasks() {
+        return executor.getQueue().size();
+    }
+
+    @Override
     public boolean inOwner() {
         return Thread.currentThread() == thread;
     }

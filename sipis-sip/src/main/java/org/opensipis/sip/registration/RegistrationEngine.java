@@ -355,6 +355,15 @@ public final class RegistrationEngine implements AutoCloseable {
         return r == null ? Optional.empty() : Optional.of(r.record);
     }
 
+    /** Tasks waiting on each owner (event loop or owner thread), in owner order; -1 where unknown. */
+    public List<Integer> ownerQueueSizes() {
+        List<Integer> out = new ArrayList<>(owners.size());
+        for (Owner o : owners) {
+            out.add(o.pendingTasks());
+        }
+        return out;
+    }
+
     /** The owner executor of a selector's state; incoming-call state lives there too. */
     public Owner ownerFor(String selector) {
         return ownerOf(selector);

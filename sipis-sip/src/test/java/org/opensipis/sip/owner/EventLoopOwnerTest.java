@@ -51,6 +51,29 @@ class EventLoopOwnerTest {
     }
 
     @Test
+    void pendingTasksCountsWhatWaitsBehindABusyLoop() throws Exception {
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        owner.execute(() -> {
+            busy.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch done = new CountDownLatch(3);
+        for (int i = 0; i < 3; i++) {
+            owner.execute(done::countDown);
+        }
+        assertThat(owner.pendingTasks()).isEqualTo(3);
+        release.countDown();
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(owner.pendingTasks()).isZero();
+    }
+
+    @Test
     void cancelledLooseTimersDoNotRun() throws Exception {
         AtomicBoolean cancelledRan = new AtomicBoolean();
         Owner.Cancellable c = owner.scheduleLoosely(() -> cancelledRan.set(true), 30);
