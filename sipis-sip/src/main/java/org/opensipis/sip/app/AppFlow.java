@@ -61,6 +61,11 @@ public final class AppFlow {
         send(message.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Runs {@code r} (on the flow's I/O thread) once the connection is closed; at once if it already is. */
+    public void onClose(Runnable r) {
+        channel.closeFuture().addListener(f -> r.run());
+    }
+
     /** Closes the connection. */
     public void close() {
         channel.close();

@@ -142,6 +142,7 @@ public final class CallRelay {
         byAppCallId.put(c.appCallId, c);
         byUpstreamDialog.put(c.upstreamDialog, c);
         pc.onCancel(reasons -> owner.execute(() -> upstreamCancelled(c, reasons)));
+        c.flow.onClose(() -> owner.execute(() -> appFlowLost(c)));
         LOG.info("Relaying call {} of {} to the app over {}", c.upstreamCallId, c.selector, c.flow);
         c.flow.send(RelayMessages.inviteToApp(c, up));
     }
@@ -155,6 +156,29 @@ public final class CallRelay {
             c.state = RelayCall.State.CANCELLING;
             byUpstreamDialog.remove(c.upstreamDialog, c);
             c.flow.send(RelayMessages.cancelToApp(c, reasons));
+        }
+    }
+
+    /**
+     * The app's flow closed under a relayed call: nothing more can reach the app (RFC 5626: it
+     * will come back on a new flow, but this dialog is bound to the old one). Unanswered: 480
+     * upstream with {@code X-Sipis-Reason: App-Flow-Lost}; answered: BYE upstream. Either way the
+     * caller is not left waiting for T2 or holding a dead call.
+     */
+    private void appFlowLost(RelayCall c) {
+        switch (c.state) {
+            case INVITING:
+                LOG.info("App flow {} closed before the app answered {}", c.flow, c);
+                c.pending.respond(480, "Temporarily Unavailable", List.of("X-Sipis-Reason: App-Flow-Lost"), null, null);
+                ended(c);
+                return;
+            case ANSWERED:
+            case CONFIRMED:
+                LOG.info("App flow {} closed during {}: hanging up the caller", c.flow, c);
+                appBye(c);
+                return;
+            default:
+                // CANCELLING or ENDED: the provider leg is already over
         }
     }
 
@@ -281,7 +305,7 @@ public final class CallRelay {
         q.flow().send(bytes(RelayMessages.relayedResponse(q.request(), r, c.pending.contact())));
     }
 
-    /** The app hung up: BYE upstream, forget the call. */
+    /** The app hung up (or its flow is gone): BYE upstream, forget the call. */
     void appBye(RelayCall c) {
         if (c.state != RelayCall.State.ANSWERED && c.state != RelayCall.State.CONFIRMED) {
             return;

@@ -296,6 +296,29 @@ class RelayedCallEndToEndTest {
     }
 
     @Test
+    void theAppFlowClosingMidCallHangsUpTheCaller() throws Exception {
+        Call call = answeredCall(true);
+        app.close(); // the app's connection dies (network change, killed app)
+        SipMessage bye = upstream.expect(m -> "BYE".equals(m.method()));
+        assertThat(bye.callId()).isEqualTo(call.callId);
+        assertThat(HeaderParams.param(bye.header("from").orElseThrow(), "tag")).isEqualTo(call.toTag);
+        upstream.send(RelayMessagesForTest.response(bye, 200, "OK"));
+    }
+
+    @Test
+    void theAppFlowClosingBeforeTheAnswerRefusesTheCallAtOnce() throws Exception {
+        String callId = "lost-" + System.nanoTime();
+        upstream.send(upstream.invite(callId, upstream.branch()));
+        app = registerApp(nextPairingId());
+        appNext(m -> "INVITE".equals(m.method()));
+        app.close();
+        SipMessage refused = upstream.expect(m -> m.status() >= 300);
+        assertThat(refused.status()).isEqualTo(480);
+        assertThat(refused.header("x-sipis-reason")).contains("App-Flow-Lost");
+        assertThat(refused.callId()).isEqualTo(callId);
+    }
+
+    @Test
     void progressWithoutPairingIdTakesTheOldestWaitingCall() throws Exception {
         answeredCall(false);
     }
