@@ -82,6 +82,13 @@ final class AppHandOver implements AppPresence, AppDirectory {
         return relay.message(selector, flow, message);
     }
 
+    /** After an adoption: an app in the foreground keeps the instance Idle (closes a race with {@link #foreground}). */
+    void recheckForeground(String selector) {
+        if (foreground.contains(selector)) {
+            engine.setIdle(selector);
+        }
+    }
+
     /** A stored registration as the engine should see it, given what the app leg knows. */
     InstanceRecord effective(InstanceRecord r) {
         return foreground.contains(r.selector()) ? withForeground(r, true) : r;

@@ -226,6 +226,9 @@ public final class SipisServer implements AutoCloseable {
         directory.put(record, previous);
         lifecycle.contact(record.selector(), record.lastAppContact(), record.premium());
         engine.register(handOver.effective(record), previous);
+        // the app may have come to the foreground between reading effective() and the register:
+        // setIdle after it (it runs on the same owner, after the register) settles it
+        handOver.recheckForeground(record.selector());
     }
 
     /** The last device token of an instance is dead: turn it Off (unregister) and delete it. */

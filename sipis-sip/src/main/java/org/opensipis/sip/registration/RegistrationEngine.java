@@ -202,10 +202,15 @@ public final class RegistrationEngine implements AutoCloseable {
 
     /** The app is in the foreground: remove our binding and stay Idle until {@link #register} again. */
     public void setIdle(String selector) {
-        Registration r = regs.get(selector);
-        if (r != null) {
-            r.owner.execute(() -> goIdle(r));
-        }
+        // looked up on the owner, not here: a register() of the same selector queued just before
+        // (an instance being adopted as its app connects) must be seen, or it would register upstream
+        // while the app is in the foreground
+        ownerOf(selector).execute(() -> {
+            Registration r = regs.get(selector);
+            if (r != null) {
+                goIdle(r);
+            }
+        });
     }
 
     private void goIdle(Registration r) {

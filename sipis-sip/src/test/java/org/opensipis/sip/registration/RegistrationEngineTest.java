@@ -263,6 +263,17 @@ class RegistrationEngineTest {
     }
 
     @Test
+    void setIdleRightAfterRegisterIsNotLostWhileTheRegisterIsStillQueued() {
+        // adoption queues register() on the owner; the app connects and setIdle() comes before it ran
+        h.engine.register(alice(Transport.UDP), Optional.empty());
+        h.engine.setIdle(SEL);
+        h.awaitState(SEL, IDLE);
+        h.advance(Duration.ofMinutes(5)); // no refresh brings the binding back
+        assertThat(h.stateOf(SEL)).isEqualTo(IDLE);
+        assertThat(registrar.bindings).isEmpty();
+    }
+
+    @Test
     void idleUnregistersAndRemoveEndsOff() {
         h.engine.register(alice(Transport.UDP), Optional.empty());
         h.awaitState(SEL, REGISTERED);
