@@ -56,7 +56,7 @@ final class AppSide {
                 relay.appBye(c);
                 return;
             default:
-                relay.appRequest(c, flow, m); // re-INVITE, UPDATE, INFO relayed; others 501
+                relay.appRequest(c, flow, m); // re-INVITE, UPDATE, INFO, REFER, NOTIFY, MESSAGE relayed; others 501
         }
     }
 }

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Relays a pending incoming call to the woken app (docs/app-protocol.md section 4): on progress
  * it takes the call over from {@link IncomingRequests}, INVITEs the app over its flow, and relays
- * 1xx/2xx/final responses, ACK, BYE either way, CANCEL, and the caller's re-INVITE, UPDATE and INFO. The composition root calls
+ * 1xx/2xx/final responses, ACK, BYE either way, CANCEL, and in-dialog re-INVITE, UPDATE, INFO, REFER, NOTIFY
+ * and MESSAGE either way. The composition root calls
  * {@link #progress} and {@link #message} from its {@code AppPresence}; the constructor installs
  * the in-dialog handler of {@link IncomingRequests}. Thread-safe: see the package documentation.
  */
@@ -220,12 +221,14 @@ public final class CallRelay {
                     forgetLater(c);
                 }
                 return;
-            case "INVITE":
-            case "UPDATE":
-            case "INFO":
-                if (c.state == RelayCall.State.CONFIRMED || c.state == RelayCall.State.ANSWERED) {
-                    if (!"INFO".equals(m.method())) {
-                        m.header("contact").map(HeaderParams::uri).ifPresent(t -> c.upstreamTarget = t); // target refresh
+            default:
+                if (!RelayMessages.relayed(m.method())) {
+                    // PRACK, SUBSCRIBE, ...: not relayed (docs/app-protocol.md section 5.7)
+                    flow.send(bytes(RelayMessages.response(m, 501, "Not Implemented", null,
+                            "Allow: " + RelayMessages.ALLOW)));
+                } else if (c.state == RelayCall.State.CONFIRMED || c.state == RelayCall.State.ANSWERED) {
+                    if (RelayMessages.targetRefresh(m.method())) {
+                        m.header("contact").map(HeaderParams::uri).ifPresent(t -> c.upstreamTarget = t);
                     }
                     c.appCseq++;
                     c.relayed.put(c.appCseq, new RelayCall.Relayed(m, flow));
@@ -233,10 +236,6 @@ public final class CallRelay {
                 } else {
                     flow.send(bytes(RelayMessages.response(m, 481, "Call/Transaction Does Not Exist", null)));
                 }
-                return;
-            default:
-                // in-dialog MESSAGE, REFER, ...: not relayed (docs/app-protocol.md section 5.7)
-                flow.send(bytes(RelayMessages.response(m, 501, "Not Implemented", null, "Allow: " + RelayMessages.ALLOW)));
         }
     }
 
@@ -286,7 +285,7 @@ public final class CallRelay {
         c.answerTimer = owner.schedule(() -> retransmitAnswer(c), c.answerRetransmitMillis);
     }
 
-    /** The app's response to a caller's re-INVITE, UPDATE or INFO: back to the caller; a 2xx to INVITE is ACKed here. */
+    /** The app's response to a caller's in-dialog request (re-INVITE, REFER, ...): back to the caller; a 2xx to INVITE is ACKed here. */
     void relayedAnswer(RelayCall c, SipMessage r, long cseq) {
         RelayCall.Relayed q = c.relayed.get(cseq);
         if (q == null || r.status() == 100) {
@@ -318,13 +317,13 @@ public final class CallRelay {
     }
 
     /**
-     * A re-INVITE, UPDATE or INFO from the app inside the app-leg dialog: sent to the caller
+     * An in-dialog request from the app (re-INVITE, UPDATE, INFO, REFER, NOTIFY, MESSAGE): sent to the caller
      * inside the provider-leg dialog; the caller's answer goes back to the app
      * ({@link #onUpstreamResponse}). Other methods get 501.
      */
     void appRequest(RelayCall c, AppFlow flow, SipMessage m) {
         String method = m.method();
-        if (!"INVITE".equals(method) && !"UPDATE".equals(method) && !"INFO".equals(method)) {
+        if (!RelayMessages.relayed(method)) {
             flow.send(RelayMessages.response(m, 501, "Not Implemented", null, "Allow: " + RelayMessages.ALLOW));
             return;
         }
@@ -332,7 +331,7 @@ public final class CallRelay {
             flow.send(RelayMessages.response(m, 481, "Call/Transaction Does Not Exist", null));
             return;
         }
-        if (!"INFO".equals(method)) {
+        if (RelayMessages.targetRefresh(method)) {
             m.header("contact").map(HeaderParams::uri).ifPresent(t -> c.appTarget = t); // target refresh
         }
         sendUpstream(c, method, m, flow);
@@ -343,7 +342,7 @@ public final class CallRelay {
         SipMessage up = c.pending.invite();
         String branch = branch();
         long cseq = ++c.upstreamCseq;
-        String contact = "INVITE".equals(method) || "UPDATE".equals(method) ? c.pending.contact() : null;
+        String contact = RelayMessages.targetRefresh(method) ? c.pending.contact() : null;
         byte[] bytes = bytes(RelayMessages.upstreamRequest(up, c.pending.toTag(), c.upstreamTarget,
                 RelayMessages.viaTransport(up), RelayMessages.hostPortOf(c.pending.contact()), contact, method, branch,
                 cseq, appRequest));

@@ -10,7 +10,33 @@ import org.opensipis.sip.message.SipMessage;
 final class RelayMessages {
 
     static final String PAIRING_ID = "X-Sipis-Pairing-Id";
-    static final String ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS";
+    static final String ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, NOTIFY, MESSAGE";
+
+    /** Headers of a relayed in-dialog request that go to the other leg unchanged (lower case, display). */
+    private static final String[][] REQUEST_HEADERS = {
+        {"content-disposition", "Content-Disposition"}, {"info-package", "Info-Package"},
+        {"session-expires", "Session-Expires"}, {"refer-to", "Refer-To"}, {"referred-by", "Referred-By"},
+        {"event", "Event"}, {"subscription-state", "Subscription-State"}};
+
+    /** In-dialog requests relayed between the legs (besides BYE, ACK and CANCEL, which the relay handles). */
+    static boolean relayed(String method) {
+        switch (method) {
+            case "INVITE", "UPDATE", "INFO", "REFER", "NOTIFY", "MESSAGE":
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /** Target-refresh requests (RFC 3261, 3311, 3515, 6665): they and their 2xx carry a Contact. */
+    static boolean targetRefresh(String method) {
+        switch (method) {
+            case "INVITE", "UPDATE", "REFER", "NOTIFY":
+                return true;
+            default:
+                return false;
+        }
+    }
 
     private RelayMessages() {
     }
@@ -56,17 +82,15 @@ final class RelayMessages {
         return finish(b, null, null);
     }
 
-    /** A re-INVITE, UPDATE or INFO from the caller, relayed to the app inside the app-leg dialog. */
+    /** An in-dialog request from the caller ({@link #relayed}), relayed to the app inside the app-leg dialog. */
     static String inDialogToApp(RelayCall c, SipMessage upstream, String branch, long cseq) {
         String method = upstream.method();
         StringBuilder b = requestLine(method, c, c.appTarget, branch, cseq);
         b.append("To: <").append(c.appAor).append(">;tag=").append(c.appToTag).append("\r\n");
-        if (!"INFO".equals(method)) {
+        if (targetRefresh(method)) {
             b.append("Contact: <").append(c.localContact).append(">\r\n");
         }
-        copy(upstream, b, "content-disposition", "Content-Disposition");
-        copy(upstream, b, "info-package", "Info-Package");
-        copy(upstream, b, "session-expires", "Session-Expires");
+        copyRequestHeaders(upstream, b);
         return finish(b, upstream.header("content-type").orElse(null), upstream.body());
     }
 
@@ -81,12 +105,18 @@ final class RelayMessages {
         b.append("To: ").append(request.header("to").orElse("")).append("\r\n");
         b.append("Call-ID: ").append(request.header("call-id").orElse("")).append("\r\n");
         b.append("CSeq: ").append(request.header("cseq").orElse("")).append("\r\n");
-        if (appResponse.status() < 300 && !"INFO".equals(request.method())) {
+        if (appResponse.status() < 300 && targetRefresh(request.method())) {
             b.append("Contact: <").append(ourContact).append(">\r\n");
         }
         copy(appResponse, b, "session-expires", "Session-Expires");
         copy(appResponse, b, "require", "Require");
         return finish(b, appResponse.header("content-type").orElse(null), appResponse.body());
+    }
+
+    private static void copyRequestHeaders(SipMessage from, StringBuilder b) {
+        for (String[] h : REQUEST_HEADERS) {
+            copy(from, b, h[0], h[1]);
+        }
     }
 
     private static void copy(SipMessage from, StringBuilder b, String name, String display) {
@@ -150,9 +180,7 @@ final class RelayMessages {
         if (appRequest == null) {
             return finish(b, null, null);
         }
-        copy(appRequest, b, "content-disposition", "Content-Disposition");
-        copy(appRequest, b, "info-package", "Info-Package");
-        copy(appRequest, b, "session-expires", "Session-Expires");
+        copyRequestHeaders(appRequest, b);
         return finish(b, appRequest.header("content-type").orElse(null), appRequest.body());
     }
 

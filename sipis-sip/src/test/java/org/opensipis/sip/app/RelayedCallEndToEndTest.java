@@ -217,10 +217,41 @@ class RelayedCallEndToEndTest {
         upstream.send(RelayMessagesForTest.response(info, 200, "OK"));
         appNext(m -> m.status() == 200 && cseq(m).equals("4 INFO"));
 
-        app.send(call.appRequest("MESSAGE", 5));
-        SipMessage refused = appNext(m -> cseq(m).equals("5 MESSAGE"));
+        app.send(call.appRequest("PRACK", 5));
+        SipMessage refused = appNext(m -> cseq(m).equals("5 PRACK"));
         assertThat(refused.status()).isEqualTo(501);
         assertThat(refused.header("allow")).isPresent();
+    }
+
+    @Test
+    void aBlindTransferByTheAppIsReferredUpstreamAndTheNotifiesComeBack() throws Exception {
+        Call call = answeredCall(true);
+        String refer = call.appRequest("REFER", 2).replace("Content-Length: 0",
+                "Contact: <sip:app@10.0.0.5:50123;transport=tcp>\r\nRefer-To: <sip:carol@example.org>\r\n"
+                        + "Referred-By: <sip:alice@example.org>\r\nContent-Length: 0");
+        app.send(refer);
+        SipMessage up = upstream.expect(m -> "REFER".equals(m.method()));
+        assertThat(up.callId()).isEqualTo(call.callId);
+        assertThat(up.header("refer-to")).contains("<sip:carol@example.org>");
+        assertThat(up.header("referred-by")).contains("<sip:alice@example.org>");
+        assertThat(up.header("contact")).isPresent();
+        upstream.send(RelayMessagesForTest.response(up, 202, "Accepted"));
+        assertThat(appNext(m -> cseq(m).equals("2 REFER")).status()).isEqualTo(202);
+
+        // the caller reports the transfer's progress in the same dialog (RFC 3515 implicit subscription)
+        String notify = call.inDialogWithBody("NOTIFY", 2, upstream.branch(), "SIP/2.0 200 OK\r\n")
+                .replace("Content-Type: application/sdp", "Event: refer\r\nSubscription-State: terminated;reason=noresource"
+                        + "\r\nContent-Type: message/sipfrag");
+        upstream.send(notify);
+        SipMessage toApp = appNext(m -> "NOTIFY".equals(m.method()));
+        assertThat(toApp.header("event")).contains("refer");
+        assertThat(toApp.header("subscription-state")).contains("terminated;reason=noresource");
+        assertThat(toApp.body()).isEqualTo("SIP/2.0 200 OK\r\n");
+        app.send(RelayMessagesForTest.response(toApp, 200, "OK"));
+        upstream.expect(m -> m.status() == 200 && cseq(m).equals("2 NOTIFY"));
+
+        upstream.send(call.inDialog("SUBSCRIBE", 3, upstream.branch()));
+        assertThat(upstream.expect(m -> cseq(m).equals("3 SUBSCRIBE")).status()).isEqualTo(501);
     }
 
     @Test
