@@ -45,6 +45,7 @@ final class ChangeListener implements AutoCloseable {
     private final CountDownLatch stop = new CountDownLatch(1);
     private final Map<String, Instant> seen = new HashMap<>();   // poll thread only
     private Instant watermark;                                  // poll thread only
+    private final CountDownLatch firstListen = new CountDownLatch(1);
     private volatile boolean listening;
 
     ChangeListener(Database db, Consumer<String> sink, Duration pollPeriod, Duration maxBackoff) {
@@ -58,6 +59,11 @@ final class ChangeListener implements AutoCloseable {
     void start() {
         thread.start();
         poller.scheduleWithFixedDelay(this::pollSafely, pollPeriod.toMillis(), pollPeriod.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Waits until the LISTEN connection was up once (and its catch-up poll queued); false on timeout. */
+    boolean awaitListening(Duration timeout) throws InterruptedException {
+        return firstListen.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** True while the LISTEN connection is up. */
@@ -76,8 +82,12 @@ final class ChangeListener implements AutoCloseable {
                 listening = true;
                 if (reported) {
                     LOG.info("Listening for registration changes again; polling once for what was missed");
-                    poller.execute(this::pollSafely);
                 }
+                // also on the first connection: changes made before the LISTEN (after the shard was
+                // loaded, or by a registration that reached this process as it started) sent their
+                // NOTIFY to nobody; without this poll they would wait for the periodic one
+                poller.execute(this::pollSafely);
+                firstListen.countDown();
                 reported = false;
                 backoffMs = 250;
                 receive(c);

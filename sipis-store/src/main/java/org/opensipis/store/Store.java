@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class Store implements InstanceStore, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Store.class);
+    private static final Duration LISTEN_WAIT = Duration.ofSeconds(5);
 
     /** Knobs tests and benchmarks need; production uses {@link #DEFAULTS}. */
     record Options(int embeddedPort, Duration maxBackoff) {
@@ -159,7 +160,9 @@ public final class Store implements InstanceStore, AutoCloseable {
      * within about a second, plus a poll every {@code Restart[PollPeriod]}). The consumer runs on
      * {@code sipis-store-listener} or {@code sipis-store-poll}; it must hand the selector to the
      * owning executor and return. A selector may arrive more than once, and also for other
-     * shards: check ownership with {@code find} + {@link Shard#owns}.
+     * shards: check ownership with {@code find} + {@link Shard#owns}. Returns once the LISTEN
+     * connection is up (at most 5 s; polling covers a database that is slow to answer), and
+     * polls once right then for changes made before it (since the shard was loaded).
      *
      * @throws IllegalStateException if already listening
      */
@@ -169,6 +172,15 @@ public final class Store implements InstanceStore, AutoCloseable {
         }
         listener = new ChangeListener(db, Objects.requireNonNull(onChange, "onChange"), restart.pollPeriod(), maxBackoff);
         listener.start();
+        try {
+            // so that a process opens its HTTP and app interfaces only once it hears about changes
+            if (!listener.awaitListening(LISTEN_WAIT)) {
+                LOG.warn("LISTEN for registration changes is not up after {}; polling every {} until it is",
+                        LISTEN_WAIT, restart.pollPeriod());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

@@ -77,6 +77,22 @@ class NotificationTest {
     }
 
     @Test
+    void aChangeMadeJustBeforeListeningIsDeliveredWithoutWaitingForThePeriodicPoll() throws Exception {
+        DatabaseSettings db = pg.newDatabase();
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        RestartSettings hourlyPoll = new RestartSettings(Duration.ofMillis(100), Duration.ofHours(1));
+        try (Store a = TestPg.open(db, "A");
+             Store b = Store.open(db, hourlyPoll, TestPg.KEY, "B", Clock.systemUTC(), Store.DEFAULTS)) {
+            // a registration that reached another process (or this one's HTTP) while this one was starting:
+            // its NOTIFY went out before B's LISTEN
+            a.saveRegistration(TestPg.record("BEEF01", "com.example", "pw")).get();
+            b.listen(seen::add);
+            assertThat(b.isListening()).isTrue(); // listen() returns once LISTEN is up
+            await().atMost(NOTIFY_WAIT).until(() -> seen.contains("BEEF01"));
+        }
+    }
+
+    @Test
     void theListenerComesBackAfterAnOutage() throws Exception {
         DatabaseSettings db = pg.newDatabase();
         Set<String> seen = ConcurrentHashMap.newKeySet();
