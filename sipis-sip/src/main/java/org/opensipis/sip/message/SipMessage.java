@@ -338,33 +338,37 @@ public final class SipMessage {
 
     /** The first element of a comma-separated header value, as {@link #splitList} would give it. */
     static String firstListElement(String value) {
-        boolean quoted = false;
-        int angle = 0;
         int from = 0;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '"' && (i == 0 || value.charAt(i - 1) != '\\')) {
-                quoted = !quoted;
-            } else if (!quoted && c == '<') {
-                angle++;
-            } else if (!quoted && c == '>') {
-                angle--;
-            } else if (!quoted && angle == 0 && c == ',') {
-                String part = value.substring(from, i).trim();
-                if (!part.isEmpty()) {
-                    return part;
-                }
-                from = i + 1;
+        while (true) {
+            int end = elementEnd(value, from);
+            String part = value.substring(from, end).trim();
+            if (!part.isEmpty() || end == value.length()) {
+                return part;
             }
+            from = end + 1;
         }
-        return value.substring(from).trim();
     }
 
     static void splitList(String value, List<String> out) {
+        int from = 0;
+        while (true) {
+            int end = elementEnd(value, from);
+            String part = value.substring(from, end).trim();
+            if (!part.isEmpty()) {
+                out.add(part);
+            }
+            if (end == value.length()) {
+                return;
+            }
+            from = end + 1;
+        }
+    }
+
+    /** Where the list element starting at {@code from} ends: its comma (outside quotes and angle brackets), or the end. */
+    private static int elementEnd(String value, int from) {
         boolean quoted = false;
         int angle = 0;
-        int from = 0;
-        for (int i = 0; i < value.length(); i++) {
+        for (int i = from; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '"' && (i == 0 || value.charAt(i - 1) != '\\')) {
                 quoted = !quoted;
@@ -373,17 +377,10 @@ public final class SipMessage {
             } else if (!quoted && c == '>') {
                 angle--;
             } else if (!quoted && angle == 0 && c == ',') {
-                String part = value.substring(from, i).trim();
-                if (!part.isEmpty()) {
-                    out.add(part);
-                }
-                from = i + 1;
+                return i;
             }
         }
-        String part = value.substring(from).trim();
-        if (!part.isEmpty()) {
-            out.add(part);
-        }
+        return value.length();
     }
 
     @Override
