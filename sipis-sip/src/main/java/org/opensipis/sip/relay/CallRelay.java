@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class CallRelay {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallRelay.class);
-    private static final long T1 = 500;
-    private static final long T2 = 4000;
+    static final long T1 = 500;
+    static final long T2 = 4000;
 
     private final IncomingRequests incoming;
     private final Function<String, Optional<AppBinding>> bindings;
@@ -43,8 +43,8 @@ public final class CallRelay {
      * call to several devices of the user (several instances here) gives every fork the same Call-ID.
      */
     private final Map<String, RelayCall> byUpstreamDialog = new ConcurrentHashMap<>();
-    /** Our requests in provider-leg dialogs (BYE, the app's re-INVITE/UPDATE/INFO), by Via branch. */
-    private final Map<String, UpstreamTxn> upstreamTxns = new ConcurrentHashMap<>();
+    /** Our requests in provider-leg dialogs (BYE, the app's re-INVITE, REFER, ...). */
+    private final UpstreamRequests upstream;
 
     /**
      * @param incoming the incoming-call code (its in-dialog handler is set to this relay)
@@ -60,6 +60,7 @@ public final class CallRelay {
         this.owner = owner;
         this.random = random;
         this.domain = domain;
+        this.upstream = new UpstreamRequests(owner, this::branch);
         incoming.setInDialogHandler(this::fromUpstream);
     }
 
@@ -112,17 +113,7 @@ public final class CallRelay {
      * the registration engine's response handler). I/O threads; never blocks.
      */
     public void upstreamResponse(SipMessage r, Flow flow) {
-        UpstreamTxn t = upstreamTxns.get(r.topBranch());
-        if (t == null) {
-            return;
-        }
-        owner.execute(() -> {
-            try {
-                onUpstreamResponse(t, r);
-            } catch (RuntimeException e) {
-                LOG.warn("Cannot relay {} for {}: {}", r, t, e.toString());
-            }
-        });
+        upstream.response(r);
     }
 
     /** How many calls are being relayed (app leg not yet forgotten). */
@@ -312,7 +303,7 @@ public final class CallRelay {
         c.stopAnswerTimer();
         c.state = RelayCall.State.ENDED;
         byUpstreamDialog.remove(c.upstreamDialog, c);
-        sendUpstream(c, "BYE", null, null);
+        upstream.send(c, "BYE", null, null);
         forgetLater(c);
     }
 
@@ -334,89 +325,7 @@ public final class CallRelay {
         if (RelayMessages.targetRefresh(method)) {
             m.header("contact").map(HeaderParams::uri).ifPresent(t -> c.appTarget = t); // target refresh
         }
-        sendUpstream(c, method, m, flow);
-    }
-
-    /** Sends a request in the provider-leg dialog as a client transaction (Timer A/E on UDP, B/F always). */
-    private void sendUpstream(RelayCall c, String method, SipMessage appRequest, AppFlow appFlow) {
-        SipMessage up = c.pending.invite();
-        String branch = branch();
-        long cseq = ++c.upstreamCseq;
-        String contact = RelayMessages.targetRefresh(method) ? c.pending.contact() : null;
-        byte[] bytes = bytes(RelayMessages.upstreamRequest(up, c.pending.toTag(), c.upstreamTarget,
-                RelayMessages.viaTransport(up), RelayMessages.hostPortOf(c.pending.contact()), contact, method, branch,
-                cseq, appRequest));
-        UpstreamTxn t = new UpstreamTxn(c, method, branch, cseq, bytes, appRequest, appFlow);
-        upstreamTxns.put(branch, t);
-        c.pending.sendUpstream(bytes);
-        if (!c.pending.upstreamReliable()) {
-            t.retransmitMillis = T1;
-            t.retransmitTimer = owner.schedule(() -> retransmitUpstream(t), T1);
-        }
-        t.timeoutTimer = owner.schedule(() -> upstreamTimedOut(t), 64 * T1);
-    }
-
-    /** Timer A (INVITE: doubling until a provisional) or E (others: doubling up to T2). */
-    private void retransmitUpstream(UpstreamTxn t) {
-        t.retransmitTimer = null;
-        if (t.completed || (t.invite() && t.provisional)) {
-            return;
-        }
-        t.call.pending.sendUpstream(t.request);
-        t.retransmitMillis = t.invite() ? 2 * t.retransmitMillis : Math.min(2 * t.retransmitMillis, T2);
-        t.retransmitTimer = owner.schedule(() -> retransmitUpstream(t), t.retransmitMillis);
-    }
-
-    /** Timer B/F: no final response within 64·T1. The app's request is answered 408. */
-    private void upstreamTimedOut(UpstreamTxn t) {
-        t.timeoutTimer = null;
-        if (t.completed) {
-            return;
-        }
-        t.stopTimers();
-        upstreamTxns.remove(t.branch, t);
-        LOG.info("No final response to {}", t);
-        if (t.appRequest != null) {
-            t.appFlow.send(RelayMessages.response(t.appRequest, 408, "Request Timeout", null));
-        }
-    }
-
-    /** The caller's response to one of our provider-leg requests: ACK an INVITE's final, relay to the app. */
-    private void onUpstreamResponse(UpstreamTxn t, SipMessage r) {
-        int code = r.status();
-        if (code < 200) {
-            t.provisional = true;
-            if (code > 100 && t.appRequest != null && !t.completed) {
-                t.appFlow.send(RelayMessages.relayedResponse(t.appRequest, r, t.call.localContact));
-            }
-            return;
-        }
-        if (t.completed) {
-            if (t.ack != null) {
-                t.call.pending.sendUpstream(t.ack); // a retransmitted final: ACK it again
-            }
-            return;
-        }
-        t.completed = true;
-        t.stopTimers();
-        if (t.invite()) {
-            // a 2xx is ACKed end to end in a new transaction, a non-2xx hop by hop on the INVITE's branch
-            RelayCall c = t.call;
-            SipMessage up = c.pending.invite();
-            t.ack = bytes(RelayMessages.upstreamRequest(up, c.pending.toTag(), c.upstreamTarget,
-                    RelayMessages.viaTransport(up), RelayMessages.hostPortOf(c.pending.contact()), null, "ACK",
-                    code < 300 ? branch() : t.branch, t.cseq, null));
-            c.pending.sendUpstream(t.ack);
-        }
-        if (t.appRequest != null) {
-            t.appFlow.send(RelayMessages.relayedResponse(t.appRequest, r, t.call.localContact));
-        }
-        // keep the transaction for retransmitted finals (Timer D/K), then forget it
-        if (t.call.pending.upstreamReliable()) {
-            upstreamTxns.remove(t.branch, t);
-        } else {
-            owner.schedule(() -> upstreamTxns.remove(t.branch, t), 64 * T1);
-        }
+        upstream.send(c, method, m, flow);
     }
 
     /** Ends the app's dialog (the provider leg is gone). */
