@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +52,7 @@ public final class RegistrationEngine implements AutoCloseable {
     private final InstanceMachine machine;
     private final Map<String, Registration> regs = new ConcurrentHashMap<>();
     private final Map<String, Txn> txns = new ConcurrentHashMap<>();
+    private final Dispatcher dispatcher = new Dispatcher(txns, regs, counters, () -> this.closing);
     private final List<AutoCloseable> owned;
     /** {@code cfg.owners()}, or the transport's event loops when that is empty. */
     private final List<Owner> owners;
@@ -67,7 +67,7 @@ public final class RegistrationEngine implements AutoCloseable {
     private RegistrationEngine(EngineConfig cfg, RegistrationListener listener, List<AutoCloseable> owned) throws IOException {
         this.cfg = cfg;
         this.owned = owned;
-        this.transport = new SipTransport(cfg.transport(), new Receiver());
+        this.transport = new SipTransport(cfg.transport(), dispatcher);
         if (cfg.owners().isEmpty()) {
             List<Owner> loops = new ArrayList<>();
             transport.eventLoops().forEach(l -> loops.add(new EventLoopOwner(l)));
@@ -80,6 +80,7 @@ public final class RegistrationEngine implements AutoCloseable {
         Targets targets = new Targets(new Rfc3263Resolver(cfg.dns(), cfg.random()), cfg.dnsExecutor(), cfg.clock());
         Map<String, DigestChallenge> challenges = new ConcurrentHashMap<>();
         this.machine = new InstanceMachine(cfg, transport, throttle, counters, targets, listener, txns, challenges, latencies);
+        dispatcher.machine(machine);
         this.listener = listener;
     }
 
@@ -334,24 +335,20 @@ public final class RegistrationEngine implements AutoCloseable {
 
     // ---- Incoming requests (issue 6, org.opensipis.sip.call): hook and instance lookup ----
 
-    private volatile BiConsumer<SipMessage, Flow> requestHandler;
-
     /**
      * Where requests arriving on our sockets (INVITE, CANCEL, ACK, MESSAGE ... sent by the
      * proxy to our Contacts) go; called on I/O threads, must not block. Null drops them.
      */
     public void setRequestHandler(BiConsumer<SipMessage, Flow> handler) {
-        this.requestHandler = handler;
+        dispatcher.requestHandler(handler);
     }
-
-    private volatile BiConsumer<SipMessage, Flow> responseHandler;
 
     /**
      * Where responses that answer none of our REGISTERs go (responses to the call relay's
      * requests in a call's dialog: BYE, re-INVITE, ...); I/O threads, must not block. Null drops them.
      */
     public void setResponseHandler(BiConsumer<SipMessage, Flow> handler) {
-        this.responseHandler = handler;
+        dispatcher.responseHandler(handler);
     }
 
     /** What the app registered for a selector this engine holds. O(1), lock-free. */
@@ -384,47 +381,5 @@ public final class RegistrationEngine implements AutoCloseable {
         byte[] b = new byte[12];
         cfg.random().nextBytes(b);
         return HexFormat.of().formatHex(b) + "@sipis";
-    }
-
-    private final class Receiver implements SipTransport.Receiver {
-        @Override
-        public void onMessage(SipMessage m, Flow flow) {
-            if (!m.isResponse()) {
-                BiConsumer<SipMessage, Flow> handler = requestHandler;
-                if (handler != null) {
-                    handler.accept(m, flow);
-                } else {
-                    LOG.debug("Ignoring {} from {} (no incoming-request handler set)", m, flow.remote());
-                }
-                return;
-            }
-            counters.responses.incrementAndGet(m.status());
-            Txn txn = txns.get(m.topBranch());
-            if (txn == null) {
-                BiConsumer<SipMessage, Flow> handler = responseHandler;
-                if (handler != null) {
-                    handler.accept(m, flow);
-                }
-                return;
-            }
-            Owner o = txn.reg.owner;
-            if (o.inOwner()) {
-                machine.onResponse(txn, m); // owners on the I/O loop: no hop
-            } else {
-                o.execute(() -> machine.onResponse(txn, m));
-            }
-        }
-
-        @Override
-        public void onFlowClosed(Flow flow) {
-            if (closing) {
-                return;
-            }
-            for (Registration r : regs.values()) {
-                if (r.flow == flow) {
-                    r.owner.execute(() -> machine.flowClosed(r, flow));
-                }
-            }
-        }
     }
 }
