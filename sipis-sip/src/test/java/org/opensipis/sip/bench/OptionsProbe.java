@@ -7,6 +7,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Measures the registrar's own answer time while a bench phase runs: one OPTIONS every 20 ms from
@@ -20,47 +23,48 @@ final class OptionsProbe implements AutoCloseable {
     private final DatagramSocket socket;
     private final InetSocketAddress registrar;
     private final long[] counts = new long[10_001];
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bench-options-probe");
+        t.setDaemon(true);
+        return t;
+    });
+    private final byte[] buf = new byte[65_535];
+    private long seq;                                   // pacer thread only
     private long lost;
 
     OptionsProbe(int port) throws IOException {
         socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
         socket.setSoTimeout(2_000);
         registrar = new InetSocketAddress("127.0.0.1", port);
-        thread = new Thread(this::run, "bench-options-probe");
-        thread.setDaemon(true);
-        thread.start();
+        pacer.scheduleWithFixedDelay(this::probe, 0, 20, TimeUnit.MILLISECONDS);
     }
 
-    private void run() {
-        byte[] buf = new byte[65_535];
-        for (long seq = 1; running; seq++) {
-            String branch = "z9hG4bKprobe" + seq;
-            String req = "OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + socket.getLocalPort()
-                    + ";branch=" + branch + "\r\nMax-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=p\r\n"
-                    + "To: <sip:127.0.0.1>\r\nCall-ID: probe-" + seq + "\r\nCSeq: " + seq + " OPTIONS\r\n"
-                    + "Content-Length: 0\r\n\r\n";
-            byte[] b = req.getBytes(StandardCharsets.US_ASCII);
-            try {
-                long t0 = System.nanoTime();
-                socket.send(new DatagramPacket(b, b.length, registrar));
-                while (true) {
-                    DatagramPacket p = new DatagramPacket(buf, buf.length);
-                    socket.receive(p);
-                    if (new String(buf, 0, p.getLength(), StandardCharsets.US_ASCII).contains(branch)) {
-                        break;
-                    }
+    /** One OPTIONS and its answer (or a 2-s timeout), on the pacer thread. */
+    private void probe() {
+        seq++;
+        String branch = "z9hG4bKprobe" + seq;
+        String req = "OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + socket.getLocalPort()
+                + ";branch=" + branch + "\r\nMax-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=p\r\n"
+                + "To: <sip:127.0.0.1>\r\nCall-ID: probe-" + seq + "\r\nCSeq: " + seq + " OPTIONS\r\n"
+                + "Content-Length: 0\r\n\r\n";
+        byte[] b = req.getBytes(StandardCharsets.US_ASCII);
+        try {
+            long t0 = System.nanoTime();
+            socket.send(new DatagramPacket(b, b.length, registrar));
+            for (int stray = 0; stray < 1_000; stray++) { // late answers to earlier probes are skipped
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                socket.receive(p);
+                if (new String(buf, 0, p.getLength(), StandardCharsets.US_ASCII).contains(branch)) {
+                    record(System.nanoTime() - t0);
+                    return;
                 }
-                record(System.nanoTime() - t0);
-                Thread.sleep(20);
-            } catch (SocketTimeoutException e) {
-                synchronized (this) {
-                    lost++;
-                }
-            } catch (IOException | InterruptedException e) {
-                return;
             }
+        } catch (SocketTimeoutException e) {
+            synchronized (this) {
+                lost++;
+            }
+        } catch (IOException e) {
+            pacer.shutdown(); // the socket is closed: the probe is over
         }
     }
 
@@ -94,7 +98,7 @@ final class OptionsProbe implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
+        pacer.shutdownNow();
         socket.close();
     }
 }

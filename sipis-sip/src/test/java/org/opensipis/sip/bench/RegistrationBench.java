@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.instance.RegistrationState;
 import org.opensipis.core.instance.SipAccount;
@@ -129,7 +131,7 @@ public final class RegistrationBench {
         return new RegistrationEngine(cfg, s -> { });
     }
 
-    private void registerAll(RegistrationEngine e, int from, int n) throws InterruptedException {
+    private void registerAll(RegistrationEngine e, int from, int n) {
         for (int i = from; i < from + n; i++) {
             int u = i % accounts;
             SipAccount a = new SipAccount("u" + u, "u" + u, Secret.of("pw" + u), "127.0.0.1", Optional.of("127.0.0.1"),
@@ -137,12 +139,26 @@ public final class RegistrationBench {
             e.register(new InstanceRecord(String.format("%010X", i), "bench", false, a, Secret.of("x"), List.of(),
                     java.time.Instant.now(), false), Optional.empty());
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        long r = 0;
-        while ((r = registered(e)) < n * 0.98 && System.nanoTime() < deadline) {
-            Thread.sleep(500);
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> registered(e) >= n * 0.98);
+        } catch (ConditionTimeoutException late) {
+            // measured as is: the line below says how many made it
         }
-        System.err.printf("registered %d of %d; %s%n", r, n, e.stats());
+        System.err.printf("registered %d of %d; %s%n", registered(e), n, e.stats());
+    }
+
+    /**
+     * Waits until the engine has seen {@code count} more 200s: the phases' warm-ups and windows
+     * are a number of refreshes (the rate follows from the time they took), not a fixed time.
+     */
+    private static void awaitRefreshes(RegistrationEngine e, long count, Duration atMost) {
+        long target = ok(e.stats()) + count;
+        Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> ok(e.stats()) >= target);
+    }
+
+    private static long ok(EngineStats s) {
+        return s.responsesByCode().getOrDefault(200, 0L);
     }
 
     private static long registered(RegistrationEngine e) {
@@ -154,7 +170,7 @@ public final class RegistrationBench {
         List<ThreadOwner> owners = new ArrayList<>();
         RegistrationEngine e = engine(10, 0.5, false, SATURATION_RATE, owners);
         registerAll(e, 0, n);
-        Thread.sleep(5_000);
+        awaitRefreshes(e, n, Duration.ofSeconds(60)); // warm-up: every instance refreshed once
         e.resetLatencies();
         EngineStats a = e.stats();
         long t0 = System.nanoTime();
@@ -162,13 +178,14 @@ public final class RegistrationBench {
         Map<String, Long> threads0 = threadCpu();
         long cpu0 = OS.getProcessCpuTime();
         try (OptionsProbe probe = new OptionsProbe(kamailio.port())) {
-            Thread.sleep(seconds * 1000L);
+            // the window: about `seconds` at the ~3,000 refreshes/s the registrar sustains
+            awaitRefreshes(e, seconds * 3_000L, Duration.ofSeconds(seconds * 4L));
             probed = probe.summary();
         }
         printThreadCpu(threads0, threadCpu(), OS.getProcessCpuTime() - cpu0);
         EngineStats b = e.stats();
         double dt = (System.nanoTime() - t0) / 1e9;
-        long ok = b.responsesByCode().getOrDefault(200, 0L) - a.responsesByCode().getOrDefault(200, 0L);
+        long ok = ok(b) - ok(a);
         long ch = b.responsesByCode().getOrDefault(401, 0L) - a.responsesByCode().getOrDefault(401, 0L);
         results.put("Digest refreshes (REGISTER, 401, REGISTER, 200), " + n + " instances (" + accounts
                         + " accounts) offering " + (n / 5)
@@ -186,18 +203,19 @@ public final class RegistrationBench {
         long base = heapAfterGc();
         RegistrationEngine e = engine(10, 0.5, true, 100_000, owners);
         registerAll(e, 0, n);
-        Thread.sleep(5_000);
+        awaitRefreshes(e, n, Duration.ofSeconds(60)); // warm-up: every instance refreshed once
         e.resetLatencies();
         EngineStats a = e.stats();
         Map<String, Long> threads0 = threadCpu();
         long cpu0 = OS.getProcessCpuTime();
         long t0 = System.nanoTime();
-        Thread.sleep(seconds * 1000L);
+        // the window: each instance refreshes every 5 s, so `seconds` of load is seconds * n / 5 refreshes
+        awaitRefreshes(e, seconds * (long) n / 5, Duration.ofSeconds(seconds * 4L));
         long cpu = OS.getProcessCpuTime() - cpu0;
         printThreadCpu(threads0, threadCpu(), cpu);
         EngineStats b = e.stats();
         double dt = (System.nanoTime() - t0) / 1e9;
-        long ok = b.responsesByCode().getOrDefault(200, 0L) - a.responsesByCode().getOrDefault(200, 0L);
+        long ok = ok(b) - ok(a);
         results.put("Refreshes with cached challenge, " + n + " instances" + (accounts < n ? " (" + accounts
                 + " accounts)" : ""), String.format(
                 "%.0f refreshes/s, p99 %d ms, **%.2f CPU-s per 10,000 refreshes** (whole JVM)", ok / dt,
@@ -228,14 +246,16 @@ public final class RegistrationBench {
         long base = heapAfterGc();
         RegistrationEngine e = engine(Math.max(10, n / 1000), 0.5, true, 5_000, owners);
         registerAll(e, 0, n);
-        Thread.sleep(40_000);
+        // into the first refresh wave (registration took n / 5,000 s, so refreshes come in a wave as wide):
+        // measured while refreshes flow, not in the lull after it
+        awaitRefreshes(e, n / 4, Duration.ofSeconds(300));
         EngineStats a = e.stats();
         long t0 = System.nanoTime();
         long used = heapAfterGc();
-        Thread.sleep(10_000);
+        awaitRefreshes(e, 20_000, Duration.ofSeconds(60));
         EngineStats b = e.stats();
         double dt = (System.nanoTime() - t0) / 1e9;
-        long ok = b.responsesByCode().getOrDefault(200, 0L) - a.responsesByCode().getOrDefault(200, 0L);
+        long ok = ok(b) - ok(a);
         results.put("Heap per instance during refreshes, " + n + " instances" + (accounts < n ? " (" + accounts
                 + " accounts)" : ""), String.format("**%d bytes** at %.0f refreshes/s", (used - base) / n, ok / dt));
         close(e, owners);
@@ -271,11 +291,10 @@ public final class RegistrationBench {
         System.err.println(b);
     }
 
-    private static long heapAfterGc() throws InterruptedException {
+    private static long heapAfterGc() {
         long best = Long.MAX_VALUE;
         for (int i = 0; i < 4; i++) {
-            System.gc();
-            Thread.sleep(200);
+            System.gc(); // a full, synchronous collection with G1 (no -XX:+ExplicitGCInvokesConcurrent)
             Runtime r = Runtime.getRuntime();
             best = Math.min(best, r.totalMemory() - r.freeMemory());
         }
