@@ -20,6 +20,7 @@ import org.opensipis.http.auth.AdminAuth;
 import org.opensipis.http.metrics.MetricsEndpoint;
 import org.opensipis.http.metrics.SipisMeters;
 import org.opensipis.http.register.RegisterEndpoint;
+import org.opensipis.http.status.HealthEndpoints;
 import org.opensipis.http.status.StatusEndpoints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,6 +93,9 @@ public final class HttpServer implements AutoCloseable {
             r.add("POST", "/sipis/" + verb, register.endpoint(verb), Optional.empty());
         }
         r.add("GET", "/about", status.about(), Optional.empty());
+        HealthEndpoints health = new HealthEndpoints(s.status());
+        r.add("GET", "/health/live", health.live(), Optional.empty());
+        r.add("GET", "/health/ready", health.ready(), Optional.empty());
         r.add("GET", "/stats/summary/json", status.summary(), Optional.empty());
         r.add("GET", "/metrics", MetricsEndpoint.of(s.meters()), Optional.empty());
         r.add("GET", "/stats", status.stats(), Optional.of(guard));

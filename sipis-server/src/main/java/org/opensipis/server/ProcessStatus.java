@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.opensipis.core.Version;
+import org.opensipis.http.status.HealthCheck;
 import org.opensipis.http.status.ServerStatus;
 import org.opensipis.sip.registration.RegistrationEngine;
 import org.opensipis.store.Store;
@@ -21,14 +22,22 @@ final class ProcessStatus implements ServerStatus {
     private final Store store;
     private final RegistrationEngine engine;
     private final Supplier<Map<String, Long>> callOutcomes;
+    private final Supplier<List<HealthCheck>> readiness;
 
-    ProcessStatus(String name, Clock clock, Store store, RegistrationEngine engine, Supplier<Map<String, Long>> callOutcomes) {
+    ProcessStatus(String name, Clock clock, Store store, RegistrationEngine engine, Supplier<Map<String, Long>> callOutcomes,
+                  Supplier<List<HealthCheck>> readiness) {
         this.name = name;
         this.clock = clock;
         this.started = clock.instant();
         this.store = store;
         this.engine = engine;
         this.callOutcomes = callOutcomes;
+        this.readiness = readiness;
+    }
+
+    @Override
+    public List<HealthCheck> readiness() {
+        return readiness.get();
     }
 
     @Override

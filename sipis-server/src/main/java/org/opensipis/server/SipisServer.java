@@ -71,6 +71,8 @@ public final class SipisServer implements AutoCloseable {
     private volatile IncomingRequests incoming;
     private volatile AppHandOver handOver;
     private volatile AppLegServer appLeg;
+    private volatile boolean shardLoaded;
+    private volatile HealthMonitor health;
     private final InstanceDirectory directory;
     private final AppLegStarter appLegStarter;
 
@@ -176,13 +178,19 @@ public final class SipisServer implements AutoCloseable {
             long loaded = store.loadShard(shard, li -> adopt(li.record(), li.state()));
             LOG.info("restored {} instances of {}; registering them through the throttle ({} REGISTERs/s)", loaded,
                     shard, s.registration().globalRate());
+            shardLoaded = true;
             store.listen(this::changed);
 
             appLeg = appLegStarter.start(s, handOver, handOver);
             started.push(appLeg);
             LOG.info("app leg on {} ({})", appLeg.address(), s.server().transport());
 
-            ProcessStatus status = new ProcessStatus(s.server().name(), clock, store, engine, this::callOutcomes);
+            health = new HealthMonitor(store, engine, () -> shardLoaded, () -> appLeg);
+            started.push(health);
+            health.start();
+
+            ProcessStatus status = new ProcessStatus(s.server().name(), clock, store, engine, this::callOutcomes,
+                    health::checks);
             http = HttpServer.start(s.httpServer(), s.administrator(), new HttpServices(store, Optional.of(key),
                     s.dataProtection().acceptPlainRegistrations(), configuration.lb2(), shard, status, directory,
                     meters, clock, HttpLimits.DEFAULTS));

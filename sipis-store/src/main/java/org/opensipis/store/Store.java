@@ -193,6 +193,20 @@ public final class Store implements InstanceStore, AutoCloseable {
         return resealer.reseal(key);
     }
 
+    /**
+     * Whether the database answers now: borrows a pooled connection and validates it. Blocking
+     * (at most the pool's 5 s connection timeout plus {@code timeout}); call it from a health
+     * thread, never from an owner or an HTTP worker.
+     */
+    public boolean databaseReachable(Duration timeout) {
+        try (java.sql.Connection c = db.pool().getConnection()) {
+            return c.isValid((int) Math.max(1, timeout.toSeconds()));
+        } catch (java.sql.SQLException | RuntimeException e) {
+            LOG.debug("Database health check failed: {}", Failures.describe(e));
+            return false;
+        }
+    }
+
     /** True while the LISTEN connection is up (false before {@link #listen}). */
     public synchronized boolean isListening() {
         return listener != null && listener.isListening();

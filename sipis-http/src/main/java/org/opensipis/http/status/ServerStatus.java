@@ -66,4 +66,12 @@ public interface ServerStatus {
     default boolean databaseAvailable() {
         return true;
     }
+
+    /**
+     * The parts readiness depends on, each with its state, from the last health round (never
+     * computed on the caller's thread). Empty = nothing to check: ready.
+     */
+    default List<HealthCheck> readiness() {
+        return List.of();
+    }
 }

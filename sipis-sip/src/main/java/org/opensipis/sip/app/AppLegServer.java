@@ -144,6 +144,12 @@ public final class AppLegServer implements AutoCloseable {
         return (InetSocketAddress) listener.localAddress();
     }
 
+    /** Whether the app-leg listening socket is open (readiness). */
+    public boolean isBound() {
+        Channel l = listener;
+        return l != null && l.isActive();
+    }
+
     public int port() {
         return address().getPort();
     }

@@ -295,6 +295,11 @@ public final class RegistrationEngine implements AutoCloseable {
         return s != null && regs.containsKey(s) ? Optional.of(s) : Optional.empty();
     }
 
+    /** Whether the SIP socket REGISTERs leave from (and requests arrive on) is bound (readiness). */
+    public boolean socketsBound() {
+        return !closing && transport.isBound();
+    }
+
     /** The local UDP port REGISTERs leave from. */
     public int udpPort() {
         return transport.udpPort();

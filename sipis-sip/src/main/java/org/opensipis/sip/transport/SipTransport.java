@@ -107,6 +107,11 @@ public final class SipTransport implements AutoCloseable {
         return out;
     }
 
+    /** Whether the UDP socket is still open and bound (readiness). */
+    public boolean isBound() {
+        return udp.isActive();
+    }
+
     /** The local UDP port. */
     public int udpPort() {
         return ((InetSocketAddress) udp.localAddress()).getPort();
