@@ -212,6 +212,7 @@ final class InstanceMachine {
         Registration r = txn.reg;
         finish(txn);
         counters.timeouts.increment();
+        noteResponse(r, "timeout");
         r.targetIndex++;
         failure(r, RetryClass.TRANSIENT, "timeout: no response from " + txn.target.address(), 0);
     }
@@ -259,6 +260,7 @@ final class InstanceMachine {
         }
         finish(txn);
         latencies.record(System.nanoTime() - txn.sentNanos);
+        noteResponse(r, code + " " + m.reason());
         try {
             handleFinal(r, txn, m, code);
         } catch (SipParseException e) {
@@ -329,6 +331,7 @@ final class InstanceMachine {
         }
         double share = rs.refreshAt() * (1 + rs.jitter() * (2 * cfg.random().nextDouble() - 1));
         long delay = Math.max(1000, (long) (granted * 1000L * share));
+        r.nextAttemptAt = now + delay;
         r.timer = r.owner.scheduleLoosely(() -> {
             r.timer = null;
             register(r);
@@ -355,10 +358,16 @@ final class InstanceMachine {
         setState(r, cls.state, reason);
         LOG.debug("Instance {} ({}): {}; retry in {} ms", r.selector, r.record.account().aor(), reason, delay);
         r.cancelTimer();
+        r.nextAttemptAt = cfg.clock().millis() + delay;
         r.timer = r.owner.scheduleLoosely(() -> {
             r.timer = null;
             register(r);
         }, delay);
+    }
+
+    private void noteResponse(Registration r, String response) {
+        r.lastResponse = response;
+        r.lastResponseAt = cfg.clock().millis();
     }
 
     private void unregistered(Registration r) {

@@ -40,6 +40,12 @@ final class Registration {
     InstanceRecord movingTo;
     Runnable afterUnregister;
     volatile InstanceState published;
+    /** For the control API: the last final response (or timeout), when, and when the timer fires next. */
+    String lastResponse = "";
+    long lastResponseAt;
+    long nextAttemptAt;
+    /** An administrator disabled it: no binding until enabled (not kept across restarts). */
+    boolean disabled;
 
     Registration(String selector, Owner owner, InstanceRecord record, String callId, long cseq) {
         this.selector = selector;

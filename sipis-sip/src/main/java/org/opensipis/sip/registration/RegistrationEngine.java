@@ -57,6 +57,7 @@ public final class RegistrationEngine implements AutoCloseable {
     /** {@code cfg.owners()}, or the transport's event loops when that is empty. */
     private final List<Owner> owners;
     private final RegistrationListener listener;
+    private final EngineControl control;
     private volatile boolean closing;
 
     /** An engine on the given parts; the caller keeps ownership of owners and executors. */
@@ -82,6 +83,7 @@ public final class RegistrationEngine implements AutoCloseable {
         this.machine = new InstanceMachine(cfg, transport, throttle, counters, targets, listener, txns, challenges, latencies);
         dispatcher.machine(machine);
         this.listener = listener;
+        this.control = new EngineControl(this, regs, machine, throttle);
     }
 
     /**
@@ -189,8 +191,9 @@ public final class RegistrationEngine implements AutoCloseable {
                 || from.port() != to.port() || from.transport() != to.transport();
     }
 
-    private void continueWith(Registration r, InstanceRecord record) {
-        if (record.appForeground()) {
+    /** Goes on with a new or changed record (on the owner): Idle while the app is in front or disabled, else register. */
+    void continueWith(Registration r, InstanceRecord record) {
+        if (record.appForeground() || r.disabled) {
             goIdle(r);
         } else {
             r.idle = false;
@@ -214,7 +217,8 @@ public final class RegistrationEngine implements AutoCloseable {
         });
     }
 
-    private void goIdle(Registration r) {
+    /** Removes the binding and settles Idle (on the owner). */
+    void goIdle(Registration r) {
         if (r.idle) {
             return;
         }
@@ -224,7 +228,7 @@ public final class RegistrationEngine implements AutoCloseable {
             r.record = r.movingTo;
             r.movingTo = null;
         }
-        machine.unregister(r, () -> machine.setState(r, RegistrationState.IDLE, ""));
+        machine.unregister(r, () -> machine.setState(r, RegistrationState.IDLE, r.disabled ? EngineControl.DISABLED : ""));
     }
 
     /** Unregisters (through the throttle) and forgets an instance; its final state is Off. */
@@ -267,6 +271,11 @@ public final class RegistrationEngine implements AutoCloseable {
     public Optional<InstanceState> state(String selector) {
         Registration r = regs.get(selector);
         return r == null ? Optional.empty() : Optional.ofNullable(r.published);
+    }
+
+    /** The administrator's handles: inspect, refresh now, disable/enable, throttle load. */
+    public EngineControl control() {
+        return control;
     }
 
     /** Counters for metrics. */

@@ -24,6 +24,8 @@ import org.opensipis.sip.owner.Owner;
  */
 public final class Throttle {
 
+    private static final long RATE_WINDOW_MILLIS = 10_000;
+
     private final Owner owner;
     private final Clock clock;
     private final Bucket global;
@@ -101,6 +103,34 @@ public final class Throttle {
         return queued.get();
     }
 
+    /**
+     * What waits for each registrar address and how fast it was served lately (for the control
+     * API). Computed on the throttle's owner; the future completes there.
+     */
+    public java.util.concurrent.CompletableFuture<List<HostLoad>> hosts() {
+        java.util.concurrent.CompletableFuture<List<HostLoad>> out = new java.util.concurrent.CompletableFuture<>();
+        owner.execute(() -> {
+            long now = clock.millis();
+            List<HostLoad> list = new ArrayList<>(ring.size());
+            for (Host h : ring) {
+                list.add(new HostLoad(h.name, h.waiting.size(), h.granted, h.rate(now)));
+            }
+            out.complete(List.copyOf(list));
+        });
+        return out;
+    }
+
+    /**
+     * One registrar address as the throttle sees it.
+     *
+     * @param address          the registrar's IP address (after DNS)
+     * @param queued           REGISTERs and retransmissions waiting for its bucket
+     * @param granted          permits granted towards it since it was first seen (or last idle)
+     * @param grantedPerSecond permits per second over the last window of about 10 s
+     */
+    public record HostLoad(String address, int queued, long granted, double grantedPerSecond) {
+    }
+
     /** Granted permits not yet released. */
     public int inFlight() {
         return inFlight.get();
@@ -133,6 +163,7 @@ public final class Throttle {
             earliest = Long.MAX_VALUE;
             chosen.bucket.tokens -= 1;
             global.tokens -= 1;
+            chosen.count(now);
             Waiter w = chosen.waiting.pollFirst();
             queued.decrementAndGet();
             if (w.slot) {
@@ -198,10 +229,34 @@ public final class Throttle {
         final String name;
         final Bucket bucket;
         final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+        long granted;
+        long windowStart;
+        int windowCount;
+        double lastRate;
 
         Host(String name, Bucket bucket) {
             this.name = name;
             this.bucket = bucket;
+            this.windowStart = bucket.last;
+        }
+
+        void count(long now) {
+            granted++;
+            roll(now);
+            windowCount++;
+        }
+
+        private void roll(long now) {
+            if (now - windowStart >= RATE_WINDOW_MILLIS) {
+                lastRate = windowCount * 1000.0 / (now - windowStart);
+                windowStart = now;
+                windowCount = 0;
+            }
+        }
+
+        double rate(long now) {
+            roll(now);
+            return lastRate;
         }
     }
 
