@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import org.opensipis.core.settings.AdministratorSettings;
 import org.opensipis.core.settings.HttpServerSettings;
 import org.opensipis.http.auth.AdminAuth;
+import org.opensipis.http.control.ControlEndpoints;
+import org.opensipis.http.control.ControlPlane;
 import org.opensipis.http.metrics.MetricsEndpoint;
 import org.opensipis.http.metrics.SipisMeters;
 import org.opensipis.http.register.RegisterEndpoint;
@@ -99,6 +101,18 @@ public final class HttpServer implements AutoCloseable {
         r.add("GET", "/stats/summary/json", status.summary(), Optional.empty());
         r.add("GET", "/metrics", MetricsEndpoint.of(s.meters()), Optional.empty());
         r.add("GET", "/stats", status.stats(), Optional.of(guard));
+        s.control().ifPresent(c -> {
+            ControlEndpoints control = new ControlEndpoints(c);
+            Optional<AdminAuth> admin = Optional.of(guard);
+            r.add("GET", "/control/instances", control.instances(), admin);
+            r.add("GET", "/control/instance", control.instance(), admin);
+            for (ControlPlane.Action a : ControlPlane.Action.values()) {
+                r.add("POST", "/control/instance/" + a.path(), control.action(a), admin);
+            }
+            r.add("GET", "/control/registrars", control.registrars(), admin);
+            r.add("GET", "/control/log-levels", control.logLevels(), admin);
+            r.add("POST", "/control/log-level", control.setLogLevel(), admin);
+        });
         return r;
     }
 

@@ -8,6 +8,7 @@ import org.opensipis.core.crypto.SipisKey;
 import org.opensipis.core.instance.InstanceStore;
 import org.opensipis.core.shard.Lb2Settings;
 import org.opensipis.core.shard.Shard;
+import org.opensipis.http.control.ControlPlane;
 import org.opensipis.http.status.InstanceView;
 import org.opensipis.http.status.ServerStatus;
 
@@ -24,12 +25,22 @@ import org.opensipis.http.status.ServerStatus;
  * @param meters                    the registry /metrics exposes (gauges are bound on start)
  * @param clock                     wall clock (registration times, Digest nonce expiry)
  * @param limits                    protective limits
+ * @param control                   the runtime view and handles of {@code /control/...}; empty = no control API
  */
 public record HttpServices(InstanceStore store, Optional<SipisKey> key, boolean acceptPlainRegistrations,
                            Optional<Lb2Settings> lb2, Shard shard, ServerStatus status, InstanceView instances,
-                           PrometheusMeterRegistry meters, Clock clock, HttpLimits limits) {
+                           PrometheusMeterRegistry meters, Clock clock, HttpLimits limits,
+                           Optional<ControlPlane> control) {
+
+    /** Without the control API. */
+    public HttpServices(InstanceStore store, Optional<SipisKey> key, boolean acceptPlainRegistrations,
+                        Optional<Lb2Settings> lb2, Shard shard, ServerStatus status, InstanceView instances,
+                        PrometheusMeterRegistry meters, Clock clock, HttpLimits limits) {
+        this(store, key, acceptPlainRegistrations, lb2, shard, status, instances, meters, clock, limits, Optional.empty());
+    }
 
     public HttpServices {
+        Objects.requireNonNull(control, "control");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(lb2, "lb2");

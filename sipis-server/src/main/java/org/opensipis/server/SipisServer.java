@@ -31,7 +31,11 @@ import org.opensipis.core.shard.Shard;
 import org.opensipis.http.HttpLimits;
 import org.opensipis.http.HttpServer;
 import org.opensipis.http.HttpServices;
+import org.opensipis.server.control.ProcessControl;
+import org.opensipis.server.control.PushTester;
+import org.opensipis.server.control.RegistrarErrors;
 import org.opensipis.server.instances.InstanceDirectory;
+import org.opensipis.server.logging.LogLevels;
 import org.opensipis.core.call.CallLog;
 import org.opensipis.sip.call.CallConfig;
 import org.opensipis.sip.call.Directory;
@@ -74,6 +78,7 @@ public final class SipisServer implements AutoCloseable {
     private volatile boolean shardLoaded;
     private volatile HealthMonitor health;
     private final InstanceDirectory directory;
+    private final RegistrarErrors registrarErrors = new RegistrarErrors();
     private final AppLegStarter appLegStarter;
 
     /**
@@ -131,6 +136,8 @@ public final class SipisServer implements AutoCloseable {
                 public void stateChanged(InstanceState state) {
                     store.stateWriter().write(state);
                     directory.update(state);
+                    directory.record(state.selector())
+                            .ifPresent(r -> registrarErrors.published(r.account().registrarHost(), state));
                     InstanceLifecycle l = lifecycle;
                     if (l != null) {
                         RegistrationState st = state.state();
@@ -191,14 +198,27 @@ public final class SipisServer implements AutoCloseable {
 
             ProcessStatus status = new ProcessStatus(s.server().name(), clock, store, engine, this::callOutcomes,
                     health::checks);
+            ProcessControl control = new ProcessControl(new ProcessControl.Parts(s.server().name(), directory, engine,
+                    s.registration(), registrarErrors, new PushTester(store, push, clock), this::turnOffAndDelete,
+                    this::hasAppFlow, logLevels()));
             http = HttpServer.start(s.httpServer(), s.administrator(), new HttpServices(store, Optional.of(key),
                     s.dataProtection().acceptPlainRegistrations(), configuration.lb2(), shard, status, directory,
-                    meters, clock, HttpLimits.DEFAULTS));
+                    meters, clock, HttpLimits.DEFAULTS, Optional.of(control)));
             started.push(http);
             LOG.info("HTTP interface on {}", http.address());
         } catch (Exception | Error e) {
             close();
             throw e;
+        }
+    }
+
+    /** Run-time log levels, when logging is logback's (it always is in the product). */
+    private static Optional<LogLevels> logLevels() {
+        try {
+            return Optional.of(LogLevels.current());
+        } catch (IllegalStateException e) {
+            LOG.warn("{}", e.getMessage());
+            return Optional.empty();
         }
     }
 

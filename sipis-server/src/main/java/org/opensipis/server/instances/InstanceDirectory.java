@@ -89,6 +89,30 @@ public final class InstanceDirectory implements InstanceView {
         return e == null ? Optional.empty() : Optional.of(e.record);
     }
 
+    /** What the directory holds about one instance, for the control API. */
+    public record Known(InstanceRecord record, RegistrationState state, String reason) {
+    }
+
+    /** One instance as the directory knows it. */
+    public Optional<Known> known(String selector) {
+        Entry e = entries.get(selector);
+        return e == null ? Optional.empty() : Optional.of(new Known(e.record, e.state, e.reason));
+    }
+
+    /**
+     * Visits every instance whose selector starts with {@code selectorPrefix} (empty = all) in
+     * selector order, until the visitor returns false. O(matching); for the administrator's views.
+     */
+    public void scan(String selectorPrefix, java.util.function.Predicate<Known> visitor) {
+        NavigableMap<String, Entry> view = selectorPrefix.isEmpty() ? entries
+                : entries.subMap(selectorPrefix, true, selectorPrefix + Character.MAX_VALUE, false);
+        for (Entry e : view.values()) {
+            if (!visitor.test(new Known(e.record, e.state, e.reason))) {
+                return;
+            }
+        }
+    }
+
     public int size() {
         return entries.size();
     }
