@@ -1,4 +1,4 @@
-package org.opensipis.server.ops;
+package org.opensipis.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package org.opensipis.server.ops;
+package org.opensipis.server.it;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
