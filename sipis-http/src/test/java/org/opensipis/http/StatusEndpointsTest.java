@@ -115,16 +115,25 @@ class StatusEndpointsTest {
         sink.registerResponse(0);
         sink.registerResponse(9999);
         sink.incomingCall("Missed");
+        sink.incomingCallRejected("unknown-instance");
+        sink.incomingCall("rejected:busy");
+        sink.pushTokenRemoved("apns");
         HttpResponse<String> r = t.get("/metrics");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
-        assertThat(r.body()).contains("sipis_instances{state=\"Registered\"} 16667",
-                "sipis_register_throttle_queue 7", "sipis_owner_queue_size 7", "sipis_db_available 1",
+        assertThat(r.body()).contains("sipis_instances{state=\"registered\"} 16667",
+                "sipis_register_throttle_queue_size 7", "sipis_owner_queue_size 7", "sipis_db_available 1",
                 "sipis_pushes_total{outcome=\"accepted\",provider=\"apns\"} 1",
                 "sipis_push_latency_seconds_bucket{provider=\"apns\"", "sipis_register_sent_total 2",
                 "sipis_register_responses_total{code=\"401\"} 1", "sipis_register_responses_total{code=\"timeout\"} 1",
-                "sipis_register_responses_total{code=\"other\"} 1", "sipis_incoming_calls_total{outcome=\"missed\"} 1",
-                "sipis_db_write_queue 0", "sipis_uptime_seconds 42");
+                "sipis_register_responses_total{code=\"other\"} 1", "sipis_incoming_calls_total{outcome=\"missed\",reason=\"none\"} 1",
+                "sipis_incoming_calls_total{outcome=\"rejected\",reason=\"unknown_instance\"} 1",
+                "sipis_incoming_calls_total{outcome=\"rejected\",reason=\"busy\"} 1",
+                "sipis_push_tokens_removed_total{provider=\"apns\"} 1",
+                "sipis_db_write_queue_size 0", "sipis_uptime_seconds 42");
+        // a token removal is not a push: one push (the accepted one) and one latency sample
+        assertThat(r.body()).contains("sipis_pushes_total{outcome=\"accepted\",provider=\"apns\"} 1",
+                "sipis_push_latency_seconds_count{provider=\"apns\"} 1");
     }
 
     private static List<String> names(JsonNode n) {

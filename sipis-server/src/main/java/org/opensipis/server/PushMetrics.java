@@ -8,7 +8,11 @@ import org.opensipis.core.push.PushOutcome;
 import org.opensipis.core.push.Verb;
 import org.opensipis.core.settings.PushRoute;
 
-/** Push outcomes to the metrics sink ({@code sipis_pushes_total{provider,outcome}}, latency histogram). */
+/**
+ * Push events to the metrics sink: finished pushes ({@code sipis_pushes_total{provider,outcome}} and
+ * the latency histogram), and apart from them removed tokens, retries and circuit breakers. A
+ * token removal is not a push: it has its own counter and no latency sample.
+ */
 final class PushMetrics implements PushListener {
 
     private final MetricsSink metrics;
@@ -19,11 +23,25 @@ final class PushMetrics implements PushListener {
 
     @Override
     public void completed(PushRoute.Kind provider, Verb verb, PushOutcome.Kind outcome, Duration latency) {
-        metrics.push(provider.name().toLowerCase(Locale.ROOT), outcome.name().toLowerCase(Locale.ROOT), latency);
+        metrics.push(name(provider), outcome.name().toLowerCase(Locale.ROOT), latency);
     }
 
     @Override
     public void tokenRemoved(PushRoute.Kind provider) {
-        metrics.push(provider.name().toLowerCase(Locale.ROOT), "token-removed", Duration.ZERO);
+        metrics.pushTokenRemoved(name(provider));
+    }
+
+    @Override
+    public void retried(PushRoute.Kind provider, Verb verb) {
+        metrics.pushRetried(name(provider));
+    }
+
+    @Override
+    public void circuitChanged(PushRoute.Kind provider, boolean open) {
+        metrics.pushCircuit(name(provider), open);
+    }
+
+    private static String name(PushRoute.Kind provider) {
+        return provider.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -153,7 +153,10 @@ public final class SipisServer implements AutoCloseable {
             });
             started.push(engine);
 
-            pushTimer.scheduleWithFixedDelay(new EngineMetrics(engine, metrics), 5, 5, TimeUnit.SECONDS);
+            store.bindMetrics(meters);
+            ProcessMeters processMeters = new ProcessMeters(meters, engine);
+            started.push(processMeters);
+            pushTimer.scheduleWithFixedDelay(processMeters, 5, 5, TimeUnit.SECONDS);
 
             CallLog callLog = callLog();
             incoming = new IncomingRequests(CallConfig.of(s), Directory.of(engine), push, callLog, new IncomingListener() {
@@ -164,7 +167,7 @@ public final class SipisServer implements AutoCloseable {
 
                 @Override
                 public void rejected(String reason) {
-                    metrics.incomingCall("rejected:" + reason);
+                    metrics.incomingCallRejected(reason);
                 }
             });
             engine.setRequestHandler(incoming::onRequest);
@@ -190,6 +193,7 @@ public final class SipisServer implements AutoCloseable {
 
             appLeg = appLegStarter.start(s, handOver, handOver);
             started.push(appLeg);
+            processMeters.bindAppLeg(appLeg.stats());
             LOG.info("app leg on {} ({})", appLeg.address(), s.server().transport());
 
             health = new HealthMonitor(store, engine, () -> shardLoaded, () -> appLeg);

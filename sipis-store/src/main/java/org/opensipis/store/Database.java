@@ -102,6 +102,11 @@ final class Database implements AutoCloseable {
         }
     }
 
+    /** Reports the pool's metrics ({@code hikaricp_*}, tag {@code pool="sipis-store"}) to the registry; once. */
+    void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        pool.setMetricsTrackerFactory(new com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory(registry));
+    }
+
     DataSource pool() {
         return pool;
     }

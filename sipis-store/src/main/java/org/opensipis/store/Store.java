@@ -150,6 +150,14 @@ public final class Store implements InstanceStore, AutoCloseable {
         return writer;
     }
 
+    /**
+     * Reports the connection pool's metrics (HikariCP's {@code hikaricp_connections*}, tag
+     * {@code pool="sipis-store"}) to a Micrometer registry. Call once, after {@link #open}.
+     */
+    public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        db.bindMetrics(registry);
+    }
+
     /** False while the database is unreachable (for metrics and /stats). */
     public boolean isDatabaseAvailable() {
         return writer.isDatabaseAvailable();

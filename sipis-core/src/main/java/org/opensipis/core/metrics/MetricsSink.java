@@ -37,9 +37,25 @@ public interface MetricsSink {
     /**
      * An incoming call ended its push phase.
      *
-     * @param outcome {@code "accepted"}, {@code "missed"} or {@code "rejected"} (optionally
-     *                {@code "rejected:<reason>"})
+     * @param outcome {@code "accepted"}, {@code "missed"}, … (a rejection goes to
+     *                {@link #incomingCallRejected} with its reason)
      */
     default void incomingCall(String outcome) {
+    }
+
+    /** An incoming call was rejected before any push; {@code reason} is a short lower-case word. */
+    default void incomingCallRejected(String reason) {
+    }
+
+    /** A dead device token was removed after a provider's answer (not a push of its own). */
+    default void pushTokenRemoved(String provider) {
+    }
+
+    /** A push is tried again after a transient failure. */
+    default void pushRetried(String provider) {
+    }
+
+    /** A provider's circuit breaker opened ({@code true}) or closed again. */
+    default void pushCircuit(String provider, boolean open) {
     }
 }

@@ -1,15 +1,20 @@
 package org.opensipis.http.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.opensipis.core.metrics.MetricsSink;
 
 /**
- * {@link MetricsSink} over Micrometer: the counters and the push-latency histogram of
- * {@code /metrics}. Tag values are clamped so a caller bug cannot explode cardinality.
+ * {@link MetricsSink} over Micrometer: the event counters and the push-latency histogram of
+ * {@code /metrics}. Tag values are lower-cased, made of {@code [a-z0-9_]} and clamped to 40
+ * characters, so a caller bug cannot explode cardinality or break the naming rules.
  * Thread-safe (Micrometer meters are).
  */
 public final class MicrometerMetricsSink implements MetricsSink {
@@ -18,19 +23,31 @@ public final class MicrometerMetricsSink implements MetricsSink {
     public static final String REGISTER_RESPONSES = "sipis.register.responses";
     public static final String PUSHES = "sipis.pushes";
     public static final String PUSH_LATENCY = "sipis.push.latency";
+    public static final String PUSH_TOKENS_REMOVED = "sipis.push.tokens.removed";
+    public static final String PUSH_RETRIES = "sipis.push.retries";
+    public static final String PUSH_CIRCUITS_OPEN = "sipis.push.circuits.open";
     public static final String INCOMING_CALLS = "sipis.incoming.calls";
+    /** The providers whose series exist from the start (0 until something happens). */
+    static final String[] PROVIDERS = {"apns", "fcm", "pnm"};
 
     private final MeterRegistry registry;
-    private final Counter registerSent;
+    private final Map<String, AtomicInteger> openCircuits = new ConcurrentHashMap<>();
 
     public MicrometerMetricsSink(MeterRegistry registry) {
         this.registry = registry;
-        this.registerSent = Counter.builder(REGISTER_SENT).description("REGISTER requests sent").register(registry);
+        for (String p : PROVIDERS) {
+            for (String o : new String[] {"accepted", "rejected", "failed"}) {
+                pushes(p, o);
+            }
+            circuits(p);
+            tokensRemoved(p);
+            retries(p);
+        }
     }
 
     @Override
     public void registerSent() {
-        registerSent.increment();
+        Counter.builder(REGISTER_SENT).description("REGISTER requests sent").register(registry).increment();
     }
 
     @Override
@@ -44,8 +61,7 @@ public final class MicrometerMetricsSink implements MetricsSink {
     @Override
     public void push(String provider, String outcome, Duration latency) {
         String p = word(provider);
-        Counter.builder(PUSHES).description("Pushes by provider and outcome")
-                .tag("provider", p).tag("outcome", word(outcome)).register(registry).increment();
+        pushes(p, word(outcome)).increment();
         Timer.builder(PUSH_LATENCY).description("Time from hand-over to the provider's answer")
                 .tag("provider", p).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(5)).maximumExpectedValue(Duration.ofSeconds(30))
@@ -53,16 +69,76 @@ public final class MicrometerMetricsSink implements MetricsSink {
     }
 
     @Override
-    public void incomingCall(String outcome) {
-        Counter.builder(INCOMING_CALLS).description("Incoming calls by outcome")
-                .tag("outcome", word(outcome)).register(registry).increment();
+    public void pushTokenRemoved(String provider) {
+        tokensRemoved(word(provider)).increment();
     }
 
-    private static String word(String s) {
-        if (s == null || s.isEmpty()) {
+    @Override
+    public void pushRetried(String provider) {
+        retries(word(provider)).increment();
+    }
+
+    @Override
+    public void pushCircuit(String provider, boolean open) {
+        AtomicInteger n = circuits(word(provider));
+        if (open) {
+            n.incrementAndGet();
+        } else {
+            n.updateAndGet(v -> Math.max(0, v - 1));
+        }
+    }
+
+    @Override
+    public void incomingCall(String outcome) {
+        String o = outcome == null ? "" : outcome;
+        if (o.toLowerCase(Locale.ROOT).startsWith("rejected:")) {
+            incomingCallRejected(o.substring("rejected:".length()));
+            return;
+        }
+        incoming(word(o), "none");
+    }
+
+    @Override
+    public void incomingCallRejected(String reason) {
+        incoming("rejected", word(reason));
+    }
+
+    private void incoming(String outcome, String reason) {
+        Counter.builder(INCOMING_CALLS).description("Incoming calls by outcome (and the reason of a rejection)")
+                .tag("outcome", outcome).tag("reason", reason).register(registry).increment();
+    }
+
+    private Counter pushes(String provider, String outcome) {
+        return Counter.builder(PUSHES).description("Pushes handed to a provider, by provider and final outcome")
+                .tag("provider", provider).tag("outcome", outcome).register(registry);
+    }
+
+    private Counter tokensRemoved(String provider) {
+        return Counter.builder(PUSH_TOKENS_REMOVED).description("Dead device tokens removed after a provider's answer")
+                .tag("provider", provider).register(registry);
+    }
+
+    private Counter retries(String provider) {
+        return Counter.builder(PUSH_RETRIES).description("Pushes tried again after a transient failure")
+                .tag("provider", provider).register(registry);
+    }
+
+    private AtomicInteger circuits(String provider) {
+        return openCircuits.computeIfAbsent(provider, p -> {
+            AtomicInteger n = new AtomicInteger();
+            Gauge.builder(PUSH_CIRCUITS_OPEN, n, AtomicInteger::get)
+                    .description("Push circuit breakers open (1 per NotificationServers entry whose provider fails)")
+                    .tag("provider", p).register(registry);
+            return n;
+        });
+    }
+
+    /** A label value: lower case, {@code [a-z0-9_]} (anything else becomes {@code _}), at most 40 characters. */
+    static String word(String s) {
+        if (s == null || s.isBlank()) {
             return "unknown";
         }
-        String w = s.toLowerCase(Locale.ROOT);
+        String w = s.trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]+", "_");
         return w.length() > 40 ? w.substring(0, 40) : w;
     }
 }

@@ -10,13 +10,14 @@ import org.opensipis.http.status.ServerStatus;
 /**
  * The gauges of {@code /metrics}, read from the status interfaces at scrape time. The names are
  * part of the documented interface (docs/http-api.md); Prometheus sees dots as underscores.
+ * Every queue is a gauge named {@code sipis_<queue>_queue_size}; label values are lower case.
  */
 public final class SipisMeters {
 
     public static final String INSTANCES = "sipis.instances";
     public static final String OWNER_QUEUE = "sipis.owner.queue.size";
-    public static final String THROTTLE_QUEUE = "sipis.register.throttle.queue";
-    public static final String DB_WRITE_QUEUE = "sipis.db.write.queue";
+    public static final String THROTTLE_QUEUE = "sipis.register.throttle.queue.size";
+    public static final String DB_WRITE_QUEUE = "sipis.db.write.queue.size";
     public static final String DB_AVAILABLE = "sipis.db.available";
     public static final String UPTIME = "sipis.uptime.seconds";
 
@@ -29,7 +30,7 @@ public final class SipisMeters {
         Objects.requireNonNull(instances, "instances");
         for (RegistrationState s : RegistrationState.values()) {
             Gauge.builder(INSTANCES, instances, v -> v.countByState().getOrDefault(s, 0L))
-                    .tag("state", s.display()).description("Instances served by this process, by state")
+                    .tag("state", s.name().toLowerCase(java.util.Locale.ROOT)).description("Instances served by this process, by state")
                     .register(registry);
         }
         Gauge.builder(OWNER_QUEUE, status, ServerStatus::messageLoopQueueSize)

@@ -103,11 +103,31 @@ class ControlApiTest {
             assertThat(badLevel.err).contains("is not one of");
             ok("log-level", "org.opensipis.sip", "inherit");
 
+            checkMetrics(base);
+
             assertThat(ok("unregister", SELECTOR).path("result").asText()).isEqualTo("unregistered");
             await().atMost(Duration.ofSeconds(30)).until(() -> ctl("instance", SELECTOR).code == 1);
             assertThat(ctl("instance", SELECTOR).err).contains("404");
             assertThat(ctl("instance", "not-a-selector").err).contains("400");
         }
+    }
+
+    /** After all that, every series of /metrics follows the Prometheus naming rules, and the promised ones are there. */
+    private static void checkMetrics(String base) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        java.util.List<String> names = new java.util.ArrayList<>();
+        assertThat(PrometheusNaming.problems(r.body(), names)).isEmpty();
+        assertThat(names).contains("sipis_instances", "sipis_owner_queue_size", "sipis_register_throttle_queue_size",
+                "sipis_db_write_queue_size", "sipis_register_sent_total", "sipis_register_responses_total",
+                "sipis_register_retransmissions_total", "sipis_register_in_flight", "sipis_pushes_total",
+                "sipis_push_tokens_removed_total", "sipis_push_retries_total", "sipis_push_circuits_open",
+                "sipis_app_flows_open", "sipis_app_flows_opened_total", "hikaricp_connections_active",
+                "jvm_memory_used_bytes", "jvm_threads_live_threads", "process_cpu_usage", "process_uptime_seconds",
+                "process_files_open_files");
+        assertThat(r.body()).contains("sipis_instances{state=\"registered\"} 1",
+                "sipis_register_responses_total{code=\"200\"}");
     }
 
     private void register(String base, int registrarPort) throws Exception {
