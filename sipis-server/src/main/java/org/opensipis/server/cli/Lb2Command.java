@@ -6,7 +6,9 @@ import java.util.concurrent.CountDownLatch;
 import org.opensipis.core.settings.SettingsException;
 import org.opensipis.core.shard.Lb2Loader;
 import org.opensipis.core.xml.Problem;
+import org.opensipis.core.shard.HostPort;
 import org.opensipis.lb2.LoadBalancer;
+import org.opensipis.server.Lb2Metrics;
 import org.opensipis.server.logging.Logging;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +34,11 @@ final class Lb2Command implements Callable<Integer> {
     @CommandLine.Option(names = "--threads", description = "Event loop threads (default: number of cores).")
     int threads = Runtime.getRuntime().availableProcessors();
 
+    @CommandLine.Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics (default: off). Use a loopback address"
+                    + " unless the network is trusted.")
+    String metrics;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -51,8 +58,19 @@ final class Lb2Command implements Callable<Integer> {
         for (Problem p : loaded.warnings()) {
             LOG.warn("{}", p);
         }
+        java.net.InetSocketAddress metricsAddress = null;
+        if (metrics != null) {
+            try {
+                HostPort hp = HostPort.parse(metrics);
+                metricsAddress = new java.net.InetSocketAddress(hp.host(), hp.port());
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--metrics \"" + metrics + "\" must be "
+                        + e.getMessage());
+            }
+        }
         CountDownLatch stopped = new CountDownLatch(1);
-        try (LoadBalancer lb = LoadBalancer.start(loaded.settings(), Math.max(1, threads))) {
+        try (LoadBalancer lb = LoadBalancer.start(loaded.settings(), Math.max(1, threads));
+             Lb2Metrics served = metricsAddress == null ? null : Lb2Metrics.start(metricsAddress, lb.stats())) {
             Signal.handle(new Signal("HUP"), s -> reload(lb));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stop.countDown();
