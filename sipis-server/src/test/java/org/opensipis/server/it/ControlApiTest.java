@@ -64,6 +64,11 @@ class ControlApiTest {
             assertThat(row.path("nextRefreshAt").isTextual()).isTrue();
             assertThat(ok("instances", "--state", "error").path("matching").asLong()).isZero();
             assertThat(ok("instances", "--user", "bob").path("matching").asLong()).isZero();
+            JsonNode paged = ok("instances", "--state", "registered", "--prefix", "0bc", "--page", "2", "--size", "50");
+            assertThat(paged.path("matching").asLong()).isEqualTo(1);
+            assertThat(paged.path("page").asInt()).isEqualTo(2);
+            assertThat(paged.path("instances").size()).isZero();
+            assertThat(ok("--url", base, "registrars").path("registrars").size()).isEqualTo(1);
 
             Cli one = ctl("instance", SELECTOR);
             assertThat(one.code).as(one.err).isZero();
