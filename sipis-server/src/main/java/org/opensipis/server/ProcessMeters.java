@@ -35,9 +35,6 @@ final class ProcessMeters implements Runnable, AutoCloseable {
     ProcessMeters(MeterRegistry registry, RegistrationEngine engine) {
         this.registry = registry;
         this.engine = engine;
-        // ProcessorMetrics reports CPU time in nanoseconds (process_cpu_time_ns_total); Prometheus
-        // wants base units, so it is replaced by the conventional process_cpu_seconds_total
-        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             FunctionCounter.builder("process.cpu", os, o -> Math.max(0, o.getProcessCpuTime()) / 1e9).baseUnit("seconds")
                     .description("CPU time used by the process").register(registry);
@@ -69,6 +66,15 @@ final class ProcessMeters implements Runnable, AutoCloseable {
 
     /** Codes whose series exist from the start, so that rates and alerts see a 0 before the first one. */
     private static final int[] COMMON_CODES = {200, 401, 403, 404, 407, 408, 423, 480, 500, 503};
+
+    /**
+     * The registry's filters; call before any meter is registered. ProcessorMetrics reports CPU
+     * time in nanoseconds ({@code process_cpu_time_ns_total}); Prometheus wants base units, so it
+     * is replaced by the conventional {@code process_cpu_seconds_total}.
+     */
+    static void configure(MeterRegistry registry) {
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
+    }
 
     private void engineCounter(String name, String description, ToLongFunction<EngineStats> f) {
         FunctionCounter.builder(name, engine, e -> f.applyAsLong(e.stats())).description(description).register(registry);

@@ -118,6 +118,7 @@ public final class SipisServer implements AutoCloseable {
             LOG.info("database: {}", store.describe());
 
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            ProcessMeters.configure(meters);
             MetricsSink metrics = new MicrometerMetricsSink(meters);
 
             ScheduledExecutorService pushTimer = Executors.newSingleThreadScheduledExecutor(Threads.named("sipis-push-timer"));
