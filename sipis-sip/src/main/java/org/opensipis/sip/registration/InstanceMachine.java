@@ -392,7 +392,7 @@ final class InstanceMachine {
     }
 
     private void success(Registration r, Txn txn, SipMessage m) {
-        int granted = Responses.granted(r.selector, r.expires, m);
+        int granted = Responses.granted(r.selector, txn.contact, r.expires, m);
         long now = cfg.clock().millis();
         if (granted <= 0) {
             failure(r, RetryClass.TRANSIENT, "200 OK without our binding", 0);

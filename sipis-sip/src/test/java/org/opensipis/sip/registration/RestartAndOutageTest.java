@@ -123,4 +123,31 @@ class RestartAndOutageTest {
         h = new EngineHarness(EngineHarness.settings());
     }
 
+
+    @Test
+    void theGrantedExpiryIsReadFromOurContactNotFromAStaleOneWithTheSameUser() {
+        String stale = "sip:" + RequestBuilder.contactUser(SEL) + "@127.0.0.1:9";
+        registrar.script.add(req -> FakeRegistrar.response(req, 200, "OK", "Contact: <" + stale + ">;expires=1\r\n"
+                + "Contact: <" + ourContact(h) + ";transport=udp>;expires=7\r\n" // not ours: transport differs
+                + "Contact: <SIP:" + RequestBuilder.contactUser(SEL) + "@127.0.0.1:" + h.engine.udpPort() + ">;expires=115\r\n"));
+        Instant now = h.clock.instant();
+        h.engine.register(alice(), Optional.empty());
+        h.awaitState(SEL, REGISTERED);
+        assertThat(h.engine.state(SEL).orElseThrow().registeredUntil()).contains(now.plusSeconds(115));
+    }
+
+    @Test
+    void uriEqualityFollowsRfc3261() {
+        assertThat(SipUris.same("sip:sA@127.0.0.1:5070", "SIP:sA@127.0.0.1:5070")).isTrue();
+        assertThat(SipUris.same("sip:sA@Host.example:5070", "sip:sA@host.EXAMPLE:5070")).isTrue();
+        assertThat(SipUris.same("sip:s%41@h:1", "sip:sA@h:1")).isTrue();
+        assertThat(SipUris.same("sip:sA@h:1;transport=TCP", "sip:sA@h:1;transport=tcp")).isTrue();
+        assertThat(SipUris.same("sip:sA@h:1;lr", "sip:sA@h:1")).isTrue();
+        assertThat(SipUris.same("sip:sa@h:1", "sip:sA@h:1")).isFalse();
+        assertThat(SipUris.same("sip:sA@h:1", "sip:sA@h:2")).isFalse();
+        assertThat(SipUris.same("sip:sA@h", "sip:sA@h:5060")).isFalse();
+        assertThat(SipUris.same("sip:sA@h:1;transport=tcp", "sip:sA@h:1")).isFalse();
+        assertThat(SipUris.same("sips:sA@h:1", "sip:sA@h:1")).isFalse();
+        assertThat(SipUris.same("sip:sA@[::1]:1", "sip:sA@[::1]:1")).isTrue();
+    }
 }
