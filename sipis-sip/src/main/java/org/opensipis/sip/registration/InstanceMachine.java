@@ -41,6 +41,7 @@ final class InstanceMachine {
     private final Map<String, DigestChallenge> challenges;
     private final DigestAuthorizer authorizer;
     private final Latencies latencies;
+    private final RegistrarHealth health;
 
     InstanceMachine(EngineConfig cfg, SipTransport transport, Throttle throttle, Counters counters, Targets targets,
                     RegistrationListener listener, Map<String, Txn> txns, Map<String, DigestChallenge> challenges,
@@ -56,6 +57,7 @@ final class InstanceMachine {
         this.challenges = challenges;
         this.authorizer = new DigestAuthorizer();
         this.latencies = latencies;
+        this.health = new RegistrarHealth(cfg.clock(), RegistrarHealth.SUMMARY_MILLIS);
     }
 
     /**
@@ -129,7 +131,10 @@ final class InstanceMachine {
                 flow.transport());
     }
 
-
+    private static String registrarName(Target t) {
+        return t.address().getAddress().getHostAddress() + ":" + t.address().getPort() + "/"
+                + t.transport().name().toLowerCase(java.util.Locale.ROOT);
+    }
 
     /** Registers (or re-registers) now, unless a REGISTER is already under way. */
     void register(Registration r) {
@@ -179,6 +184,7 @@ final class InstanceMachine {
                     counters.transportErrors.increment();
                     r.targetIndex++;
                     String reason = "transport: " + (ferr != null ? cause(ferr).getMessage() : flow.closeReason());
+                    health.failed(registrarName(t), reason);
                     failure(r, RetryClass.TRANSIENT, reason, 0);
                     return;
                 }
@@ -294,6 +300,7 @@ final class InstanceMachine {
         counters.timeouts.increment();
         r.targetIndex++;
         String reason = "timeout: no response from " + txn.target.address();
+        health.failed(registrarName(txn.target), reason);
         failure(r, RetryClass.TRANSIENT, reason, 0);
     }
 
@@ -340,6 +347,7 @@ final class InstanceMachine {
         }
         finish(txn);
         latencies.record(System.nanoTime() - txn.sentNanos);
+        health.answered(registrarName(txn.target));
         try {
             handleFinal(r, txn, m, code);
         } catch (SipParseException e) {

@@ -1,8 +1,13 @@
 package org.opensipis.sip.registration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.opensipis.core.instance.RegistrationState.ERROR;
 import static org.opensipis.core.instance.RegistrationState.REGISTERED;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,6 +24,7 @@ import org.opensipis.sip.message.HeaderParams;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.testing.EngineHarness;
 import org.opensipis.sip.testing.FakeRegistrar;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bindings across a restart (taken over on schedule, a changed Contact removed in the same
@@ -123,7 +129,6 @@ class RestartAndOutageTest {
         h = new EngineHarness(EngineHarness.settings());
     }
 
-
     @Test
     void theGrantedExpiryIsReadFromOurContactNotFromAStaleOneWithTheSameUser() {
         String stale = "sip:" + RequestBuilder.contactUser(SEL) + "@127.0.0.1:9";
@@ -149,5 +154,46 @@ class RestartAndOutageTest {
         assertThat(SipUris.same("sip:sA@h:1;transport=tcp", "sip:sA@h:1")).isFalse();
         assertThat(SipUris.same("sips:sA@h:1", "sip:sA@h:1")).isFalse();
         assertThat(SipUris.same("sip:sA@[::1]:1", "sip:sA@[::1]:1")).isTrue();
+    }
+
+    @Test
+    void aRegistrarOutageIsLoggedOnceThenSummedUpThenItsRecovery() {
+        Logger log = (Logger) LoggerFactory.getLogger(RegistrarHealth.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        log.addAppender(lines);
+        try {
+            registrar.silent = true;
+            for (int i = 0; i < 3; i++) {
+                h.engine.register(EngineHarness.record(SEL.substring(0, 39) + i, "alice", "secret", registrar.udpPort(),
+                        Transport.UDP), Optional.empty());
+            }
+            h.settle(() -> registrar.received.isEmpty() && h.sent() == 3);
+            h.advance(Duration.ofSeconds(32)); // Timer F of all three
+            h.settle(() -> h.engine.stats().timeouts() == 3);
+            assertThat(warnings(lines)).singleElement().asString().contains("is not answering").contains("timeout");
+            // retries after 10 s time out again at ~74 s: within the minute nothing more, then one summary
+            for (int s = 0; s < 120 && h.engine.stats().timeouts() < 9; s++) {
+                h.advance(Duration.ofSeconds(1));
+                h.owner.runReady();
+            }
+            h.settle(() -> h.engine.stats().timeouts() >= 9);
+            assertThat(h.stateOf(SEL.substring(0, 39) + "0")).isEqualTo(ERROR);
+            assertThat(warnings(lines)).hasSize(2);
+            assertThat(warnings(lines).get(1)).contains("still not answering").contains("failed REGISTERs");
+
+            registrar.silent = false;
+            h.advance(Duration.ofSeconds(60));
+            h.awaitState(SEL.substring(0, 39) + "0", REGISTERED);
+            assertThat(lines.list).filteredOn(e -> e.getLevel() == Level.INFO).singleElement()
+                    .extracting(ILoggingEvent::getFormattedMessage).asString().contains("answers again");
+            assertThat(warnings(lines)).hasSize(2);
+        } finally {
+            log.detachAppender(lines);
+        }
+    }
+
+    private static List<String> warnings(ListAppender<ILoggingEvent> lines) {
+        return lines.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
     }
 }
