@@ -79,7 +79,7 @@ class RestartAndOutageTest {
         assertThat(h.sent()).isZero();
         assertThat(h.engine.resumedBindings()).isEqualTo(1);
         h.advance(Duration.ofSeconds(1));
-        h.settle(() -> registers().size() == 1);
+        h.settle(() -> !registers().isEmpty()); // then maybe a 401 and the answer to it
         SipMessage refresh = registers().get(0);
         assertThat(refresh.callId()).isEqualTo("restored@sipis");
         assertThat(refresh.headers("contact")).singleElement().asString().contains(ourContact(h));
@@ -91,7 +91,7 @@ class RestartAndOutageTest {
     void anExpiredOrAlmostExpiredBindingIsRegisteredAtOnce() {
         Instant now = h.clock.instant();
         h.engine.register(alice(), Optional.of(stored(ourContact(h), now.minusSeconds(590), now.plusSeconds(10))));
-        h.settle(() -> registers().size() == 1);
+        h.settle(() -> !registers().isEmpty());
         h.awaitState(SEL, REGISTERED);
         assertThat(h.engine.state(SEL).orElseThrow().registeredUntil().orElseThrow()).isAfter(now.plusSeconds(500));
     }
