@@ -51,6 +51,12 @@ class RestartKeepsBindingsIT {
     private static final int USERS = Integer.getInteger("sipis.it.restartUsers", 3_000);
     private static final Pattern USERS_STAT = Pattern.compile("registered_users = (\\d+)");
     private static final Pattern CONTACTS_STAT = Pattern.compile("location[-_]contacts = (\\d+)");
+    /** Bound on the steps that scale with the number of users (posting, registering all). */
+    private static final Duration LONG = Duration.ofSeconds(90 + USERS / 100);
+    private static final Pattern REGISTERS_STAT = Pattern.compile("rcv_requests_register = (\\d+)");
+    private static final Pattern LOADED = Pattern.compile("Loaded (\\d+) instance\\(s\\) .* in (\\d+) ms");
+    /** Where the figures of each restart go (scripts/bench-restart.sh prints them). */
+    private static final Path FIGURES = Path.of(System.getProperty("sipis.it.restartFigures", "target/restart-figures.txt"));
 
     @TempDir
     static Path dir;
@@ -64,7 +70,7 @@ class RestartKeepsBindingsIT {
     private static int appPort;
 
     /** One usrloc reading: AoRs with a binding, and bindings. */
-    record Sample(long atMillis, int users, int contacts) {
+    record Sample(long atMillis, int users, int contacts, long registers) {
     }
 
     @BeforeAll
@@ -82,7 +88,7 @@ class RestartKeepsBindingsIT {
         appPort = Kamailio.freePort();
         startSipis();
         postRegistrations();
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+        await().atMost(LONG).pollInterval(Duration.ofMillis(250))
                 .until(() -> sample().users() == USERS && sample().contacts() == USERS);
     }
 
@@ -104,7 +110,7 @@ class RestartKeepsBindingsIT {
     @Test
     @Order(1)
     void afterKillNineEveryUserHasExactlyOneContactAtEverySample() throws Exception {
-        List<Sample> samples = sampling(() -> {
+        List<Sample> samples = sampling("kill -9, restart", () -> {
             sipis.destroyForcibly(); // SIGKILL
             sipis.waitFor(30, TimeUnit.SECONDS);
             startSipis();
@@ -120,7 +126,7 @@ class RestartKeepsBindingsIT {
     @Test
     @Order(2)
     void aSigtermRestartNeverDropsARegisteredUser() throws Exception {
-        List<Sample> samples = sampling(() -> {
+        List<Sample> samples = sampling("SIGTERM, restart", () -> {
             sipis.destroy(); // SIGTERM: the bindings stay (Registration[UnregisterOnStop] is No)
             assertThat(sipis.waitFor(60, TimeUnit.SECONDS)).isTrue();
             startSipis();
@@ -137,12 +143,12 @@ class RestartKeepsBindingsIT {
     @Order(3)
     void anEditedRegistrationPortReplacesEveryOldContact() throws Exception {
         int oldPort = regPort;
-        List<Sample> samples = sampling(() -> {
+        List<Sample> samples = sampling("Registration[Port] edited, restart", () -> {
             sipis.destroy();
             assertThat(sipis.waitFor(60, TimeUnit.SECONDS)).isTrue();
             regPort = Kamailio.freePort();
             startSipis();
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            await().atMost(LONG).pollInterval(Duration.ofMillis(500)).until(() -> {
                 for (int i = 0; i < USERS; i += USERS / 30) {
                     if (!kamailio.kamcmd("ul.lookup", "location", "u" + i).contains(":" + regPort)) {
                         return false;
@@ -159,7 +165,8 @@ class RestartKeepsBindingsIT {
             String binding = kamailio.kamcmd("ul.lookup", "location", "u" + i);
             assertThat(binding).contains(":" + regPort).doesNotContain(":" + oldPort);
         }
-        assertThat(sample()).isEqualTo(new Sample(0, USERS, USERS));
+        assertThat(sample().users()).isEqualTo(USERS);
+        assertThat(sample().contacts()).isEqualTo(USERS);
     }
 
     interface Step {
@@ -170,22 +177,24 @@ class RestartKeepsBindingsIT {
      * Samples usrloc every 200 ms while {@code step} runs and for 5 s after the new process
      * restored its instances (its log says so).
      */
-    private static List<Sample> sampling(Step step) throws Exception {
+    private static List<Sample> sampling(String what, Step step) throws Exception {
         List<Sample> samples = new CopyOnWriteArrayList<>();
+        long serving = -1;
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         long t0 = System.currentTimeMillis();
         sampler.scheduleAtFixedRate(() -> {
             try {
                 Sample s = sample();
-                samples.add(new Sample(System.currentTimeMillis() - t0, s.users(), s.contacts()));
+                samples.add(new Sample(System.currentTimeMillis() - t0, s.users(), s.contacts(), s.registers()));
             } catch (Exception e) {
-                samples.add(new Sample(System.currentTimeMillis() - t0, -1, -1));
+                samples.add(new Sample(System.currentTimeMillis() - t0, -1, -1, -1));
             }
         }, 0, 200, TimeUnit.MILLISECONDS);
         try {
             step.run();
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
                     .until(() -> log().contains("HTTP interface on"));
+            serving = System.currentTimeMillis() - t0;
             int before = samples.size();
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
                     .until(() -> samples.size() >= before + 25); // 5 s of samples with the new process running
@@ -194,17 +203,48 @@ class RestartKeepsBindingsIT {
             sampler.awaitTermination(10, TimeUnit.SECONDS);
         }
         assertThat(samples).hasSizeGreaterThan(25);
+        figures(what, samples, serving);
         return List.copyOf(samples);
     }
 
     static Sample sample() throws Exception {
-        String out = kamailio.kamcmd("stats.get_statistics", "registered_users", "location_contacts");
+        String out = kamailio.kamcmd("stats.get_statistics", "registered_users", "location_contacts", "rcv_requests_register");
         Matcher u = USERS_STAT.matcher(out);
         Matcher c = CONTACTS_STAT.matcher(out);
-        if (!u.find() || !c.find()) {
+        Matcher r = REGISTERS_STAT.matcher(out);
+        if (!u.find() || !c.find() || !r.find()) {
             throw new IllegalStateException("unexpected kamcmd output: " + out);
         }
-        return new Sample(0, Integer.parseInt(u.group(1)), Integer.parseInt(c.group(1)));
+        return new Sample(0, Integer.parseInt(u.group(1)), Integer.parseInt(c.group(1)), Long.parseLong(r.group(1)));
+    }
+
+    /**
+     * One line of figures per restart: the store's load time from the log, when the new process
+     * served HTTP (after restoring), the fewest users and most surplus contacts at Kamailio, the
+     * REGISTERs it received and its busiest 1-s window (5 consecutive 200 ms samples), WARN lines.
+     */
+    private static void figures(String what, List<Sample> samples, long serving) throws Exception {
+        String log = log();
+        Matcher m = LOADED.matcher(log);
+        String loaded = m.find() ? m.group(1) + " in " + m.group(2) + " ms" : "?";
+        int minUsers = samples.stream().filter(s -> s.users() >= 0).mapToInt(Sample::users).min().orElse(-1);
+        int surplus = samples.stream().filter(s -> s.users() >= 0).mapToInt(s -> s.contacts() - s.users()).max().orElse(-1);
+        List<Sample> ok = samples.stream().filter(s -> s.registers() >= 0).toList();
+        long busiest = 0;
+        for (int i = 0; i + 5 < ok.size(); i++) {
+            busiest = Math.max(busiest, ok.get(i + 5).registers() - ok.get(i).registers());
+        }
+        long registers = ok.isEmpty() ? -1 : ok.get(ok.size() - 1).registers() - ok.get(0).registers();
+        long warns = log.lines().filter(l -> l.contains(" WARN ")).count();
+        long allBack = samples.stream().filter(s -> s.users() == USERS && s.contacts() == USERS)
+                .mapToLong(Sample::atMillis).filter(t -> samples.stream().noneMatch(o -> o.atMillis() > t
+                        && (o.users() != USERS || o.contacts() != USERS))).min().orElse(-1);
+        String line = String.format("%s | users %d | loaded %s | serving again after %d ms | all registered from %d ms | min registered_users %d"
+                        + " | max surplus contacts %d | REGISTERs at Kamailio %d, busiest 1 s %d (throttle 1000/s)"
+                        + " | WARN lines %d%n", what, USERS, loaded, serving, allBack, minUsers, surplus, registers, busiest, warns);
+        Files.createDirectories(FIGURES.toAbsolutePath().getParent());
+        Files.writeString(FIGURES, line, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        System.out.print(line);
     }
 
     private static String log() throws Exception {
@@ -250,7 +290,7 @@ class RestartKeepsBindingsIT {
             clients.acquire();
             all.add(post(http, body, 0).whenComplete((v, e) -> clients.release()));
         }
-        CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+        CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(LONG.toSeconds(), TimeUnit.SECONDS);
     }
 
     private static CompletableFuture<Void> post(HttpClient http, String body, int attempt) {
