@@ -1,6 +1,11 @@
 package org.opensipis.server;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.opensipis.core.instance.InstanceStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,16 +30,23 @@ import org.opensipis.sip.registration.RegistrationEngine;
  */
 final class AppHandOver implements AppPresence, AppDirectory {
 
+    private static final Logger LOG = LoggerFactory.getLogger(AppHandOver.class);
+
     private final InstanceDirectory directory;
     private final Shard shard;
     private final RegistrationEngine engine;
     private final InstanceLifecycle lifecycle;
     private final CallRelay relay;
     private final Clock clock;
+    private final InstanceStore store;
     private final Set<String> foreground = ConcurrentHashMap.newKeySet();
 
+    /** How often at most an instance's app-leg contacts are written to {@code instances.last_app_contact}. */
+    static final Duration PERSIST_APP_CONTACT_EVERY = Duration.ofMinutes(5);
+
     AppHandOver(InstanceDirectory directory, Shard shard, RegistrationEngine engine, InstanceLifecycle lifecycle,
-                CallRelay relay, Clock clock) {
+                CallRelay relay, Clock clock, InstanceStore store) {
+        this.store = store;
         this.directory = directory;
         this.shard = shard;
         this.engine = engine;
@@ -59,7 +71,6 @@ final class AppHandOver implements AppPresence, AppDirectory {
 
     @Override
     public void foreground(String selector) {
-        directory.record(selector).ifPresent(r -> lifecycle.contact(selector, clock.instant(), r.premium()));
         if (foreground.add(selector)) {
             engine.setIdle(selector);
         }
@@ -74,12 +85,30 @@ final class AppHandOver implements AppPresence, AppDirectory {
 
     @Override
     public void progress(String selector, Optional<String> pairingId) {
+        appContact(selector); // every authenticated app-leg REGISTER, refreshes and Expires 0 included
         relay.progress(selector, pairingId);
     }
 
     @Override
     public boolean message(String selector, AppFlow flow, SipMessage message) {
+        appContact(selector);
         return relay.message(selector, flow, message);
+    }
+
+    /**
+     * Contact from the app through the app leg restarts its age, as an HTTP registration does:
+     * the life cycle's timeline, /stats Age (the directory) and, at most every
+     * {@link #PERSIST_APP_CONTACT_EVERY}, {@code instances.last_app_contact} so that a restart keeps it.
+     */
+    private void appContact(String selector) {
+        Instant now = clock.instant();
+        directory.record(selector).ifPresent(r -> lifecycle.contact(selector, now, r.premium()));
+        if (directory.appContact(selector, now, PERSIST_APP_CONTACT_EVERY)) {
+            store.recordAppContact(selector, now).exceptionally(e -> {
+                LOG.debug("cannot record the app contact of {}: {}", selector, e.toString());
+                return null;
+            });
+        }
     }
 
     /** After an adoption: an app in the foreground keeps the instance Idle (closes a race with {@link #foreground}). */

@@ -68,6 +68,21 @@ final class PgInstanceStore implements InstanceStore {
     }
 
     @Override
+    public CompletableFuture<Void> recordAppContact(String selector, java.time.Instant at) {
+        String sel = selector.toUpperCase(java.util.Locale.ROOT);
+        return tx("recording contact from the app of selector " + sel, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE instances SET last_app_contact = ? WHERE selector = ? AND last_app_contact < ?")) {
+                ps.setObject(1, InstanceRows.ts(at));
+                ps.setString(2, sel);
+                ps.setObject(3, InstanceRows.ts(at));
+                ps.executeUpdate();
+                return null;
+            }
+        });
+    }
+
+    @Override
     public CompletableFuture<Boolean> removeToken(String selector, String token) {
         String sel = selector.toUpperCase(java.util.Locale.ROOT);
         return tx("removing a device token of selector " + sel, c -> {

@@ -112,6 +112,11 @@ public final class Store implements InstanceStore, AutoCloseable {
     }
 
     @Override
+    public CompletableFuture<Void> recordAppContact(String selector, java.time.Instant at) {
+        return instances.recordAppContact(selector, at);
+    }
+
+    @Override
     public CompletableFuture<Boolean> removeToken(String selector, String token) {
         return instances.removeToken(selector, token);
     }

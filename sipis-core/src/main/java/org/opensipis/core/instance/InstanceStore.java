@@ -22,4 +22,14 @@ public interface InstanceStore {
 
     /** Removes one device token (a provider said it is dead); true if it existed. */
     CompletableFuture<Boolean> removeToken(String selector, String token);
+
+    /**
+     * The app made contact other than through the HTTP registration (an app-leg REGISTER or
+     * request): moves {@code last_app_contact} forward to {@code at} (never back), so that its
+     * age restarts there also after a restart. Changes nothing else and notifies nobody. The
+     * in-memory fakes of tests may ignore it.
+     */
+    default CompletableFuture<Void> recordAppContact(String selector, java.time.Instant at) {
+        return CompletableFuture.completedFuture(null);
+    }
 }

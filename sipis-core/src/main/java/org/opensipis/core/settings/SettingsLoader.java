@@ -83,7 +83,7 @@ public final class SettingsLoader {
         ElementReader restartEl = root.child("Restart");
         RestartSettings restart = new RestartSettings(positive(restartEl, "SavePeriod", Duration.ofSeconds(1)),
                 positive(restartEl, "PollPeriod", Duration.ofSeconds(30)));
-        RegistrationSettings registration = registration(root.child("Registration"));
+        RegistrationSettings registration = registration(root.child("Registration"), server.port());
         Path lb2 = root.child("LoadBalancer2").optPath("FileName").orElse(DEFAULT_LB2_FILE);
         return new Settings(file, chain, server, http, administrator, database, lock, log, push, ignored,
                 clientCerts, tlsServer, trusted, instance, incomingCall, filters, pushTest, dataProtection,
@@ -272,7 +272,7 @@ public final class SettingsLoader {
         return new RejectWith(code, r.string("Phrase", def.phrase()));
     }
 
-    private static RegistrationSettings registration(ElementReader r) {
+    private static RegistrationSettings registration(ElementReader r, int serverPort) {
         double global = r.decimal("GlobalRate", 500, 0.1, 100_000);
         double perRegistrar = r.decimal("PerRegistrarRate", 100, 0.1, 100_000);
         int inFlight = r.integer("MaxInFlight", 1000, 1, 1_000_000);
@@ -293,8 +293,13 @@ public final class SettingsLoader {
         checkOrder(r, "TransientRetryMin", tMin, "TransientRetryMax", tMax);
         checkOrder(r, "AuthRetryMin", aMin, "AuthRetryMax", aMax);
         checkOrder(r, "FatalRetryMin", fMin, "FatalRetryMax", fMax);
+        String address = r.string("Address", "0.0.0.0");
+        // one port per process by default, next to its app-leg port (which sipis plan already makes distinct)
+        int derivedPort = serverPort < 65535 ? serverPort + 1 : serverPort - 1;
+        int port = r.integer("Port", derivedPort, 0, 65535);
+        boolean unregisterOnStop = r.yesNo("UnregisterOnStop", false);
         return new RegistrationSettings(global, perRegistrar, inFlight, refreshAt, jitter, expires, tMin, tMax,
-                aMin, aMax, fMin, fMax, shutdown);
+                aMin, aMax, fMin, fMax, shutdown, address, port, unregisterOnStop);
     }
 
     private static void checkOrder(ElementReader r, String minName, Duration min, String maxName, Duration max) {

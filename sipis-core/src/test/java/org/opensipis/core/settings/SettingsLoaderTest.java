@@ -70,6 +70,22 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void registrationSocketSitsNextToTheAppLegPortAndBindingsStayAtStopByDefault() throws Exception {
+        Settings single = load("<Sipis><Server Name=\"S\"/></Sipis>");
+        assertThat(single.registration().port()).isEqualTo(RegistrationSettings.DEFAULT_PORT);
+        assertThat(single.registration().address()).isEqualTo("0.0.0.0");
+        assertThat(single.registration().unregisterOnStop()).isFalse();
+        assertThat(load("<Sipis><Server Name=\"S\" Port=\"14988\"/></Sipis>").registration().port()).isEqualTo(14989);
+        Settings set = load("<Sipis><Server Name=\"S\"/><Registration Address=\"127.0.0.1\" Port=\"5070\""
+                + " UnregisterOnStop=\"Yes\"/></Sipis>");
+        assertThat(set.registration().address()).isEqualTo("127.0.0.1");
+        assertThat(set.registration().port()).isEqualTo(5070);
+        assertThat(set.registration().unregisterOnStop()).isTrue();
+        assertThat(errors("<Sipis><Server Name=\"S\"/><Registration Port=\"70000\"/></Sipis>")).singleElement()
+                .asString().contains("Sipis/Registration[Port]");
+    }
+
+    @Test
     void bothAboutToExpireForms() throws Exception {
         Settings nested = load("<Sipis><Server Name=\"S\"/><Instance><AboutToExpireIn><Silent Hours=\"20\"/>"
                 + "<Intrusive Hours=\"10\"/></AboutToExpireIn><AboutToExpirePeriod><Silent Minutes=\"30\"/>"

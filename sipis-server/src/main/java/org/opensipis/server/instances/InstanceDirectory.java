@@ -2,6 +2,7 @@ package org.opensipis.server.instances;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -30,9 +31,12 @@ public final class InstanceDirectory implements InstanceView {
         volatile InstanceRecord record;
         volatile RegistrationState state = RegistrationState.IDLE;
         volatile String reason = "";
+        /** The last app contact the store was told of (HTTP registrations write it themselves). */
+        Instant persistedAppContact;
 
         Entry(InstanceRecord record) {
             this.record = record;
+            this.persistedAppContact = record.lastAppContact();
         }
     }
 
@@ -55,8 +59,43 @@ public final class InstanceDirectory implements InstanceView {
             counts.get(fresh.state).increment();
             state.ifPresent(this::update);
         } else {
-            existing.record = record;
+            synchronized (existing) {
+                Instant known = existing.record.lastAppContact();
+                // an app-leg contact newer than the stored registration is kept (its write may be pending)
+                existing.record = record.lastAppContact().isBefore(known) ? withLastAppContact(record, known) : record;
+                if (record.lastAppContact().isAfter(existing.persistedAppContact)) {
+                    existing.persistedAppContact = record.lastAppContact();
+                }
+            }
         }
+    }
+
+    /**
+     * The app made contact through the app leg (a REGISTER or a request): its age restarts at
+     * {@code at}, as an HTTP registration restarts it. True when the store should be told too:
+     * the last time it was is {@code persistEvery} or longer ago.
+     */
+    public boolean appContact(String selector, Instant at, Duration persistEvery) {
+        Entry e = entries.get(selector);
+        if (e == null) {
+            return false;
+        }
+        synchronized (e) {
+            InstanceRecord r = e.record;
+            if (at.isAfter(r.lastAppContact())) {
+                e.record = withLastAppContact(r, at);
+            }
+            if (!at.isBefore(e.persistedAppContact.plus(persistEvery))) {
+                e.persistedAppContact = at;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    private static InstanceRecord withLastAppContact(InstanceRecord r, Instant at) {
+        return new InstanceRecord(r.selector(), r.appId(), r.premium(), r.account(), r.appSecret(), r.tokens(), at,
+                r.appForeground());
     }
 
     /** The engine published a state. */

@@ -20,11 +20,12 @@ final class PlanReadme {
                     .append(layout.prefixBits()).append(" selector bit(s) each, realm \"").append(req.realm())
                     .append("\".\n\n");
         }
-        b.append(String.format("%-8s %-16s %-10s %-22s %-6s %-6s %-8s %s%n", "machine", "address", "name",
-                "file", "sip", "http", "prefix", "private address"));
+        b.append(String.format("%-8s %-16s %-10s %-22s %-6s %-6s %-6s %-8s %s%n", "machine", "address", "name",
+                "file", "sip", "http", "reg", "prefix", "private address"));
         for (PlannedProcess p : layout.processes()) {
-            b.append(String.format("%-8d %-16s %-10s %-22s %-6d %-6d %-8s %s%n", p.host(),
+            b.append(String.format("%-8d %-16s %-10s %-22s %-6d %-6d %-6d %-8s %s%n", p.host(),
                     layout.hostAddresses().get(p.host()), p.name(), p.settingsFile(), p.sipPort(), p.httpPort(),
+                    p.registrationPort(),
                     p.selectorPrefix().isEmpty() ? "(all)" : p.selectorPrefix(), p.privateAddress().orElse("-")));
         }
         String etc = req.etcDir();

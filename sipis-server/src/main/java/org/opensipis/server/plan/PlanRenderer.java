@@ -40,6 +40,7 @@ final class PlanRenderer {
         p.privateAddress().ifPresent(a -> b.append(" PrivateAddress=\"").append(a).append('"'));
         b.append("/>\n");
         b.append("  <HttpServer Port=\"").append(p.httpPort()).append("\"/>\n");
+        b.append("  <Registration Port=\"").append(p.registrationPort()).append("\"/>\n");
         b.append("  <Lock FileName=\"/var/run/sipis/").append(p.lockName()).append(".lock\"/>\n");
         b.append("  <Log FileName=\"/var/log/sipis/").append(p.lockName()).append(".log\"/>\n");
         b.append("</Sipis>\n");

@@ -23,6 +23,15 @@ record PlannedProcess(int index, int host, String hostAddress, String name, Stri
         return fileStem + ".xml";
     }
 
+    /**
+     * {@code Registration[Port]}: the UDP port REGISTERs leave from, {@code Server[Port] + 1}
+     * (14999, 14989, … per machine; the default the settings would derive, written out so that
+     * the plan shows it). Fixed per process, so that a restart refreshes the same bindings.
+     */
+    int registrationPort() {
+        return sipPort + 1;
+    }
+
     String lb2Address() {
         return (hostAddress.contains(":") ? "[" + hostAddress + "]" : hostAddress) + ":" + sipPort;
     }

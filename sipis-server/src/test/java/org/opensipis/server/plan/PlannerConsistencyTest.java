@@ -70,6 +70,7 @@ class PlannerConsistencyTest {
             assertThat(s.chain()).hasSize(2);
             assertThat(s.server().privateAddress()).contains("10.7." + p.host() + "." + (p.index() % perHost + 1));
             assertThat(s.loadBalancer2File()).isEqualTo(dir.resolve("LoadBalancer2/Settings.xml"));
+            assertThat(s.registration().port()).isEqualTo(p.registrationPort());
             // what operators run before starting: sipis check, clean (no warnings); on big layouts
             // the first and last machine (the same code writes every file) to keep the test fast
             boolean checkIt = hosts * perHost <= 16 || p.host() == 0 || p.host() == hosts - 1;
@@ -85,6 +86,8 @@ class PlannerConsistencyTest {
             List<PlannedProcess> local = layout.onHost(h);
             assertThat(local.stream().map(PlannedProcess::sipPort).distinct().count()).isEqualTo(perHost);
             assertThat(local.stream().map(PlannedProcess::httpPort).distinct().count()).isEqualTo(perHost);
+            // the fixed REGISTER ports (UDP) of one machine's processes differ from each other
+            assertThat(local.stream().map(PlannedProcess::registrationPort).distinct().count()).isEqualTo(perHost);
             assertThat(local.stream().map(PlannedProcess::lockName).distinct().count()).isEqualTo(perHost);
         }
         Map<String, String> dns = dnsRecords(files.get("dns.zone"));

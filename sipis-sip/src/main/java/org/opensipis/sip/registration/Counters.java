@@ -11,6 +11,8 @@ final class Counters {
     final LongAdder retransmissions = new LongAdder();
     final LongAdder timeouts = new LongAdder();
     final LongAdder transportErrors = new LongAdder();
+    /** Bindings taken over from the store at a restart without a REGISTER. */
+    final LongAdder resumed = new LongAdder();
     final AtomicLongArray responses = new AtomicLongArray(700);
 
     Map<Integer, Long> responsesByCode() {

@@ -41,6 +41,7 @@ final class InstanceMachine {
     private final Map<String, DigestChallenge> challenges;
     private final DigestAuthorizer authorizer;
     private final Latencies latencies;
+    private final RegistrarHealth health;
 
     InstanceMachine(EngineConfig cfg, SipTransport transport, Throttle throttle, Counters counters, Targets targets,
                     RegistrationListener listener, Map<String, Txn> txns, Map<String, DigestChallenge> challenges,
@@ -56,6 +57,83 @@ final class InstanceMachine {
         this.challenges = challenges;
         this.authorizer = new DigestAuthorizer();
         this.latencies = latencies;
+        this.health = new RegistrarHealth(cfg.clock(), RegistrarHealth.SUMMARY_MILLIS);
+    }
+
+    /**
+     * Takes over a binding the store says is still held (a restart): same Contact, so nothing is
+     * sent now; the refresh comes on the schedule the last registration set ({@code RefreshAt} of
+     * the granted expiry after it was granted), and at the latest {@link #RESUME_MARGIN_MILLIS}
+     * before it expires. Resolves the registrar first to know the Contact this process would send:
+     * when it differs (settings changed, a new TCP connection), registers at once through the
+     * throttle and the old binding is removed in the same REGISTER.
+     */
+    void resume(Registration r, long until, long grantedAt, String storedContact) {
+        r.registeredUntil = until;
+        r.contact = storedContact;
+        r.busy = true;
+        SipAccount a = r.record.account();
+        onOwner(r, targets.resolve(a), (list, err) -> {
+            if (err != null) {
+                resumed(r, null, until, grantedAt);
+                return;
+            }
+            Target t = list.get(Math.floorMod(r.targetIndex, list.size()));
+            onOwner(r, transport.flow(t.transport(), t.address(), t.serverName()), (flow, ferr) -> {
+                if (ferr != null || flow.closed()) {
+                    resumed(r, null, until, grantedAt);
+                    return;
+                }
+                r.flow = flow;
+                resumed(r, contactOf(r, flow), until, grantedAt);
+            });
+        });
+    }
+
+    /** A binding is taken over only when it still has this long to live; otherwise it is registered at once. */
+    static final long RESUME_MARGIN_MILLIS = 32_000;
+
+    private void resumed(Registration r, String contact, long until, long grantedAt) {
+        r.busy = false;
+        if (r.leaving()) {
+            unregister(r, r.afterUnregister);
+            return;
+        }
+        long now = cfg.clock().millis();
+        until = r.registeredUntil; // 0 if the account changed meanwhile
+        if (contact == null || !contact.equals(r.contact) || until - now <= RESUME_MARGIN_MILLIS) {
+            register(r);
+            return;
+        }
+        long granted = until - grantedAt;
+        if (granted <= 0) {
+            granted = r.expires * 1000L;
+        }
+        double share = rs.refreshAt() * (1 + rs.jitter() * (2 * cfg.random().nextDouble() - 1));
+        long due = Math.min(grantedAt + (long) (granted * share), until - RESUME_MARGIN_MILLIS);
+        r.state = RegistrationState.REGISTERED;
+        r.reason = "";
+        r.published = state(r, Instant.ofEpochMilli(grantedAt));
+        counters.resumed.increment();
+        if (due <= now) {
+            register(r);
+            return;
+        }
+        r.cancelTimer();
+        r.timer = r.owner.scheduleLoosely(() -> {
+            r.timer = null;
+            register(r);
+        }, due - now);
+    }
+
+    private String contactOf(Registration r, Flow flow) {
+        return RequestBuilder.contactUri(r.selector, cfg.advertisedAddress().orElse(flow.localHost()), flow.localPort(),
+                flow.transport());
+    }
+
+    private static String registrarName(Target t) {
+        return t.address().getAddress().getHostAddress() + ":" + t.address().getPort() + "/"
+                + t.transport().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Registers (or re-registers) now, unless a REGISTER is already under way. */
@@ -105,8 +183,9 @@ final class InstanceMachine {
                 if (ferr != null || flow.closed()) { // closed before we could use it: e.g. a TLS 1.3 alert
                     counters.transportErrors.increment();
                     r.targetIndex++;
-                    failure(r, RetryClass.TRANSIENT, "transport: " + (ferr != null ? cause(ferr).getMessage()
-                            : flow.closeReason()), 0);
+                    String reason = "transport: " + (ferr != null ? cause(ferr).getMessage() : flow.closeReason());
+                    health.failed(registrarName(t), reason);
+                    failure(r, RetryClass.TRANSIENT, reason, 0);
                     return;
                 }
                 prepare(r, t, flow, unregister, authTries, challenge, continuation);
@@ -142,7 +221,13 @@ final class InstanceMachine {
         txn.flow = flow;
         txn.target = t;
         String host = cfg.advertisedAddress().orElse(flow.localHost());
-        String contact = RequestBuilder.contactUri(r.selector, host, flow.localPort(), flow.transport());
+        String contact = contactOf(r, flow);
+        // a binding of ours from another Contact (Registration[Port] or the address changed, a new TCP
+        // connection) is removed in this same request, or calls would fork to it until it expired
+        String stale = r.contact != null && r.registeredUntil > cfg.clock().millis() && !r.contact.equals(contact)
+                ? r.contact : null;
+        txn.contact = contact;
+        txn.staleContact = stale;
         int expires = unregister ? 0 : r.expires;
         r.txn = txn;
         txns.put(branch, txn);
@@ -154,7 +239,8 @@ final class InstanceMachine {
                         "REGISTER", RequestBuilder.requestUri(a));
                 txn.preemptive = explicit == null && ch != null;
                 byte[] bytes = RequestBuilder.register(a, callId, cseq, branch, host, flow.localPort(), flow.transport(),
-                        contact, expires, cfg.userAgent(), ch == null ? null : DigestAuthorizer.headerName(ch), authValue);
+                        contact, stale, expires, cfg.userAgent(), ch == null ? null : DigestAuthorizer.headerName(ch),
+                        authValue);
                 if (flow.transport() == Transport.UDP) {
                     txn.bytes = bytes;
                 }
@@ -214,7 +300,9 @@ final class InstanceMachine {
         counters.timeouts.increment();
         noteResponse(r, "timeout");
         r.targetIndex++;
-        failure(r, RetryClass.TRANSIENT, "timeout: no response from " + txn.target.address(), 0);
+        String reason = "timeout: no response from " + txn.target.address();
+        health.failed(registrarName(txn.target), reason);
+        failure(r, RetryClass.TRANSIENT, reason, 0);
     }
 
     /** The transaction's flow closed under it. */
@@ -261,6 +349,7 @@ final class InstanceMachine {
         finish(txn);
         latencies.record(System.nanoTime() - txn.sentNanos);
         noteResponse(r, code + " " + m.reason());
+        health.answered(registrarName(txn.target));
         try {
             handleFinal(r, txn, m, code);
         } catch (SipParseException e) {
@@ -290,7 +379,7 @@ final class InstanceMachine {
             return;
         }
         if (code < 300) {
-            success(r, m);
+            success(r, txn, m);
         } else if (code == 403) {
             failure(r, RetryClass.AUTH, status, 0);
         } else if (code == 423) {
@@ -312,13 +401,18 @@ final class InstanceMachine {
         }
     }
 
-    private void success(Registration r, SipMessage m) {
-        int granted = Responses.granted(r.selector, r.expires, m);
+    private void success(Registration r, Txn txn, SipMessage m) {
+        int granted = Responses.granted(r.selector, txn.contact, r.expires, m);
         long now = cfg.clock().millis();
         if (granted <= 0) {
             failure(r, RetryClass.TRANSIENT, "200 OK without our binding", 0);
             return;
         }
+        if (txn.staleContact != null) {
+            LOG.debug("Instance {}: removed the older binding {} while registering {}", r.selector, txn.staleContact,
+                    txn.contact);
+        }
+        r.contact = txn.contact;
         r.registeredUntil = now + granted * 1000L;
         r.failures = 0;
         r.failureClass = null;
@@ -372,6 +466,7 @@ final class InstanceMachine {
 
     private void unregistered(Registration r) {
         r.registeredUntil = 0;
+        r.contact = null;
         r.cancelTimer();
         Runnable after = r.afterUnregister;
         r.afterUnregister = null;
@@ -396,21 +491,24 @@ final class InstanceMachine {
     }
 
     private void publish(Registration r) {
-        Optional<Instant> until = r.registeredUntil > 0 ? Optional.of(Instant.ofEpochMilli(r.registeredUntil)) : Optional.empty();
-        Optional<String> contact = Optional.empty();
-        Flow f = r.flow;
-        if (f != null && r.state == RegistrationState.REGISTERED) {
-            contact = Optional.of(RequestBuilder.contactUri(r.selector, cfg.advertisedAddress().orElse(f.localHost()),
-                    f.localPort(), f.transport()));
-        }
-        InstanceState s = new InstanceState(r.selector, cfg.serverName(), r.state, r.reason, until, contact, r.callId,
-                r.cseq, cfg.clock().instant());
+        InstanceState s = state(r, cfg.clock().instant());
         r.published = s;
         try {
             listener.stateChanged(s);
         } catch (RuntimeException e) {
             LOG.error("Registration listener failed on {}", r.selector, e);
         }
+    }
+
+    /**
+     * The state to publish. The Contact is stored while a binding is held (also in Error, while
+     * it has not expired), so that a restarted process knows which binding is ours.
+     */
+    private InstanceState state(Registration r, Instant at) {
+        boolean held = r.registeredUntil > 0;
+        Optional<Instant> until = held ? Optional.of(Instant.ofEpochMilli(r.registeredUntil)) : Optional.empty();
+        Optional<String> contact = held ? Optional.ofNullable(r.contact) : Optional.empty();
+        return new InstanceState(r.selector, cfg.serverName(), r.state, r.reason, until, contact, r.callId, r.cseq, at);
     }
 
     private static String challengeKey(Target t, SipAccount a) {

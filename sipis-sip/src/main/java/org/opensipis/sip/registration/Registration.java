@@ -22,6 +22,11 @@ final class Registration {
     String reason = "";
     int expires;
     long registeredUntil;
+    /**
+     * The Contact URI of the binding we hold until {@link #registeredUntil} (restored from the store
+     * after a restart); a REGISTER from another Contact removes it in the same request.
+     */
+    String contact;
     RetryClass failureClass;
     int failures;
     int targetIndex;

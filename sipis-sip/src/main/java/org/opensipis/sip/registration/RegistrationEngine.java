@@ -103,9 +103,9 @@ public final class RegistrationEngine implements AutoCloseable {
         });
         dns.allowCoreThreadTimeOut(true);
         owned.add(dns::shutdownNow);
-        TransportConfig tc = new TransportConfig("0.0.0.0", Math.max(1, n / 2), settings.trustedCertificates(),
-                settings.tlsClientCertificates(), settings.instance().keepAlive(), settings.instance().keepAlivePeriod(),
-                java.time.Duration.ofSeconds(10));
+        TransportConfig tc = new TransportConfig(settings.registration().address(), Math.max(1, n / 2),
+                settings.trustedCertificates(), settings.tlsClientCertificates(), settings.instance().keepAlive(),
+                settings.instance().keepAlivePeriod(), java.time.Duration.ofSeconds(10), settings.registration().port());
         EngineConfig cfg = new EngineConfig(settings.server().name(), settings.server().advertisedAddress(),
                 settings.instance().userAgent(), settings.registration(), tc, Clock.systemUTC(), List.of(), Optional.empty(),
                 new DnsjavaLookup(), dns, new java.util.Random(), true, 500);
@@ -140,6 +140,9 @@ public final class RegistrationEngine implements AutoCloseable {
                 r = new Registration(selector, owner, record, callId, cseq);
                 r.expires = (int) record.account().expires().orElse(cfg.registration().defaultExpires()).toSeconds();
                 regs.put(selector, r);
+                if (previous.isPresent() && restoreBinding(r, record, previous.get())) {
+                    return;
+                }
             } else if (r.movingTo != null) {
                 r.movingTo = record; // still removing the binding at the old registrar: take the newest record after
                 return;
@@ -162,6 +165,27 @@ public final class RegistrationEngine implements AutoCloseable {
             }
             continueWith(r, record);
         });
+    }
+
+    /**
+     * A restart: the binding the store holds for this instance, if it has not expired, is ours
+     * (the same Call-ID). A valid one with the Contact this process would send is taken over and
+     * refreshed on its schedule (true: nothing more to do now); otherwise the next REGISTER
+     * removes it if its Contact differs (another Registration[Port] or address). On the owner.
+     */
+    private boolean restoreBinding(Registration r, InstanceRecord record, InstanceState previous) {
+        long now = cfg.clock().millis();
+        long until = previous.registeredUntil().map(java.time.Instant::toEpochMilli).orElse(0L);
+        if (previous.contact().isEmpty() || until <= now || previous.callId().isEmpty()) {
+            return false;
+        }
+        r.registeredUntil = until;
+        r.contact = previous.contact().get();
+        if (previous.state() != RegistrationState.REGISTERED || record.appForeground()) {
+            return false;
+        }
+        machine.resume(r, until, previous.changedAt().toEpochMilli(), previous.contact().get());
+        return true;
     }
 
     /** The old binding is gone (or could not be removed): register the new account. On the owner. */
@@ -285,6 +309,11 @@ public final class RegistrationEngine implements AutoCloseable {
                 throttle.queueDepth(), throttle.inFlight());
     }
 
+    /** Bindings taken over from the store at start without a REGISTER (same Contact, still valid). */
+    public long resumedBindings() {
+        return counters.resumed.sum();
+    }
+
     /** REGISTER latency quantile (request to final response) in ms since start or the last reset. */
     public long latencyMillis(double quantile) {
         return latencies.quantileMillis(quantile);
@@ -315,12 +344,32 @@ public final class RegistrationEngine implements AutoCloseable {
     }
 
     /**
-     * Unregisters every instance that holds a binding (through the throttle), waiting at most
-     * {@code Registration[ShutdownTimeout]}, then closes sockets and owned executors.
+     * Stops. By default the bindings stay at the registrars: a restart (or an upgrade) takes them
+     * over with the same Contact and Call-ID, so users stay reachable and nothing floods the
+     * registrar. With {@code Registration[UnregisterOnStop]} (decommissioning), every instance
+     * that holds a binding is unregistered through the throttle, waiting at most
+     * {@code Registration[ShutdownTimeout]}. Then closes sockets and owned executors.
      */
     @Override
     public void close() {
         closing = true;
+        if (cfg.registration().unregisterOnStop()) {
+            unregisterAll();
+        } else {
+            LOG.info("Stopping: {} instance(s) keep their bindings for the next start to refresh "
+                    + "(Registration[UnregisterOnStop] is No)", regs.size());
+        }
+        transport.close();
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("Closing {} failed", c, e);
+            }
+        }
+    }
+
+    private void unregisterAll() {
         List<Registration> all = new ArrayList<>(regs.values());
         CountDownLatch left = new CountDownLatch(all.size());
         for (Registration r : all) {
@@ -336,14 +385,6 @@ public final class RegistrationEngine implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        transport.close();
-        for (AutoCloseable c : owned) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                LOG.warn("Closing {} failed", c, e);
-            }
         }
     }
 

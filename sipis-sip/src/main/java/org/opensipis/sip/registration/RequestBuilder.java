@@ -43,6 +43,18 @@ final class RequestBuilder {
     static byte[] register(SipAccount a, String callId, long cseq, String branch, String viaHost, int viaPort,
                            Transport t, String contactUri, int expires, String userAgent, String authHeader,
                            String authValue) {
+        return register(a, callId, cseq, branch, viaHost, viaPort, t, contactUri, null, expires, userAgent, authHeader,
+                authValue);
+    }
+
+    /**
+     * A REGISTER; {@code staleContactUri}, when not null, is an older binding of ours (another
+     * address or port) removed in the same request: listed first with {@code expires=0}, so that
+     * the registrar never holds both (RFC 3261 10.2.2: one REGISTER may carry several Contacts).
+     */
+    static byte[] register(SipAccount a, String callId, long cseq, String branch, String viaHost, int viaPort,
+                           Transport t, String contactUri, String staleContactUri, int expires, String userAgent,
+                           String authHeader, String authValue) {
         StringBuilder b = SCRATCH.get();
         b.setLength(0);
         String ruri = requestUri(a);
@@ -58,7 +70,11 @@ final class RequestBuilder {
         b.append("To: <sip:").append(a.user()).append('@').append(a.domain()).append(">\r\n");
         b.append("Call-ID: ").append(callId).append("\r\n");
         b.append("CSeq: ").append(cseq).append(" REGISTER\r\n");
-        b.append("Contact: <").append(contactUri).append(">;expires=").append(expires).append("\r\n");
+        b.append("Contact: ");
+        if (staleContactUri != null) {
+            b.append('<').append(staleContactUri).append(">;expires=0, ");
+        }
+        b.append('<').append(contactUri).append(">;expires=").append(expires).append("\r\n");
         b.append("Expires: ").append(expires).append("\r\n");
         if (authValue != null) {
             b.append(authHeader).append(": ").append(authValue).append("\r\n");

@@ -12,16 +12,17 @@ final class Responses {
     }
 
     /**
-     * The expiry granted to our binding: the {@code expires} parameter of our Contact (matched by
-     * Contact user), else the Expires header, else what we asked; 0 when the response lists other
-     * bindings but not ours.
+     * The expiry granted to our binding: the {@code expires} parameter of our Contact, matched as
+     * a whole URI (RFC 3261 10.2.4 and 19.1.4: an older binding of ours with the same user part,
+     * another port, may be listed too, and its expiry is not ours), else the Expires header, else
+     * what we asked; 0 when the response lists other bindings but not ours.
      */
-    static int granted(String selector, int requested, SipMessage m) {
+    static int granted(String selector, String contactUri, int requested, SipMessage m) {
         String me = RequestBuilder.contactUser(selector);
         // A 200 lists every binding of the AoR; only Contact values naming us are split and read.
         List<String> contacts = m.headers("contact", me);
         for (String c : contacts) {
-            if (HeaderParams.uriUser(HeaderParams.uri(c)).equals(me)) {
+            if (SipUris.same(HeaderParams.uri(c), contactUri)) {
                 String e = HeaderParams.param(c, "expires");
                 if (e != null) {
                     try {

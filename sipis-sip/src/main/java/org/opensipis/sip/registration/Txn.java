@@ -19,6 +19,10 @@ final class Txn {
     volatile byte[] bytes;
     Flow flow;
     Target target;
+    /** Our Contact URI in this request. */
+    String contact;
+    /** An older binding of ours this request removes ({@code expires=0}), or null. */
+    String staleContact;
     long retransmitMillis;
     Owner.Cancellable timerE;
     Owner.Cancellable timerF;

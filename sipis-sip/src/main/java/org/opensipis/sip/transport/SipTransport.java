@@ -75,10 +75,12 @@ public final class SipTransport implements AutoCloseable {
                 // a 200 OK listing every binding of an AoR easily exceeds Netty's 2 KiB default
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65_535))
                 .handler(new UdpHandler())
-                .bind(new InetSocketAddress(config.bindAddress(), 0)).awaitUninterruptibly();
+                .bind(new InetSocketAddress(config.bindAddress(), config.bindPort())).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw new IOException("Cannot bind the SIP UDP socket on " + config.bindAddress(), bound.cause());
+            throw new IOException("Cannot bind the SIP UDP socket on " + config.bindAddress() + ":" + config.bindPort()
+                    + " (Registration[Address], Registration[Port]; is another process using it?): "
+                    + bound.cause().getMessage(), bound.cause());
         }
         this.udp = bound.channel();
         if (config.keepAlive()) {

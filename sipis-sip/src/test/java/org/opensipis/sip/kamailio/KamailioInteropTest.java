@@ -90,7 +90,8 @@ class KamailioInteropTest {
         java.util.List<org.opensipis.core.instance.InstanceState> states = new java.util.concurrent.CopyOnWriteArrayList<>();
         var rs = new org.opensipis.core.settings.RegistrationSettings(1000, 1000, 100, 0.5, 0.0, Duration.ofSeconds(5),
                 Duration.ofSeconds(10), Duration.ofSeconds(80), Duration.ofSeconds(60), Duration.ofSeconds(240),
-                Duration.ofSeconds(300), Duration.ofSeconds(1200), Duration.ofSeconds(2));
+                Duration.ofSeconds(300), Duration.ofSeconds(1200), Duration.ofSeconds(2))
+                .withUnregisterOnStop(true); // decommissioning: closing the engine removes the bindings (checked last)
         var tc = new org.opensipis.sip.transport.TransportConfig("127.0.0.1", 2, Optional.empty(), java.util.List.of(),
                 false, Duration.ofSeconds(30), Duration.ofSeconds(5));
         var cfg = new org.opensipis.sip.registration.EngineConfig("test-server", Optional.empty(), "SIPIS-test/1.0", rs,

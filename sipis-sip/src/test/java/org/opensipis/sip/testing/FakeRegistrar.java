@@ -54,6 +54,8 @@ public final class FakeRegistrar implements AutoCloseable {
     public volatile int minExpires;
     public volatile int maxExpires = 3600;
     public volatile boolean challenge = true;
+    /** While set, UDP requests are swallowed: a registrar that stopped answering. */
+    public volatile boolean silent;
     private final Map<String, String> passwords = new ConcurrentHashMap<>();
     private final AtomicInteger nonces = new AtomicInteger();
     private volatile String currentNonce = "n0";
@@ -134,6 +136,9 @@ public final class FakeRegistrar implements AutoCloseable {
             }
             if (p.getLength() == 0) {
                 return;
+            }
+            if (silent) {
+                continue;
             }
             SocketAddress from = p.getSocketAddress();
             handle(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8), resp -> {
@@ -250,24 +255,34 @@ public final class FakeRegistrar implements AutoCloseable {
                 return response(req, 403, "Forbidden", "");
             }
         }
-        int expires = req.intHeader("expires").orElse(3600);
-        String contact = req.headers("contact").get(0);
-        String ce = HeaderParams.param(contact, "expires");
-        if (ce != null) {
-            expires = Integer.parseInt(ce);
-        }
-        String uri = HeaderParams.uri(contact);
-        if (expires > 0 && expires < minExpires) {
-            return response(req, 423, "Interval Too Brief", "Min-Expires: " + minExpires + "\r\n");
-        }
+        int headerExpires = req.intHeader("expires").orElse(3600);
         String aorPrefix = user + "|";
         Map<String, Integer> mine = byUser.computeIfAbsent(user, k -> new ConcurrentHashMap<>());
-        if (expires == 0) {
-            bindings.remove(aorPrefix + uri);
-            mine.remove(uri);
-        } else {
-            bindings.put(aorPrefix + uri, Math.min(expires, maxExpires));
-            mine.put(uri, Math.min(expires, maxExpires));
+        // every Contact of the request, in order (one REGISTER may add one binding and remove another)
+        for (String contact : req.headers("contact")) {
+            int expires = headerExpires;
+            String ce = HeaderParams.param(contact, "expires");
+            if (ce != null) {
+                expires = Integer.parseInt(ce);
+            }
+            if (expires > 0 && expires < minExpires) {
+                return response(req, 423, "Interval Too Brief", "Min-Expires: " + minExpires + "\r\n");
+            }
+        }
+        for (String contact : req.headers("contact")) {
+            int expires = headerExpires;
+            String ce = HeaderParams.param(contact, "expires");
+            if (ce != null) {
+                expires = Integer.parseInt(ce);
+            }
+            String uri = HeaderParams.uri(contact);
+            if (expires == 0) {
+                bindings.remove(aorPrefix + uri);
+                mine.remove(uri);
+            } else {
+                bindings.put(aorPrefix + uri, Math.min(expires, maxExpires));
+                mine.put(uri, Math.min(expires, maxExpires));
+            }
         }
         StringBuilder contacts = new StringBuilder();
         mine.forEach((k, v) -> contacts.append("Contact: <").append(k).append(">;expires=").append(v).append("\r\n"));

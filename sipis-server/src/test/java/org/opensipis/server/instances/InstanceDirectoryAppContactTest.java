@@ -1,0 +1,60 @@
+package org.opensipis.server.instances;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.opensipis.core.instance.InstanceRecord;
+import org.opensipis.core.instance.SipAccount;
+import org.opensipis.core.settings.Secret;
+import org.opensipis.core.testing.FakeClock;
+
+/** Contact from the app through the app leg restarts the age /stats shows, as an HTTP registration does. */
+class InstanceDirectoryAppContactTest {
+
+    private static final String SEL = "12869E0E6E553673C54F29105A0647204C416A2A:7C3A0D14";
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private final FakeClock clock = new FakeClock(T0);
+    private final InstanceDirectory directory = new InstanceDirectory(clock);
+
+    private static InstanceRecord record(Instant lastAppContact) {
+        SipAccount a = new SipAccount("alice", "alice", Secret.of("pw"), "127.0.0.1", Optional.empty(), 5060,
+                SipAccount.Transport.UDP, "", Optional.empty());
+        return new InstanceRecord(SEL, "com.example.app", false, a, Secret.of("app"), List.of(), lastAppContact, false);
+    }
+
+    private Duration age() {
+        return directory.page("", 0, 1).rows().get(0).age();
+    }
+
+    @Test
+    void anAppLegContactRestartsTheAgeAndReachesTheStoreAtMostEveryPeriod() {
+        directory.put(record(T0), Optional.empty());
+        clock.advance(Duration.ofHours(5));
+        assertThat(age()).isEqualTo(Duration.ofHours(5));
+
+        assertThat(directory.appContact(SEL, clock.instant(), Duration.ofMinutes(5))).isTrue();
+        assertThat(age()).isZero();
+        assertThat(directory.record(SEL).orElseThrow().lastAppContact()).isEqualTo(clock.instant());
+
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(directory.appContact(SEL, clock.instant(), Duration.ofMinutes(5))).isFalse(); // age still restarts
+        assertThat(age()).isZero();
+        clock.advance(Duration.ofMinutes(4));
+        assertThat(directory.appContact(SEL, clock.instant(), Duration.ofMinutes(5))).isTrue();
+    }
+
+    @Test
+    void anOlderStoredRegistrationDoesNotUndoAnAppLegContact() {
+        directory.put(record(T0), Optional.empty());
+        clock.advance(Duration.ofHours(1));
+        directory.appContact(SEL, clock.instant(), Duration.ofMinutes(5));
+        directory.put(record(T0), Optional.empty()); // e.g. the safety-net poll re-reads the row
+        assertThat(directory.record(SEL).orElseThrow().lastAppContact()).isEqualTo(clock.instant());
+        assertThat(directory.appContact("0000000000000000000000000000000000000000:00000000", clock.instant(),
+                Duration.ofMinutes(5))).isFalse();
+    }
+}
