@@ -24,6 +24,13 @@ import org.opensipis.core.xml.XmlNode;
 public record Configuration(Settings settings, Optional<Lb2Settings> lb2, Shard shard, List<Problem> warnings,
                             XmlNode mergedTree) {
 
+    /**
+     * The longest {@code Registration/ShutdownTimeout} the packaged unit's
+     * {@code TimeoutStopSec=30s} allows: the JVM waits ShutdownTimeout + 5 s, and closing the
+     * database and the JVM itself needs a few more.
+     */
+    public static final long MAX_SHUTDOWN_UNDER_UNIT = 20;
+
     public Configuration {
         warnings = List.copyOf(warnings);
     }
@@ -60,6 +67,12 @@ public record Configuration(Settings settings, Optional<Lb2Settings> lb2, Shard 
             warnings.add(new Problem(Problem.Severity.WARNING, s.file(), 0, "Sipis/Server[Realm]",
                     "is not set, so the digest realm follows Server[Name] (\"" + s.server().name()
                             + "\"); pin Realm so renaming processes never breaks apps' authentication"));
+        }
+        long shutdown = s.registration().shutdownTimeout().toSeconds();
+        if (shutdown > MAX_SHUTDOWN_UNDER_UNIT) {
+            warnings.add(new Problem(Problem.Severity.WARNING, s.file(), 0, "Sipis/Registration/ShutdownTimeout",
+                    "is " + shutdown + " s, but the packaged sipis@.service stops the process after TimeoutStopSec=30s;"
+                            + " add a drop-in (systemctl edit sipis@) with TimeoutStopSec=" + (shutdown + 15) + "s"));
         }
         return new Configuration(s, lb2, shard, warnings, loaded.mergedTree());
     }
