@@ -35,10 +35,26 @@ public record Configuration(Settings settings, Optional<Lb2Settings> lb2, Shard 
         warnings = List.copyOf(warnings);
     }
 
+    /** Whether zonky's PostgreSQL binaries for this platform are on the class path. */
+    static boolean embeddedAvailable() {
+        String arch = System.getProperty("os.arch", "");
+        return System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")
+                && (arch.equals("amd64") || arch.equals("x86_64"))
+                && Configuration.class.getClassLoader().getResource("postgres-linux-x86_64.txz") != null;
+    }
+
     public static Configuration load(Path settingsFile) throws SettingsException {
         SettingsLoader.Loaded loaded = SettingsLoader.load(settingsFile);
         Settings s = loaded.settings();
         List<Problem> warnings = new ArrayList<>(loaded.warnings());
+        if (s.database().embedded() && !embeddedAvailable()) {
+            Problems p = new Problems();
+            p.error(s.file(), 0, "Sipis/Database[OpenString]", "is not set, and this installation has no embedded"
+                    + " PostgreSQL for " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
+                    + " (the Debian package ships none; the embedded database is for a source build on Linux x86-64):"
+                    + " set OpenString, and create its role and database with \"sipis db init " + settingsFile + "\"");
+            throw new SettingsException(settingsFile, p.all());
+        }
         Path lb2File = s.loadBalancer2File();
         Optional<Lb2Settings> lb2 = Optional.empty();
         boolean filter = s.server().filterInstances();
