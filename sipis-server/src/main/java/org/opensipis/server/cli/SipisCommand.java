@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sipis", mixinStandardHelpOptions = true, versionProvider = SipisCommand.VersionProvider.class,
         description = "SIP registration keeper with push notifications (SIPIS + LoadBalancer2 compatible).",
         subcommands = {RunCommand.class, CheckCommand.class, KeyCommand.class, PlanCommand.class, Lb2Command.class,
-                CtlCommand.class,
+                CtlCommand.class, DbCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:failure while running", "2:bad command line",
@@ -21,7 +21,7 @@ public final class SipisCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: run, check, key, plan, lb2, ctl or help");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: run, check, key, plan, lb2, ctl, db or help");
     }
 
     /** Builds the command line with its subcommands and our exit-code conventions. */

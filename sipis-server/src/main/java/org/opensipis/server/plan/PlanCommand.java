@@ -60,6 +60,14 @@ public final class PlanCommand implements Callable<Integer> {
             description = "where the LoadBalancer2 Settings.xml lives on the SIPIS machines (default ${DEFAULT-VALUE})")
     private String lb2File;
 
+    @Option(names = "--lock-dir", defaultValue = PlanRequest.DEFAULT_LOCK_DIR,
+            description = "directory of the lock files (default ${DEFAULT-VALUE})")
+    private String lockDir;
+
+    @Option(names = "--log-dir", defaultValue = PlanRequest.DEFAULT_LOG_DIR,
+            description = "directory of the log files (default ${DEFAULT-VALUE})")
+    private String logDir;
+
     @Option(names = "--tls-key", description = "nginx ssl_certificate_key (default /etc/ssl/private/all.D.key)")
     private String tlsKey;
 
@@ -83,7 +91,8 @@ public final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         PlanRequest req = new PlanRequest(hosts, perHost, domain, db, Optional.ofNullable(privateNet), hostIps, realm,
                 etcDir, single, tlsKey == null ? PlanRequest.defaultTlsKey(domain) : tlsKey,
-                tlsCert == null ? PlanRequest.defaultTlsCert(domain) : tlsCert, lb2File);
+                tlsCert == null ? PlanRequest.defaultTlsCert(domain) : tlsCert, lb2File, lockDir, logDir,
+                PlanRequest.randomPassword());
         SortedMap<String, String> files;
         try {
             files = Planner.files(req);
@@ -112,6 +121,13 @@ public final class PlanCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         o.print(files.get("PLAN.txt"));
         o.println("Wrote " + files.size() + " files to " + out.toAbsolutePath().normalize());
+        int processes = (single ? 1 : hosts * perHost);
+        int need = req.databaseConnections(processes);
+        if (need > PlanRequest.POSTGRES_DEFAULT_CONNECTIONS) {
+            err.println("sipis plan: WARNING: " + processes + " processes need " + need + " PostgreSQL connections;"
+                    + " raise max_connections to " + PlanReadme.warnLimit(need) + " (see PLAN.txt)");
+            err.flush();
+        }
         o.flush();
         return 0;
     }

@@ -8,6 +8,30 @@ final class PlanReadme {
     private PlanReadme() {
     }
 
+    /** The connections the plan needs from PostgreSQL, and what to do when the default is too small. */
+    static String database(Planner.Layout layout) {
+        PlanRequest req = layout.request();
+        int n = layout.processes().size();
+        int need = req.databaseConnections(n);
+        StringBuilder b = new StringBuilder("\nDatabase: ").append(n).append(" process(es) x (PoolSize ")
+                .append(PlanRequest.POOL_SIZE).append(" + 1 LISTEN) = ").append(need).append(" connections");
+        if (need > PlanRequest.POSTGRES_DEFAULT_CONNECTIONS) {
+            b.append(", more than PostgreSQL's default max_connections = 100 allows (97 after the\n")
+                    .append("superuser reserve). Set max_connections = ").append(warnLimit(need))
+                    .append(" (or more) in postgresql.conf and restart PostgreSQL,\nor lower Database[PoolSize].\n");
+        } else {
+            b.append(" (PostgreSQL's default max_connections = 100 is enough).\n");
+        }
+        b.append("Create the role and database once: sipis db init ").append(req.etcDir()).append("/<a Settings file>\n");
+        return b.toString();
+    }
+
+    /** What max_connections should be: the plan's need, room for a rolling restart and tools, rounded up. */
+    static int warnLimit(int need) {
+        int withRoom = need + need / 4 + 10;
+        return (withRoom + 49) / 50 * 50;
+    }
+
     static String render(Planner.Layout layout) {
         PlanRequest req = layout.request();
         StringBuilder b = new StringBuilder();
@@ -34,16 +58,24 @@ final class PlanReadme {
         b.append("  2. Move the old ").append(etc).append("/Settings*.xml away; copy Defaults.xml and this machine's\n")
                 .append("     Settings*.xml (table above) to ").append(etc).append("/ (chown root:sipis, chmod 0640:\n")
                 .append("     Defaults.xml holds the database password).\n");
-        b.append("  3. Copy LoadBalancer2/Settings.xml to /etc/acrobits/LoadBalancer2/Settings.xml (merge it\n")
+        b.append("  3. Copy LoadBalancer2/Settings.xml to ").append(req.lb2File()).append(" (merge it\n")
                 .append("     with your Frontend/TLS options; SIPIS reads its Backend section).\n");
         b.append("  4. Use the same ").append(etc).append("/sipis.key on every machine (it decrypts stored passwords).\n");
         b.append("  5. Install nginx/host<N>.conf as /etc/nginx/sites-available/sipis, enable it, reload nginx.\n");
         b.append("  6. sipis check ").append(etc).append("/<each Settings file>\n");
-        b.append("  7. systemctl daemon-reload && systemctl restart LoadBalancer2 && systemctl start sipis\n");
+        b.append("  7. systemctl daemon-reload && systemctl restart sipis-lb2 && systemctl start sipis\n")
+                .append("     (sipis-lb2 is the packaged LoadBalancer2; with Acrobits' own, restart that instead)\n");
         b.append("\nThen publish dns.zone and give the apps app-parameters.txt.\n");
+        b.append(database(layout));
         if (req.single()) {
             b.append("The single process owns every selector: apps that still use s-X names reach it through the\n")
                     .append("wildcard record until they pick up sipisHostPrefixLength=0.\n");
+        }
+        if (!req.lockDir().startsWith("/var/run/sipis") && !req.lockDir().startsWith("/run/sipis")
+                || !req.logDir().startsWith("/var/log/sipis")) {
+            b.append("\nThe packaged sipis@.service may write only /var/log/sipis, /var/lib/sipis and /run/sipis:\n")
+                    .append("add ").append(req.lockDir()).append(" and ").append(req.logDir())
+                    .append(" with \"systemctl edit sipis@\" (ReadWritePaths=...).\n");
         }
         List<String> files = List.of("Defaults.xml", "Settings*.xml", "LoadBalancer2/Settings.xml", "nginx/",
                 "dns.zone", "app-parameters.txt");

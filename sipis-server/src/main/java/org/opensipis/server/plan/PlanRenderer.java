@@ -18,13 +18,21 @@ final class PlanRenderer {
     }
 
     String defaults() {
+        // On one machine LB2 reaches every app leg on 127.0.0.1; on several, other machines' LB2s
+        // reach it on the machine's address. nginx always reaches HTTP on 127.0.0.1.
+        String appLeg = req.hosts() == 1 ? "127.0.0.1" : "0.0.0.0";
         return XML_HEAD
                 + "<!-- " + etc("Defaults.xml") + ": shared by every Settings*.xml of this plan. Add what all\n"
-                + "     processes share (NotificationServers, Administrator, TlsServerOptions, ...) here.\n"
-                + "     Realm stays pinned so that running apps keep authenticating when names change. -->\n"
+                + "     processes share (NotificationServers, TlsServerOptions, ...) here.\n"
+                + "     Realm stays pinned so that running apps keep authenticating when names change.\n"
+                + "     The app leg listens on " + appLeg + " (LB2 reaches it "
+                + (req.hosts() == 1 ? "on this machine" : "from every machine") + "), HTTP on 127.0.0.1 (nginx).\n"
+                + "     Holds the database and admin passwords: root:sipis, mode 0640. -->\n"
                 + "<Sipis>\n"
-                + "  <Server Address=\"0.0.0.0\" Realm=\"" + attr(req.realm()) + "\""
+                + "  <Server Address=\"" + appLeg + "\" Realm=\"" + attr(req.realm()) + "\""
                 + " FilterInstancesAccordingToLoadBalancer2BackendSection=\"Yes\"/>\n"
+                + "  <HttpServer Address=\"127.0.0.1\"/>\n"
+                + "  <Administrator UserName=\"admin\" Password=\"" + attr(req.adminPassword()) + "\"/>\n"
                 + "  <Database OpenString=\"" + attr(req.openString()) + "\"/>\n"
                 + (req.lb2File().equals(PlanRequest.DEFAULT_LB2_FILE) ? ""
                         : "  <LoadBalancer2 FileName=\"" + attr(req.lb2File()) + "\"/>\n")
@@ -41,8 +49,8 @@ final class PlanRenderer {
         b.append("/>\n");
         b.append("  <HttpServer Port=\"").append(p.httpPort()).append("\"/>\n");
         b.append("  <Registration Port=\"").append(p.registrationPort()).append("\"/>\n");
-        b.append("  <Lock FileName=\"/var/run/sipis/").append(p.lockName()).append(".lock\"/>\n");
-        b.append("  <Log FileName=\"/var/log/sipis/").append(p.lockName()).append(".log\"/>\n");
+        b.append("  <Lock FileName=\"").append(attr(dir(req.lockDir()))).append(p.lockName()).append(".lock\"/>\n");
+        b.append("  <Log FileName=\"").append(attr(dir(req.logDir()))).append(p.lockName()).append(".log\"/>\n");
         b.append("</Sipis>\n");
         return b.toString();
     }
@@ -167,6 +175,10 @@ final class PlanRenderer {
 
     private String domain() {
         return req.domain().toLowerCase(Locale.ROOT);
+    }
+
+    private static String dir(String d) {
+        return d.endsWith("/") ? d : d + "/";
     }
 
     private String etc(String file) {

@@ -21,14 +21,23 @@ import java.util.Optional;
  * @param tlsCert    nginx {@code ssl_certificate}
  * @param lb2File    where the LB2 {@code Settings.xml} will live ({@code LoadBalancer2[FileName]}
  *                   is written to Defaults.xml only when it is not the default)
+ * @param lockDir    directory of the lock files ({@code Lock[FileName]})
+ * @param logDir     directory of the log files ({@code Log[FileName]})
+ * @param adminPassword {@code Administrator[Password]} written to Defaults.xml (random by default)
  */
 public record PlanRequest(int hosts, int perHost, String domain, String openString, Optional<String> privateNet,
                           List<String> hostIps, String realm, String etcDir, boolean single, String tlsKey,
-                          String tlsCert, String lb2File) {
+                          String tlsCert, String lb2File, String lockDir, String logDir, String adminPassword) {
 
     public static final String DEFAULT_ETC_DIR = "/etc/sipis";
     public static final String DEFAULT_REALM = "Sipis";
     public static final String DEFAULT_LB2_FILE = "/etc/acrobits/LoadBalancer2/Settings.xml";
+    public static final String DEFAULT_LOCK_DIR = "/var/run/sipis";
+    public static final String DEFAULT_LOG_DIR = "/var/log/sipis";
+    /** {@code Database[PoolSize]}'s default: each process holds this many connections, plus one for LISTEN. */
+    public static final int POOL_SIZE = 8;
+    /** PostgreSQL's default {@code max_connections} less its 3 {@code superuser_reserved_connections}. */
+    public static final int POSTGRES_DEFAULT_CONNECTIONS = 97;
 
     public PlanRequest {
         Objects.requireNonNull(domain, "domain");
@@ -40,12 +49,32 @@ public record PlanRequest(int hosts, int perHost, String domain, String openStri
         Objects.requireNonNull(tlsKey, "tlsKey");
         Objects.requireNonNull(tlsCert, "tlsCert");
         Objects.requireNonNull(lb2File, "lb2File");
+        Objects.requireNonNull(lockDir, "lockDir");
+        Objects.requireNonNull(logDir, "logDir");
+        Objects.requireNonNull(adminPassword, "adminPassword");
+    }
+
+    /** Database connections the whole plan holds: every process's pool and its LISTEN connection. */
+    public int databaseConnections(int processes) {
+        return processes * (POOL_SIZE + 1);
+    }
+
+    /** 24 random characters from an alphabet that needs no XML or shell quoting. */
+    public static String randomPassword() {
+        String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        java.security.SecureRandom r = new java.security.SecureRandom();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 24; i++) {
+            sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+        }
+        return sb.toString();
     }
 
     /** A request with the defaults for everything but the layout, domain and database. */
     public static PlanRequest of(int hosts, int perHost, String domain, String openString) {
         return new PlanRequest(hosts, perHost, domain, openString, Optional.empty(), List.of(), DEFAULT_REALM,
-                DEFAULT_ETC_DIR, false, defaultTlsKey(domain), defaultTlsCert(domain), DEFAULT_LB2_FILE);
+                DEFAULT_ETC_DIR, false, defaultTlsKey(domain), defaultTlsCert(domain), DEFAULT_LB2_FILE, DEFAULT_LOCK_DIR, DEFAULT_LOG_DIR,
+                randomPassword());
     }
 
     static String defaultTlsKey(String domain) {
@@ -58,36 +87,41 @@ public record PlanRequest(int hosts, int perHost, String domain, String openStri
 
     public PlanRequest withPrivateNet(String net) {
         return new PlanRequest(hosts, perHost, domain, openString, Optional.of(net), hostIps, realm, etcDir, single,
-                tlsKey, tlsCert, lb2File);
+                tlsKey, tlsCert, lb2File, lockDir, logDir, adminPassword);
     }
 
     public PlanRequest withHostIps(List<String> ips) {
         return new PlanRequest(hosts, perHost, domain, openString, privateNet, ips, realm, etcDir, single, tlsKey,
-                tlsCert, lb2File);
+                tlsCert, lb2File, lockDir, logDir, adminPassword);
     }
 
     public PlanRequest withEtcDir(String dir) {
         return new PlanRequest(hosts, perHost, domain, openString, privateNet, hostIps, realm, dir, single, tlsKey,
-                tlsCert, lb2File);
+                tlsCert, lb2File, lockDir, logDir, adminPassword);
     }
 
     public PlanRequest withRealm(String r) {
         return new PlanRequest(hosts, perHost, domain, openString, privateNet, hostIps, r, etcDir, single, tlsKey,
-                tlsCert, lb2File);
+                tlsCert, lb2File, lockDir, logDir, adminPassword);
     }
 
     public PlanRequest withSingle(boolean s) {
         return new PlanRequest(hosts, perHost, domain, openString, privateNet, hostIps, realm, etcDir, s, tlsKey,
-                tlsCert, lb2File);
+                tlsCert, lb2File, lockDir, logDir, adminPassword);
     }
 
     public PlanRequest withLb2File(String file) {
         return new PlanRequest(hosts, perHost, domain, openString, privateNet, hostIps, realm, etcDir, single, tlsKey,
-                tlsCert, file);
+                tlsCert, file, lockDir, logDir, adminPassword);
+    }
+
+    public PlanRequest withDirs(String locks, String logs) {
+        return new PlanRequest(hosts, perHost, domain, openString, privateNet, hostIps, realm, etcDir, single, tlsKey,
+                tlsCert, lb2File, locks, logs, adminPassword);
     }
 
     public PlanRequest withTls(String key, String cert) {
         return new PlanRequest(hosts, perHost, domain, openString, privateNet, hostIps, realm, etcDir, single, key,
-                cert, lb2File);
+                cert, lb2File, lockDir, logDir, adminPassword);
     }
 }

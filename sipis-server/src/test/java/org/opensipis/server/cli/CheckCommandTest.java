@@ -56,6 +56,16 @@ class CheckCommandTest {
     }
 
     @Test
+    void warnsWhenShutdownTimeoutOutlastsTheUnitsStopTimeout() throws Exception {
+        Path f = Fixtures.write(dir.resolve("Settings.xml"), "<Sipis><Server Name=\"S\"/>"
+                + "<Registration><ShutdownTimeout Seconds=\"40\"/></Registration>"
+                + "<LoadBalancer2 FileName=\"absent.xml\"/></Sipis>");
+        Cli.Result r = Cli.run("check", f.toString());
+        assertThat(r.code()).as(r.all()).isZero();
+        assertThat(r.out()).contains("Sipis/Registration/ShutdownTimeout: is 40 s", "TimeoutStopSec=55s");
+    }
+
+    @Test
     void warnsWhenTheNameIsNotInLb2() {
         Fixtures.single(dir);
         Path f = Fixtures.write(dir.resolve("Typo.xml"), "<sipis defaults=\"Settings1.xml\"><server name=\"Sipis5\"/></sipis>");

@@ -85,6 +85,35 @@ class RunCommandTest {
     }
 
     @Test
+    void sighupReReadsTheLogSettingsAndNamesWhatNeedsARestart() throws Exception {
+        Path s = settings();
+        Process p = start(s, dir.resolve("hup.out"));
+        Path log = dir.resolve("log/t.log");
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(log)
+                    && Files.readString(log, StandardCharsets.UTF_8).contains("sipis T running"));
+            String text = Files.readString(s);
+            Files.writeString(s, text.replace("<Log FileName=\"log/t.log\"/>", "<Log FileName=\"log/t.log\" Level=\"Debug\"/>")
+                    .replace("Realm=\"T\"", "Realm=\"T2\""));
+            Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(p.pid())).start();
+            assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log, StandardCharsets.UTF_8)
+                    .contains("reload: Server changed in"));
+            String after = Files.readString(log, StandardCharsets.UTF_8);
+            assertThat(after).contains("reload: log " + log + " at DEBUG");
+            // a broken file is refused and the process keeps running
+            Files.writeString(s, "<Sipis><Server/></Sipis>");
+            new ProcessBuilder("kill", "-HUP", String.valueOf(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log, StandardCharsets.UTF_8)
+                    .contains("reload refused, nothing changed"));
+            assertThat(p.isAlive()).isTrue();
+        } finally {
+            p.destroy();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
     void invalidSettingsExitWithCodeThree() throws Exception {
         Path bad = Fixtures.write(dir.resolve("Bad.xml"), "<Sipis><Server/></Sipis>");
         Cli.Result r = Cli.run("run", bad.toString());

@@ -41,7 +41,12 @@ class PlanCommandTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target.resolve("Defaults.xml"))))
                 .isEqualTo("rw-------");
         assertThat(out.toString()).contains("8 machine(s) x 2 SIPIS process(es) = 16 processes")
+                .contains("16 process(es) x (PoolSize 8 + 1 LISTEN) = 144 connections, more than PostgreSQL's default"
+                        + " max_connections = 100 allows")
+                .contains("Set max_connections = 200")
+                .contains("systemctl restart sipis-lb2")
                 .doesNotContain("secret");
+        assertThat(err.toString()).contains("WARNING: 16 processes need 144 PostgreSQL connections");
 
         Files.writeString(target.resolve("dns.zone"), "mine");
         assertThat(run(args)).isEqualTo(1);
@@ -52,6 +57,24 @@ class PlanCommandTest {
         forced[args.length] = "--force";
         assertThat(run(forced)).isEqualTo(0);
         assertThat(Files.readString(target.resolve("dns.zone"))).startsWith("; DNS records");
+    }
+
+    @Test
+    void oneMachineBindsToLoopbackAndHonoursTheLb2FileAndTheDirectories() throws Exception {
+        Path target = dir.resolve("one");
+        assertThat(run("--hosts", "1", "--per-host", "2", "--domain", "sipis.example.com", "--db", "host=127.0.0.1 user=sipis",
+                "--lb2-file", "/srv/lb2/Settings.xml", "--lock-dir", "/run/sipis/locks", "--log-dir", "/srv/log/sipis",
+                "--out", target.toString())).isEqualTo(0);
+        String defaults = Files.readString(target.resolve("Defaults.xml"));
+        assertThat(defaults).contains("<Server Address=\"127.0.0.1\"", "<HttpServer Address=\"127.0.0.1\"/>",
+                "<Administrator UserName=\"admin\" Password=\"", "<LoadBalancer2 FileName=\"/srv/lb2/Settings.xml\"/>");
+        assertThat(Files.readString(target.resolve("Settings2.xml"))).contains("<Lock FileName=\"/run/sipis/locks/sipis2.lock\"/>",
+                "<Log FileName=\"/srv/log/sipis/sipis2.log\"/>");
+        String plan = Files.readString(target.resolve("PLAN.txt"));
+        assertThat(plan).contains("Copy LoadBalancer2/Settings.xml to /srv/lb2/Settings.xml",
+                "2 process(es) x (PoolSize 8 + 1 LISTEN) = 18 connections (PostgreSQL's default max_connections = 100 is enough)",
+                "ReadWritePaths", "sipis db init").doesNotContain("restart LoadBalancer2 ");
+        assertThat(err.toString()).doesNotContain("WARNING");
     }
 
     @Test

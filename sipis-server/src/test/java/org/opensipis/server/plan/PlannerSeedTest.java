@@ -104,10 +104,16 @@ class PlannerSeedTest {
         }
         assertThat(files.keySet().stream().filter(f -> f.startsWith("Settings")).count()).isEqualTo(16);
         // Defaults.xml: the seed's two changed elements, exactly
-        assertThat(XmlShape.of(files.get("Defaults.xml"), Set.of())).containsExactly(
-                "/sipis {}",
-                "/sipis/server {address=0.0.0.0, filterinstancesaccordingtoloadbalancer2backendsection=Yes, realm=Sipis}",
-                "/sipis/database {openstring=" + DB + "}");
+        // plus ours: HTTP only for the local nginx, and an Administrator so that /stats works
+        List<String> defaults = XmlShape.of(files.get("Defaults.xml"), Set.of());
+        assertThat(defaults).hasSize(5);
+        assertThat(defaults.get(0)).isEqualTo("/sipis {}");
+        // several machines: other machines' LB2s reach the app leg, so it listens on every address
+        assertThat(defaults.get(1)).isEqualTo(
+                "/sipis/server {address=0.0.0.0, filterinstancesaccordingtoloadbalancer2backendsection=Yes, realm=Sipis}");
+        assertThat(defaults.get(2)).isEqualTo("/sipis/httpserver {address=127.0.0.1}");
+        assertThat(defaults.get(3)).matches("/sipis/administrator \\{password=[A-Za-z0-9]{24}, username=admin}");
+        assertThat(defaults.get(4)).isEqualTo("/sipis/database {openstring=" + DB + "}");
         assertThat(backendShape(files.get("LoadBalancer2/Settings.xml")))
                 .isEqualTo(XmlShape.of(Files.readString(seed.resolve("lb2/Settings.xml")), Set.of()));
         // nginx: the seed's site for every machine (server_name and comments are ours)

@@ -36,6 +36,9 @@ final class AppRegistrar {
     private final FailureLimiter limiter;
     private final Map<String, AppBinding> bindings = new ConcurrentHashMap<>();
     private final Map<String, Owner.Cancellable> lapseTimers = new HashMap<>();
+    /** Malformed app-leg input: one WARN per 10 s at most (FlowHandler), whatever a peer sends. */
+    final org.opensipis.core.log.RateLimitedLog malformedLog = new org.opensipis.core.log.RateLimitedLog(
+            LoggerFactory.getLogger(FlowHandler.class), 10, java.util.concurrent.TimeUnit.SECONDS);
 
     AppRegistrar(AppLegConfig cfg, AppDirectory directory, AppPresence presence, Owner owner, Clock clock,
                  AppLegStats stats) {
@@ -143,7 +146,9 @@ final class AppRegistrar {
             default:
                 limiter.failed(source);
                 stats.authFailures.incrementAndGet();
-                LOG.info("App authentication failed for selector {} from {}", selector, flow.remote());
+                try (org.opensipis.core.log.LogContext lc = org.opensipis.core.log.LogContext.instance(selector, null)) {
+                    LOG.info("App authentication failed for selector {} from {}", selector, flow.remote());
+                }
                 flow.send(Responses.response(m, 403, "Forbidden", "X-Sipis-Reason: Bad-Credentials"));
         }
     }
@@ -218,13 +223,17 @@ final class AppRegistrar {
             }
             stats.registered.incrementAndGet();
             flow.send(Responses.response(m, 200, "OK", extra.toArray(new String[0])));
-            LOG.debug("App for selector {} registered for {} s on {}", selector, expires, flow);
+            try (org.opensipis.core.log.LogContext lc = org.opensipis.core.log.LogContext.instance(selector, null)) {
+                LOG.info("App for selector {} registered for {} s on {}", selector, expires, flow);
+            }
             presence.foreground(selector);
         } else {
             bindings.put(selector, new AppBinding(selector, uri, instance, flow, now, false));
             stats.unregistered.incrementAndGet();
             flow.send(Responses.response(m, 200, "OK"));
-            LOG.debug("App for selector {} unregistered on {}", selector, flow);
+            try (org.opensipis.core.log.LogContext lc = org.opensipis.core.log.LogContext.instance(selector, null)) {
+                LOG.info("App for selector {} unregistered on {}", selector, flow);
+            }
             presence.background(selector);
         }
         presence.progress(selector, RequestFacts.pairingId(m));

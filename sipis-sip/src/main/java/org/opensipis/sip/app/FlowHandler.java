@@ -100,7 +100,7 @@ final class FlowHandler extends ChannelInboundHandlerAdapter {
         }
         failed = true;
         stats.malformed.incrementAndGet();
-        LOG.warn("Closing {}: malformed input: {}", flow, cause.getMessage());
+        registrar.malformedLog.warn("Closing {}: malformed input: {}", flow, cause.getMessage());
         ctx.close();
     }
 }

@@ -71,6 +71,9 @@ final class CallMachine {
             return;
         }
         counters.invites.increment();
+        try (org.opensipis.core.log.LogContext lc = org.opensipis.core.log.LogContext.call(c.selector(), m.callId())) {
+            LOG.info("Incoming call {} for selector {} from {}", m.callId(), c.selector(), peer);
+        }
         String key = c.selector() + "|" + m.callId();
         CallGroup g = groups.get(key);
         if (g != null) {

@@ -41,6 +41,8 @@ public final class IncomingRequests {
     private final Map<String, CallGroup> groups = new ConcurrentHashMap<>();
     private final Map<String, CallGroup> byPairing = new ConcurrentHashMap<>();
     private final Map<String, MessageTxn> messageTxns = new ConcurrentHashMap<>();
+    private final org.opensipis.core.log.RateLimitedLog malformedLog =
+            new org.opensipis.core.log.RateLimitedLog(LOG, 10, java.util.concurrent.TimeUnit.SECONDS);
     private volatile BiConsumer<SipMessage, Flow> inDialog;
 
     public IncomingRequests(CallConfig cfg, Directory directory, PushService push, CallLog log,
@@ -62,7 +64,7 @@ public final class IncomingRequests {
         try {
             dispatch(m, peer);
         } catch (SipParseException | IllegalArgumentException e) {
-            LOG.debug("Refusing malformed {} from {}: {}", m, peer, e.getMessage());
+            malformedLog.warn("Refusing malformed {} from {}: {}", m, peer, e.getMessage());
             if (!"ACK".equals(m.method())) {
                 peer.send(responses.build(m, 400, "Bad Request", tag(), peer, List.of()));
             }
@@ -137,7 +139,7 @@ public final class IncomingRequests {
             try {
                 work.run();
             } catch (SipParseException | IllegalArgumentException e) {
-                LOG.debug("Refusing malformed {} from {}: {}", m, peer, e.getMessage());
+                malformedLog.warn("Refusing malformed {} from {}: {}", m, peer, e.getMessage());
                 peer.send(responses.build(m, 400, "Bad Request", tag(), peer, List.of()));
             }
         });

@@ -450,7 +450,14 @@ final class InstanceMachine {
             r.registeredUntil = 0;
         }
         setState(r, cls.state, reason);
-        LOG.debug("Instance {} ({}): {}; retry in {} ms", r.selector, r.record.account().aor(), reason, delay);
+        try (org.opensipis.core.log.LogContext lc = org.opensipis.core.log.LogContext.instance(r.selector,
+                r.record.account().registrarHost())) {
+            if (r.failures == 1 && cls != RetryClass.TRANSIENT) {
+                LOG.info("Instance {} ({}): {} ({}); retry in {} ms", r.selector, r.record.account().aor(), reason, cls.state, delay);
+            } else {
+                LOG.debug("Instance {} ({}): {}; retry in {} ms", r.selector, r.record.account().aor(), reason, delay);
+            }
+        }
         r.cancelTimer();
         r.nextAttemptAt = cfg.clock().millis() + delay;
         r.timer = r.owner.scheduleLoosely(() -> {

@@ -135,7 +135,9 @@ public final class CallRelay {
         byUpstreamDialog.put(c.upstreamDialog, c);
         pc.onCancel(reasons -> owner.execute(() -> upstreamCancelled(c, reasons)));
         c.flow.onClose(() -> owner.execute(() -> appFlowLost(c)));
-        LOG.info("Relaying call {} of {} to the app over {}", c.upstreamCallId, c.selector, c.flow);
+        try (org.opensipis.core.log.LogContext lc = org.opensipis.core.log.LogContext.call(c.selector, c.upstreamCallId)) {
+            LOG.info("Relaying call {} of {} to the app over {}", c.upstreamCallId, c.selector, c.flow);
+        }
         c.flow.send(RelayMessages.inviteToApp(c, up));
     }
 
