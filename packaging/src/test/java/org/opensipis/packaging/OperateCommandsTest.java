@@ -37,6 +37,12 @@ class OperateCommandsTest {
         RUN_BY.put("dpkg -i", pkg + "DebInstallIT.java");
         RUN_BY.put("dpkg --purge", pkg + "DebInstallIT.java");
         RUN_BY.put("kill -HUP", cli + "RunCommandTest.java");
+        String it = "../sipis-server/src/test/java/org/opensipis/server/it/";
+        RUN_BY.put("sipis ctl", it + "ControlApiTest.java");
+        RUN_BY.put("curl -s http://127.0.0.1:5000/health/ready", it + "HealthReadinessTest.java");
+        RUN_BY.put("curl -s http://127.0.0.1:5000/health/live", it + "HealthReadinessTest.java");
+        RUN_BY.put("curl -s http://127.0.0.1:5000/metrics", it + "ControlApiTest.java");
+        NOT_IN_CI.put("S=/etc/sipis/Settings1.xml", "a shell variable for the commands after it");
         NOT_IN_CI.put("systemctl", "no systemd as PID 1 on the CI machine: the units are verified and their ExecStart run instead");
         NOT_IN_CI.put("journalctl", "no systemd journal on the CI machine");
         NOT_IN_CI.put("apt", "installing a local .deb with apt needs the archive; the test uses dpkg -i");
@@ -80,6 +86,10 @@ class OperateCommandsTest {
             case "dpkg -i": return "\"dpkg\", \"-i\"";
             case "dpkg --purge": return "\"dpkg\", \"--purge\"";
             case "kill -HUP": return "\"kill\", \"-HUP\"";
+            case "sipis ctl": return "all[0] = \"ctl\"";
+            case "curl -s http://127.0.0.1:5000/health/ready": return "/health/ready";
+            case "curl -s http://127.0.0.1:5000/health/live": return "/health/live";
+            case "curl -s http://127.0.0.1:5000/metrics": return "/metrics";
             default: return run;
         }
     }
