@@ -199,7 +199,8 @@ class RestartKeepsBindingsIT {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
                     .until(() -> samples.size() >= before + 25); // 5 s of samples with the new process running
         } finally {
-            sampler.shutdownNow();
+            // shutdown, not shutdownNow: an interrupted kamcmd would be recorded as a failed sample
+            sampler.shutdown();
             sampler.awaitTermination(10, TimeUnit.SECONDS);
         }
         assertThat(samples).hasSizeGreaterThan(25);
