@@ -8,6 +8,7 @@ import org.opensipis.core.crypto.SipisKey;
 import org.opensipis.core.instance.InstanceStore;
 import org.opensipis.core.shard.Lb2Settings;
 import org.opensipis.core.shard.Shard;
+import org.opensipis.http.abuse.AbuseControls;
 import org.opensipis.http.status.InstanceView;
 import org.opensipis.http.status.ServerStatus;
 
@@ -24,10 +25,11 @@ import org.opensipis.http.status.ServerStatus;
  * @param meters                    the registry /metrics exposes (gauges are bound on start)
  * @param clock                     wall clock (registration times, Digest nonce expiry)
  * @param limits                    protective limits
+ * @param abuse                     registrar targets, per-source limit, quotas and audit of /sipis/register
  */
 public record HttpServices(InstanceStore store, Optional<SipisKey> key, boolean acceptPlainRegistrations,
                            Optional<Lb2Settings> lb2, Shard shard, ServerStatus status, InstanceView instances,
-                           PrometheusMeterRegistry meters, Clock clock, HttpLimits limits) {
+                           PrometheusMeterRegistry meters, Clock clock, HttpLimits limits, AbuseControls abuse) {
 
     public HttpServices {
         Objects.requireNonNull(store, "store");
@@ -39,6 +41,7 @@ public record HttpServices(InstanceStore store, Optional<SipisKey> key, boolean 
         Objects.requireNonNull(meters, "meters");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(abuse, "abuse");
         if (!acceptPlainRegistrations && key.isEmpty()) {
             throw new IllegalArgumentException("DataProtection[AcceptPlainRegistrations] is No but no sipis.key is"
                     + " loaded: the registration endpoint could accept nothing");

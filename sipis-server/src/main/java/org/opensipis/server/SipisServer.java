@@ -31,6 +31,8 @@ import org.opensipis.core.shard.Shard;
 import org.opensipis.http.HttpLimits;
 import org.opensipis.http.HttpServer;
 import org.opensipis.http.HttpServices;
+import org.opensipis.http.abuse.AbuseControls;
+import org.opensipis.sip.dns.DnsjavaLookup;
 import org.opensipis.server.instances.InstanceDirectory;
 import org.opensipis.core.call.CallLog;
 import org.opensipis.sip.call.CallConfig;
@@ -185,7 +187,7 @@ public final class SipisServer implements AutoCloseable {
             ProcessStatus status = new ProcessStatus(s.server().name(), clock, store, engine, this::callOutcomes);
             http = HttpServer.start(s.httpServer(), s.administrator(), new HttpServices(store, Optional.of(key),
                     s.dataProtection().acceptPlainRegistrations(), configuration.lb2(), shard, status, directory,
-                    meters, clock, HttpLimits.DEFAULTS));
+                    meters, clock, HttpLimits.DEFAULTS, new AbuseControls(s.abuse(), store, new DnsjavaLookup()::addresses)));
             started.push(http);
             LOG.info("HTTP interface on {}", http.address());
         } catch (Exception | Error e) {
