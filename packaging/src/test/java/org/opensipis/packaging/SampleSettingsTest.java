@@ -31,6 +31,8 @@ class SampleSettingsTest {
         // the service may write only /var/lib/sipis, /var/log/sipis and /run/sipis
         assertThat(s.database().embeddedDirectory()).isEqualTo(Path.of("/var/lib/sipis/pgdata"));
         assertThat(s.loadBalancer2File()).isEqualTo(Path.of("/etc/acrobits/LoadBalancer2/Settings.xml"));
+        // sealed-only: plain registrations would let anyone who reaches the port choose registrars
+        assertThat(s.dataProtection().acceptPlainRegistrations()).isFalse();
     }
 
     @Test
