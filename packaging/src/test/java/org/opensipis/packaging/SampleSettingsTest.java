@@ -50,6 +50,8 @@ class SampleSettingsTest {
         assertThat(s.server().address()).isEqualTo("127.0.0.1");
         assertThat(s.httpServer().address()).isEqualTo("127.0.0.1");
         assertThat(s.loadBalancer2File()).isEqualTo(Path.of("/etc/acrobits/LoadBalancer2/Settings.xml"));
+        // sealed-only: plain registrations would let anyone who reaches the port choose registrars
+        assertThat(s.dataProtection().acceptPlainRegistrations()).isFalse();
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.opensipis.core.settings.AdministratorSettings;
 import org.opensipis.core.settings.HttpServerSettings;
+import org.opensipis.http.abuse.RegistrationGate;
 import org.opensipis.http.auth.AdminAuth;
 import org.opensipis.http.control.ControlEndpoints;
 import org.opensipis.http.control.ControlPlane;
@@ -39,12 +40,15 @@ public final class HttpServer implements AutoCloseable {
     private final EventLoopGroup accept;
     private final EventLoopGroup io;
     private final ThreadPoolExecutor worker;
+    private final ThreadPoolExecutor dns;
     private final Channel channel;
 
-    private HttpServer(EventLoopGroup accept, EventLoopGroup io, ThreadPoolExecutor worker, Channel channel) {
+    private HttpServer(EventLoopGroup accept, EventLoopGroup io, ThreadPoolExecutor worker, ThreadPoolExecutor dns,
+                       Channel channel) {
         this.accept = accept;
         this.io = io;
         this.worker = worker;
+        this.dns = dns;
         this.channel = channel;
     }
 
@@ -58,7 +62,10 @@ public final class HttpServer implements AutoCloseable {
         String name = services.shard().serverName();
         AdminAuth guard = AdminAuth.of(settings.authenticationMethod(), admin, "SIPIS " + name, services.clock());
         SipisMeters.bindGauges(services.meters(), services.status(), services.instances());
-        Routes routes = routes(services, guard);
+        // registrar A/AAAA lookups at registration time: bounded, a full queue leaves the check to the engine
+        ThreadPoolExecutor dns = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
+                new DefaultThreadFactory("sipis-http-dns", true));
+        Routes routes = routes(services, guard, dns);
         ThreadPoolExecutor worker = new ThreadPoolExecutor(limits.workerThreads(), limits.workerThreads(), 30,
                 TimeUnit.SECONDS, new ArrayBlockingQueue<>(limits.workerQueue()),
                 new DefaultThreadFactory("sipis-http-worker", true));
@@ -75,24 +82,26 @@ public final class HttpServer implements AutoCloseable {
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 256 * 1024))
                     .childHandler(new ChannelSetup(limits, routes, worker))
                     .bind(bindTo).syncUninterruptibly().channel();
-            HttpServer s = new HttpServer(accept, io, worker, ch);
+            HttpServer s = new HttpServer(accept, io, worker, dns, ch);
             LOG.info("HTTP interface of {} listening on {} (admin auth {})", name, ch.localAddress(),
                     settings.authenticationMethod());
             return s;
         } catch (Exception e) { // Netty rethrows the checked BindException undeclared
             shutdown(accept, io, worker);
+            dns.shutdownNow();
             throw new IllegalStateException("cannot listen on HttpServer[Address]:[Port] = " + settings.address() + ":"
                     + settings.port() + ": " + e.getMessage(), e);
         }
     }
 
-    private static Routes routes(HttpServices s, AdminAuth guard) {
+    private static Routes routes(HttpServices s, AdminAuth guard, ThreadPoolExecutor dns) {
+        RegistrationGate gate = new RegistrationGate(s.abuse(), dns, s.clock(), s.meters());
         RegisterEndpoint register = new RegisterEndpoint(s.store(), s.key(), s.acceptPlainRegistrations(), s.lb2(),
-                s.shard(), s.clock());
-        StatusEndpoints status = new StatusEndpoints(s.status(), s.instances());
+                s.shard(), s.clock(), gate);
+        StatusEndpoints status = new StatusEndpoints(s.status(), s.instances(), Optional.of(s.abuse().admissions()));
         Routes r = new Routes();
         for (String verb : RegisterEndpoint.verbs()) {
-            r.add("POST", "/sipis/" + verb, register.endpoint(verb), Optional.empty());
+            r.add("POST", "/sipis/" + verb, gate.limited(register.endpoint(verb)), Optional.empty());
         }
         r.add("GET", "/about", status.about(), Optional.empty());
         HealthEndpoints health = new HealthEndpoints(s.status());
@@ -141,6 +150,7 @@ public final class HttpServer implements AutoCloseable {
     public void close() {
         channel.close().syncUninterruptibly();
         shutdown(accept, io, worker);
+        dns.shutdownNow();
         LOG.info("HTTP interface on {} closed", channel.localAddress());
     }
 

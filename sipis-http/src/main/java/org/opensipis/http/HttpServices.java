@@ -9,6 +9,7 @@ import org.opensipis.core.instance.InstanceStore;
 import org.opensipis.core.shard.Lb2Settings;
 import org.opensipis.core.shard.Shard;
 import org.opensipis.http.control.ControlPlane;
+import org.opensipis.http.abuse.AbuseControls;
 import org.opensipis.http.status.InstanceView;
 import org.opensipis.http.status.ServerStatus;
 
@@ -25,18 +26,20 @@ import org.opensipis.http.status.ServerStatus;
  * @param meters                    the registry /metrics exposes (gauges are bound on start)
  * @param clock                     wall clock (registration times, Digest nonce expiry)
  * @param limits                    protective limits
+ * @param abuse                     registrar targets, per-source limit, quotas and audit of /sipis/register
  * @param control                   the runtime view and handles of {@code /control/...}; empty = no control API
  */
 public record HttpServices(InstanceStore store, Optional<SipisKey> key, boolean acceptPlainRegistrations,
                            Optional<Lb2Settings> lb2, Shard shard, ServerStatus status, InstanceView instances,
-                           PrometheusMeterRegistry meters, Clock clock, HttpLimits limits,
+                           PrometheusMeterRegistry meters, Clock clock, HttpLimits limits, AbuseControls abuse,
                            Optional<ControlPlane> control) {
 
     /** Without the control API. */
     public HttpServices(InstanceStore store, Optional<SipisKey> key, boolean acceptPlainRegistrations,
                         Optional<Lb2Settings> lb2, Shard shard, ServerStatus status, InstanceView instances,
-                        PrometheusMeterRegistry meters, Clock clock, HttpLimits limits) {
-        this(store, key, acceptPlainRegistrations, lb2, shard, status, instances, meters, clock, limits, Optional.empty());
+                        PrometheusMeterRegistry meters, Clock clock, HttpLimits limits, AbuseControls abuse) {
+        this(store, key, acceptPlainRegistrations, lb2, shard, status, instances, meters, clock, limits, abuse,
+                Optional.empty());
     }
 
     public HttpServices {
@@ -50,6 +53,7 @@ public record HttpServices(InstanceStore store, Optional<SipisKey> key, boolean 
         Objects.requireNonNull(meters, "meters");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(abuse, "abuse");
         if (!acceptPlainRegistrations && key.isEmpty()) {
             throw new IllegalArgumentException("DataProtection[AcceptPlainRegistrations] is No but no sipis.key is"
                     + " loaded: the registration endpoint could accept nothing");

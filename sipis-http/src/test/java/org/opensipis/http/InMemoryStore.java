@@ -1,17 +1,68 @@
 package org.opensipis.http;
 
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.opensipis.core.abuse.Admission;
+import org.opensipis.core.abuse.AdmissionStore;
+import org.opensipis.core.abuse.Origin;
+import org.opensipis.core.abuse.Quotas;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.instance.InstanceStore;
 
-/** Hand-written in-memory {@link InstanceStore}; {@link #failing} simulates a database outage. */
-final class InMemoryStore implements InstanceStore {
+/**
+ * Hand-written in-memory {@link InstanceStore} and {@link AdmissionStore} (quotas counted over
+ * the stored records, under one lock as the database serialises them); {@link #failing}
+ * simulates a database outage.
+ */
+final class InMemoryStore implements InstanceStore, AdmissionStore {
 
     final Map<String, InstanceRecord> records = new ConcurrentHashMap<>();
+    final Map<String, Origins> origins = new ConcurrentHashMap<>();
     volatile boolean failing;
+
+    @Override
+    public synchronized CompletableFuture<Admission> admit(InstanceRecord record, Origin origin, Quotas quotas) {
+        if (failing) {
+            return CompletableFuture.failedFuture(new IllegalStateException("database down (test)"));
+        }
+        String registrar = AdmissionStore.registrarKey(record);
+        String user = AdmissionStore.userKey(record);
+        long sameRegistrar = records.values().stream().filter(r -> !r.selector().equals(record.selector())
+                && AdmissionStore.registrarKey(r).equals(registrar)).count();
+        long sameUser = records.values().stream().filter(r -> !r.selector().equals(record.selector())
+                && AdmissionStore.userKey(r).equals(user)).count();
+        if (quotas.perRegistrar() > 0 && sameRegistrar >= quotas.perRegistrar()) {
+            return CompletableFuture.completedFuture(Admission.refused(Admission.Outcome.REGISTRAR_QUOTA, registrar,
+                    quotas.perRegistrar()));
+        }
+        if (quotas.perUser() > 0 && sameUser >= quotas.perUser()) {
+            return CompletableFuture.completedFuture(Admission.refused(Admission.Outcome.USER_QUOTA, user,
+                    quotas.perUser()));
+        }
+        boolean created = records.put(record.selector(), record) == null;
+        Origins before = origins.get(record.selector());
+        origins.put(record.selector(), new Origins(created || before == null ? origin : before.created(), origin));
+        return CompletableFuture.completedFuture(Admission.stored(created));
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Origins>> origins(Collection<String> selectors) {
+        if (failing) {
+            return CompletableFuture.failedFuture(new IllegalStateException("database down (test)"));
+        }
+        Map<String, Origins> out = new HashMap<>();
+        for (String s : selectors) {
+            Origins o = origins.get(s);
+            if (o != null && records.containsKey(s)) {
+                out.put(s, o);
+            }
+        }
+        return CompletableFuture.completedFuture(out);
+    }
 
     @Override
     public CompletableFuture<Void> saveRegistration(InstanceRecord record) {

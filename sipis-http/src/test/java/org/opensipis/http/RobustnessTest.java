@@ -154,14 +154,18 @@ class RobustnessTest {
 
     @Test
     void aPortInUseIsReportedWithTheSetting() {
+        InMemoryStore store = new InMemoryStore();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> HttpServer.start(
                         new org.opensipis.core.settings.HttpServerSettings("127.0.0.1", t.server.port(),
                                 AuthenticationMethod.NONE), TestServer.ADMIN,
-                        new HttpServices(new InMemoryStore(), java.util.Optional.empty(), true, java.util.Optional.empty(),
+                        new HttpServices(store, java.util.Optional.empty(), true, java.util.Optional.empty(),
                                 org.opensipis.core.shard.Shard.all("X"), new FakeStatus("X"), new FakeInstances(),
                                 new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
                                         io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT),
-                                java.time.Clock.systemUTC(), HttpLimits.DEFAULTS)))
+                                java.time.Clock.systemUTC(), HttpLimits.DEFAULTS,
+                                new org.opensipis.http.abuse.AbuseControls(
+                                        org.opensipis.core.settings.AbuseSettings.defaults(), store,
+                                        org.opensipis.core.abuse.HostResolver.NONE))))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("HttpServer[Address]:[Port] = 127.0.0.1:" + t.server.port());
     }

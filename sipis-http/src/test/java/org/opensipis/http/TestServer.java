@@ -11,7 +11,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.net.InetAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.opensipis.core.abuse.Cidr;
+import org.opensipis.core.abuse.HostResolver;
 import org.opensipis.core.crypto.SipisKey;
+import org.opensipis.core.settings.AbuseSettings;
+import org.opensipis.http.abuse.AbuseControls;
 import org.opensipis.core.settings.AdministratorSettings;
 import org.opensipis.core.settings.HttpServerSettings;
 import org.opensipis.core.settings.HttpServerSettings.AuthenticationMethod;
@@ -50,10 +57,21 @@ final class TestServer implements AutoCloseable {
 
     TestServer(AuthenticationMethod auth, boolean acceptPlain, HttpLimits limits, String name, InMemoryStore store,
                FakeInstances instances) {
+        this(auth, acceptPlain, limits, name, store, instances, AbuseSettings.defaults(), new ConcurrentHashMap<>());
+    }
+
+    /**
+     * With abuse settings of the test's own, and {@code names} as the DNS the registrar check
+     * at registration time sees (a name not in it has no address).
+     */
+    TestServer(AuthenticationMethod auth, boolean acceptPlain, HttpLimits limits, String name, InMemoryStore store,
+               FakeInstances instances, AbuseSettings abuse, Map<String, List<InetAddress>> names) {
         this.store = store;
         this.instances = instances;
+        HostResolver resolver = host -> names.getOrDefault(host, List.of());
         HttpServices services = new HttpServices(store, Optional.of(KEY), acceptPlain, Optional.of(LB2),
-                Shard.filtered(name, LB2.backends()), new FakeStatus(name), instances, meters, clock, limits);
+                Shard.filtered(name, LB2.backends()), new FakeStatus(name), instances, meters, clock, limits,
+                new AbuseControls(abuse, store, resolver));
         server = HttpServer.start(new HttpServerSettings("127.0.0.1", 0, auth), ADMIN, services);
     }
 

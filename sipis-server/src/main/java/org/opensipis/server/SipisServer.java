@@ -34,6 +34,8 @@ import org.opensipis.http.HttpServices;
 import org.opensipis.server.control.ProcessControl;
 import org.opensipis.server.control.PushTester;
 import org.opensipis.server.control.RegistrarErrors;
+import org.opensipis.http.abuse.AbuseControls;
+import org.opensipis.sip.dns.DnsjavaLookup;
 import org.opensipis.server.instances.InstanceDirectory;
 import org.opensipis.server.logging.LogLevels;
 import org.opensipis.core.call.CallLog;
@@ -208,7 +210,8 @@ public final class SipisServer implements AutoCloseable {
                     this::hasAppFlow, logLevels()));
             http = HttpServer.start(s.httpServer(), s.administrator(), new HttpServices(store, Optional.of(key),
                     s.dataProtection().acceptPlainRegistrations(), configuration.lb2(), shard, status, directory,
-                    meters, clock, HttpLimits.DEFAULTS, Optional.of(control)));
+                    meters, clock, HttpLimits.DEFAULTS, new AbuseControls(s.abuse(), store, new DnsjavaLookup()::addresses),
+                    Optional.of(control)));
             started.push(http);
             LOG.info("HTTP interface on {}", http.address());
         } catch (Exception | Error e) {

@@ -81,6 +81,8 @@ class HandOverThroughKamailioTest {
                 // The store's safety-net poll re-adopts recently changed instances, which would
                 // also bring SIPIS's binding back; only the hand-over itself may do that here.
                 + "<Restart><PollPeriod Hours=\"1\"/></Restart>"
+                // Kamailio listens on loopback, which is refused unless opted in
+                + "<RegistrarTargets><Allow Network=\"127.0.0.0/8\"/></RegistrarTargets>"
                 + "</Sipis>");
         server = new SipisServer(Configuration.load(settings), SipisKey.load(dir.resolve("sipis.key")), Clock.systemUTC(),
                 (s, directory, p) -> AppLegServer.start(AppLegConfig.of(s.server(), s.tlsServerOptions()).withPort(0), directory,

@@ -6,6 +6,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.opensipis.core.abuse.Admission;
+import org.opensipis.core.abuse.AdmissionStore;
+import org.opensipis.core.abuse.Origin;
+import org.opensipis.core.abuse.Quotas;
 import org.opensipis.core.call.CallLog;
 import org.opensipis.core.crypto.SipisKey;
 import org.opensipis.core.instance.InstanceRecord;
@@ -23,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * HikariCP pool ("sipis-store") and, with no {@code Database[OpenString]}, an embedded
  * PostgreSQL. Open it once at start, close it at shutdown (which writes pending state).
  */
-public final class Store implements InstanceStore, AutoCloseable {
+public final class Store implements InstanceStore, AdmissionStore, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Store.class);
     private static final Duration LISTEN_WAIT = Duration.ofSeconds(5);
@@ -38,6 +42,7 @@ public final class Store implements InstanceStore, AutoCloseable {
     private final Database db;
     private final StoreIo io;
     private final PgInstanceStore instances;
+    private final PgAdmissions admissions;
     private final PgCallLog callLog;
     private final ShardLoader loader;
     private final StateWriter writer;
@@ -55,6 +60,7 @@ public final class Store implements InstanceStore, AutoCloseable {
         InstanceRows rows = new InstanceRows(key);
         this.io = new StoreIo(db.pool(), Math.max(2, database.poolSize()));
         this.instances = new PgInstanceStore(io, rows);
+        this.admissions = new PgAdmissions(io, rows);
         this.callLog = new PgCallLog(io, key, serverName);
         this.loader = new ShardLoader(db.pool(), rows);
         this.writer = new StateWriter(db.pool(), serverName, restart.savePeriod(), options.maxBackoff(), clock);
@@ -119,6 +125,16 @@ public final class Store implements InstanceStore, AutoCloseable {
     @Override
     public CompletableFuture<Boolean> removeToken(String selector, String token) {
         return instances.removeToken(selector, token);
+    }
+
+    @Override
+    public CompletableFuture<Admission> admit(InstanceRecord record, Origin origin, Quotas quotas) {
+        return admissions.admit(record, origin, quotas);
+    }
+
+    @Override
+    public CompletableFuture<java.util.Map<String, Origins>> origins(java.util.Collection<String> selectors) {
+        return admissions.origins(selectors);
     }
 
     /**

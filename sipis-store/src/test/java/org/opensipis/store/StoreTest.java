@@ -55,7 +55,7 @@ class StoreTest {
                     assertThat(rs.getBoolean(2)).isTrue();
                 }
             }
-            assertThat(versions).containsExactly("1", "2");
+            assertThat(versions).containsExactly("1", "2", "5");
             List<String> tables = new ArrayList<>();
             try (ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
                     + " ORDER BY 1")) {

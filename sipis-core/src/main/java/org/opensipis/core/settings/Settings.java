@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param file              the settings file the process was started with
  * @param chain             that file and its Defaults files, child first
  * @param loadBalancer2File the LB2 settings file ({@code <LoadBalancer2 FileName>}, ours)
+ * @param abuse             {@code <RegistrarTargets>} and {@code <RegisterLimits>} (ours)
  */
 public record Settings(Path file, List<Path> chain, ServerSettings server, HttpServerSettings httpServer,
                        AdministratorSettings administrator, DatabaseSettings database, LockSettings lock,
@@ -21,7 +22,8 @@ public record Settings(Path file, List<Path> chain, ServerSettings server, HttpS
                        Optional<Path> trustedCertificates, InstanceSettings instance,
                        IncomingCallSettings incomingCall, List<TextMessageFilter> incomingTextMessageFilters,
                        PushTestSettings pushTest, DataProtectionSettings dataProtection,
-                       RestartSettings restart, RegistrationSettings registration, Path loadBalancer2File) {
+                       RestartSettings restart, RegistrationSettings registration, Path loadBalancer2File,
+                       AbuseSettings abuse) {
 
     public Settings {
         Objects.requireNonNull(file, "file");
@@ -45,6 +47,7 @@ public record Settings(Path file, List<Path> chain, ServerSettings server, HttpS
         Objects.requireNonNull(restart, "restart");
         Objects.requireNonNull(registration, "registration");
         Objects.requireNonNull(loadBalancer2File, "loadBalancer2File");
+        Objects.requireNonNull(abuse, "abuse");
     }
 
     /** The first push route whose app-id prefix matches, if any. */

@@ -85,9 +85,10 @@ public final class SettingsLoader {
                 positive(restartEl, "PollPeriod", Duration.ofSeconds(30)));
         RegistrationSettings registration = registration(root.child("Registration"), server.port());
         Path lb2 = root.child("LoadBalancer2").optPath("FileName").orElse(DEFAULT_LB2_FILE);
+        AbuseSettings abuse = AbuseSettingsReader.read(root);
         return new Settings(file, chain, server, http, administrator, database, lock, log, push, ignored,
                 clientCerts, tlsServer, trusted, instance, incomingCall, filters, pushTest, dataProtection,
-                restart, registration, lb2);
+                restart, registration, lb2, abuse);
     }
 
     private static ServerSettings server(ElementReader s) {

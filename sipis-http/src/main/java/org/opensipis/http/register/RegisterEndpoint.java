@@ -18,6 +18,7 @@ import org.opensipis.core.instance.InstanceStore;
 import org.opensipis.core.shard.Backend;
 import org.opensipis.core.shard.Lb2Settings;
 import org.opensipis.core.shard.Shard;
+import org.opensipis.http.abuse.RegistrationGate;
 import org.opensipis.http.route.Endpoint;
 import org.opensipis.http.route.HttpCall;
 import org.opensipis.http.route.HttpReply;
@@ -45,21 +46,24 @@ public final class RegisterEndpoint {
     private final Optional<Lb2Settings> lb2;
     private final Shard shard;
     private final Clock clock;
+    private final RegistrationGate gate;
 
     /**
      * @param key         sipis.key to open sealed bodies; empty = only plain JSON
      * @param acceptPlain {@code DataProtection[AcceptPlainRegistrations]}
      * @param lb2         LB2 settings to name the owner; empty = this process owns everything
      * @param shard       this process's shard (says whether it owns the selector)
+     * @param gate        registrar target check, quotas and audit of {@code register}
      */
     public RegisterEndpoint(InstanceStore store, Optional<SipisKey> key, boolean acceptPlain,
-                            Optional<Lb2Settings> lb2, Shard shard, Clock clock) {
+                            Optional<Lb2Settings> lb2, Shard shard, Clock clock, RegistrationGate gate) {
         this.store = Objects.requireNonNull(store, "store");
         this.key = Objects.requireNonNull(key, "key");
         this.acceptPlain = acceptPlain;
         this.lb2 = Objects.requireNonNull(lb2, "lb2");
         this.shard = Objects.requireNonNull(shard, "shard");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.gate = Objects.requireNonNull(gate, "gate");
     }
 
     /** The endpoint whose default action is {@code register}, {@code unregister}, {@code refresh} or {@code tokens}. */
@@ -112,12 +116,19 @@ public final class RegisterEndpoint {
             return done(err.toReply());
         }
         return switch (p.action()) {
-            case REGISTER -> store(p.record().orElseThrow(), "registered");
+            case REGISTER -> register(call, p.record().orElseThrow());
             case UNREGISTER -> store.delete(p.selector()).thenApply(existed -> existed
                     ? reply("unregistered", p.selector(), p.appId().orElse(null))
                     : notRegistered(p.selector())).exceptionally(e -> unavailable(p.selector(), e));
             case REFRESH, TOKENS -> update(p);
         };
+    }
+
+    /** A new or replaced registration: the registrar must be allowed, the quotas must hold. */
+    private CompletionStage<HttpReply> register(HttpCall call, InstanceRecord r) {
+        return gate.checkTarget(r).thenCompose(refused -> refused.isPresent() ? done(refused.get())
+                : gate.admit(call, r).thenApply(a -> a.isStored() ? reply("registered", r.selector(), r.appId())
+                        : gate.quotaRefused(r, a)).exceptionally(e -> unavailable(r.selector(), e)));
     }
 
     private CompletionStage<HttpReply> update(RegistrationParser.Parsed p) {

@@ -2,6 +2,9 @@ package org.opensipis.http.status;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import org.opensipis.core.abuse.AdmissionStore.Origins;
+import org.opensipis.core.abuse.Origin;
 import org.opensipis.http.route.HttpCall;
 import org.opensipis.http.route.HttpReply;
 
@@ -23,7 +26,23 @@ final class StatsPage {
         this.instances = instances;
     }
 
+    /** A valid query of the page: the selector prefix, the page number and its size. */
+    record Query(String prefix, int page, int size) {
+    }
+
+    /** The page without the audit column's data. */
     HttpReply render(HttpCall call) {
+        Object q = query(call);
+        return q instanceof HttpReply error ? error : render((Query) q, rows((Query) q), Optional.empty());
+    }
+
+    /** The instances of the page a query asks for. */
+    InstancePage rows(Query q) {
+        return instances.page(q.prefix(), (q.page() - 1) * q.size(), q.size());
+    }
+
+    /** The parsed query, or a {@code 400} reply. */
+    Object query(HttpCall call) {
         String prefix = call.param("prefix").orElse("").trim().toUpperCase(Locale.ROOT);
         if (prefix.length() > MAX_PREFIX || !prefix.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':')) {
             return HttpReply.error(400, "query parameter prefix must be up to " + MAX_PREFIX
@@ -43,7 +62,18 @@ final class StatsPage {
         if (page < 1 || (long) (page - 1) * size > Integer.MAX_VALUE) {
             return HttpReply.error(400, "query parameter page must be 1 or more, was " + page);
         }
-        InstancePage rows = instances.page(prefix, (page - 1) * size, size);
+        return new Query(prefix, page, size);
+    }
+
+    /**
+     * Renders the page.
+     *
+     * @param origins who registered each instance (the audit), empty when the database could not say
+     */
+    HttpReply render(Query q, InstancePage rows, Optional<Map<String, Origins>> origins) {
+        String prefix = q.prefix();
+        int page = q.page();
+        int size = q.size();
         StringBuilder h = new StringBuilder(8192 + rows.rows().size() * 256);
         h.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>SIPIS ")
                 .append(esc(status.name())).append(" stats</title>\n<style>body{font-family:sans-serif}"
@@ -52,7 +82,7 @@ final class StatsPage {
         server(h);
         outcomes(h);
         pushTests(h);
-        instanceTable(h, rows, prefix, page, size);
+        instanceTable(h, rows, prefix, page, size, origins);
         h.append("</body></html>\n");
         return HttpReply.of(200, HttpReply.HTML, h.toString());
     }
@@ -90,7 +120,8 @@ final class StatsPage {
         }
     }
 
-    private static void instanceTable(StringBuilder h, InstancePage rows, String prefix, int page, int size) {
+    private static void instanceTable(StringBuilder h, InstancePage rows, String prefix, int page, int size,
+                                      Optional<Map<String, Origins>> origins) {
         long pages = Math.max(1, (rows.matching() + size - 1) / size);
         h.append("<h1>Instances</h1>\n<form method=\"get\" action=\"\">Selector prefix: "
                 + "<input name=\"prefix\" value=\"").append(esc(prefix))
@@ -104,7 +135,7 @@ final class StatsPage {
             link(h, prefix, page + 1, size, "next");
         }
         h.append("</p>\n<table>\n<tr><th>Selector</th><th>User Name</th><th>Domain</th><th>Proxy</th><th>Port</th>"
-                + "<th>State</th><th>Age</th><th>Notes</th></tr>\n");
+                + "<th>State</th><th>Age</th><th>Notes</th><th>Registered by</th></tr>\n");
         for (InstanceRow r : rows.rows()) {
             h.append("<tr><td>").append(esc(r.selector())).append("</td><td>").append(esc(r.user()))
                     .append("</td><td>").append(esc(r.domain())).append("</td><td>").append(esc(r.proxy()))
@@ -113,9 +144,26 @@ final class StatsPage {
                 h.append(" (").append(esc(r.reason())).append(')');
             }
             h.append("</td><td>").append(r.ageTicks()).append("</td><td>").append(esc(r.notes()))
-                    .append("</td></tr>\n");
+                    .append("</td><td>").append(esc(audit(origins, r.selector()))).append("</td></tr>\n");
         }
         h.append("</table>\n");
+    }
+
+    /** "created 2026-… from 198.51.100.7 (com.example.app); last 2026-… from …", or why it is unknown. */
+    static String audit(Optional<Map<String, Origins>> origins, String selector) {
+        if (origins.isEmpty()) {
+            return "(database unavailable)";
+        }
+        Origins o = origins.get().get(selector);
+        if (o == null) {
+            return "(not recorded)";
+        }
+        String created = "created " + origin(o.created());
+        return o.latest().equals(o.created()) ? created : created + "; last " + origin(o.latest());
+    }
+
+    private static String origin(Origin o) {
+        return o.at().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " from " + o.source() + " (" + o.appId() + ")";
     }
 
     private static void link(StringBuilder h, String prefix, int page, int size, String text) {

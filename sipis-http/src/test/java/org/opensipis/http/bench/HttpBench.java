@@ -105,8 +105,25 @@ public final class HttpBench {
             }
         };
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // the bench measures the endpoint, not the abuse controls: no per-source limit, no quotas
+        org.opensipis.core.abuse.AdmissionStore admissions = new org.opensipis.core.abuse.AdmissionStore() {
+            @Override
+            public CompletableFuture<org.opensipis.core.abuse.Admission> admit(InstanceRecord r,
+                    org.opensipis.core.abuse.Origin o, org.opensipis.core.abuse.Quotas q) {
+                return store.saveRegistration(r).thenApply(v -> org.opensipis.core.abuse.Admission.stored(true));
+            }
+
+            @Override
+            public CompletableFuture<Map<String, Origins>> origins(java.util.Collection<String> selectors) {
+                return CompletableFuture.completedFuture(Map.of());
+            }
+        };
+        org.opensipis.core.settings.AbuseSettings abuse = new org.opensipis.core.settings.AbuseSettings(
+                org.opensipis.core.abuse.TargetPolicy.defaults(), new org.opensipis.core.settings.AbuseSettings.RegisterLimits(
+                        0, 1, 1, 64, List.of(), org.opensipis.core.abuse.Quotas.NONE));
         HttpServices services = new HttpServices(store, Optional.empty(), true, Optional.empty(), Shard.all("Bench"),
-                status, view, meters, Clock.systemUTC(), HttpLimits.DEFAULTS);
+                status, view, meters, Clock.systemUTC(), HttpLimits.DEFAULTS,
+                new org.opensipis.http.abuse.AbuseControls(abuse, admissions, org.opensipis.core.abuse.HostResolver.NONE));
         try (HttpServer server = HttpServer.start(new HttpServerSettings("127.0.0.1", 0,
                 HttpServerSettings.AuthenticationMethod.NONE), new AdministratorSettings("a", Secret.of("")), services)) {
             URI uri = URI.create("http://127.0.0.1:" + server.port() + "/sipis/register");

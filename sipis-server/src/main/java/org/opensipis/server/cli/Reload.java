@@ -78,6 +78,7 @@ final class Reload {
         diff(sb, "Restart", a.restart(), b.restart());
         diff(sb, "Registration", a.registration(), b.registration());
         diff(sb, "LoadBalancer2", a.loadBalancer2File(), b.loadBalancer2File());
+        diff(sb, "RegistrarTargets/RegisterLimits", a.abuse(), b.abuse());
         return sb.toString();
     }
 
@@ -91,6 +92,6 @@ final class Reload {
         return new Settings(s.file(), s.chain(), s.server(), s.httpServer(), s.administrator(), s.database(), s.lock(),
                 log, s.notificationServers(), s.ignoredAppIds(), s.tlsClientCertificates(), s.tlsServerOptions(),
                 s.trustedCertificates(), s.instance(), s.incomingCall(), s.incomingTextMessageFilters(), s.pushTest(),
-                s.dataProtection(), s.restart(), s.registration(), s.loadBalancer2File());
+                s.dataProtection(), s.restart(), s.registration(), s.loadBalancer2File(), s.abuse());
     }
 }

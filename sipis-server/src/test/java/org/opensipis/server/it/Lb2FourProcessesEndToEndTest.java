@@ -79,7 +79,9 @@ class Lb2FourProcessesEndToEndTest {
                             + "<httpserver address=\"127.0.0.1\" port=\"" + freePort() + "\" authenticationmethod=\"None\"/>"
                             + "<database openstring=\"host=127.0.0.1 port=" + pg.getPort() + " dbname=postgres user=postgres\"/>"
                             + "<lock filename=\"sipis" + (i + 1) + ".lock\"/><log filename=\"sipis" + (i + 1) + ".log\"/>"
-                            + "<dataprotection keyfilename=\"sipis.key\"/><loadbalancer2 filename=\"lb2/Settings.xml\"/></sipis>");
+                            + "<dataprotection keyfilename=\"sipis.key\"/><loadbalancer2 filename=\"lb2/Settings.xml\"/>"
+                            // the test's registrars listen on loopback, which is refused unless opted in
+                            + "<registrartargets><allow network=\"127.0.0.0/8\"/></registrartargets></sipis>");
                     SipisServer s = new SipisServer(Configuration.load(settings), key);
                     servers.add(s);
                     s.start();

@@ -55,7 +55,9 @@ class NginxTwoProcessesEndToEndTest {
                 + "<httpserver address=\"127.0.0.1\" port=\"" + http + "\" authenticationmethod=\"None\"/>"
                 + "<database openstring=\"host=127.0.0.1 port=" + pgPort + " dbname=postgres user=postgres\"/>"
                 + "<lock filename=\"" + name + ".lock\"/><log filename=\"" + name + ".log\"/>"
-                + "<dataprotection keyfilename=\"sipis.key\"/><loadbalancer2 filename=\"lb2/Settings.xml\"/></sipis>");
+                + "<dataprotection keyfilename=\"sipis.key\"/><loadbalancer2 filename=\"lb2/Settings.xml\"/>"
+                // the test's registrar listens on loopback, which is refused unless opted in
+                + "<registrartargets><allow network=\"127.0.0.0/8\"/></registrartargets></sipis>");
     }
 
     @Test

@@ -42,7 +42,9 @@ class SipisServerEndToEndTest {
                 + " FilterInstancesAccordingToLoadBalancer2BackendSection=\"Yes\"/>"
                 + "<HttpServer Address=\"127.0.0.1\" Port=\"" + freePort() + "\" AuthenticationMethod=\"None\"/>"
                 + "<Database EmbeddedDirectory=\"pgdata\"/><Lock FileName=\"sipis.lock\"/><Log FileName=\"sipis.log\"/>"
-                + "<LoadBalancer2 FileName=\"lb2/Settings.xml\"/></Sipis>");
+                + "<LoadBalancer2 FileName=\"lb2/Settings.xml\"/>"
+                // the test's registrar listens on loopback, which is refused unless opted in
+                + "<RegistrarTargets><Allow Network=\"127.0.0.0/8\"/></RegistrarTargets></Sipis>");
     }
 
     private static int freePort() throws Exception {

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Executor;
+import org.opensipis.core.abuse.TargetPolicy;
 import org.opensipis.core.settings.RegistrationSettings;
 import org.opensipis.sip.dns.DnsLookup;
 import org.opensipis.sip.owner.Owner;
@@ -32,12 +33,15 @@ import org.opensipis.sip.transport.TransportConfig;
  * @param random             jitter, Call-IDs and branches (cnonces come from a SecureRandom)
  * @param preemptiveAuth     answer a registrar's last challenge up front (saves the 401 round trip)
  * @param t1Millis           RFC 3261 T1 (500 ms); Timer F is 64*T1
+ * @param targets            where REGISTERs may go ({@code <RegistrarTargets>}); checked on every
+ *                           resolved address before anything is sent
  */
 public record EngineConfig(String serverName, Optional<String> advertisedAddress, String userAgent,
                            RegistrationSettings registration, TransportConfig transport, Clock clock,
                            List<Owner> owners, Optional<Owner> throttleOwner, DnsLookup dns, Executor dnsExecutor,
-                           Random random, boolean preemptiveAuth, long t1Millis) {
+                           Random random, boolean preemptiveAuth, long t1Millis, TargetPolicy targets) {
     public EngineConfig {
+        Objects.requireNonNull(targets, "targets");
         Objects.requireNonNull(serverName, "serverName");
         Objects.requireNonNull(advertisedAddress, "advertisedAddress");
         Objects.requireNonNull(userAgent, "userAgent");
@@ -52,5 +56,14 @@ public record EngineConfig(String serverName, Optional<String> advertisedAddress
         if (registration.refreshAt() < 0.1 || registration.refreshAt() > 0.95) {
             throw new IllegalArgumentException("Registration[RefreshAt] must be 0.1–0.95, was " + registration.refreshAt());
         }
+    }
+
+    /** With the default {@link TargetPolicy} (inward and metadata ranges refused, loopback too). */
+    public EngineConfig(String serverName, Optional<String> advertisedAddress, String userAgent,
+                        RegistrationSettings registration, TransportConfig transport, Clock clock,
+                        List<Owner> owners, Optional<Owner> throttleOwner, DnsLookup dns, Executor dnsExecutor,
+                        Random random, boolean preemptiveAuth, long t1Millis) {
+        this(serverName, advertisedAddress, userAgent, registration, transport, clock, owners, throttleOwner, dns,
+                dnsExecutor, random, preemptiveAuth, t1Millis, TargetPolicy.defaults());
     }
 }

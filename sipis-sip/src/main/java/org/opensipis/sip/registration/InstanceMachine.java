@@ -175,7 +175,9 @@ final class InstanceMachine {
         SipAccount a = r.record.account();
         onOwner(r, targets.resolve(a), (list, err) -> {
             if (err != null) {
-                failure(r, RetryClass.TRANSIENT, cause(err).getMessage(), 0);
+                // a refused target waits like any other 4xx: only a DNS change can make it pass
+                failure(r, cause(err) instanceof Targets.RefusedTarget ? RetryClass.FATAL : RetryClass.TRANSIENT,
+                        cause(err).getMessage(), 0);
                 return;
             }
             Target t = list.get(Math.floorMod(r.targetIndex, list.size()));

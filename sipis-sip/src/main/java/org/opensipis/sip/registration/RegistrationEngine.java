@@ -78,7 +78,8 @@ public final class RegistrationEngine implements AutoCloseable {
         }
         this.throttle = new Throttle(cfg.throttleOwner().orElseGet(() -> new EventLoopOwner(transport.udpEventLoop())), cfg.clock(), cfg.registration().globalRate(),
                 cfg.registration().perRegistrarRate(), cfg.registration().maxInFlight());
-        Targets targets = new Targets(new Rfc3263Resolver(cfg.dns(), cfg.random()), cfg.dnsExecutor(), cfg.clock());
+        Targets targets = new Targets(new Rfc3263Resolver(cfg.dns(), cfg.random()), cfg.dnsExecutor(), cfg.clock(),
+                cfg.targets());
         Map<String, DigestChallenge> challenges = new ConcurrentHashMap<>();
         this.machine = new InstanceMachine(cfg, transport, throttle, counters, targets, listener, txns, challenges, latencies);
         dispatcher.machine(machine);
@@ -108,7 +109,7 @@ public final class RegistrationEngine implements AutoCloseable {
                 settings.instance().keepAlivePeriod(), java.time.Duration.ofSeconds(10), settings.registration().port());
         EngineConfig cfg = new EngineConfig(settings.server().name(), settings.server().advertisedAddress(),
                 settings.instance().userAgent(), settings.registration(), tc, Clock.systemUTC(), List.of(), Optional.empty(),
-                new DnsjavaLookup(), dns, new java.util.Random(), true, 500);
+                new DnsjavaLookup(), dns, new java.util.Random(), true, 500, settings.abuse().targets());
         return new RegistrationEngine(cfg, listener, owned);
     }
 

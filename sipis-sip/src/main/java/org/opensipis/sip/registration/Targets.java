@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import org.opensipis.core.abuse.TargetPolicy;
 import org.opensipis.core.instance.SipAccount;
 import org.opensipis.sip.dns.DnsLookup;
 import org.opensipis.sip.dns.Rfc3263Resolver;
@@ -17,7 +18,10 @@ import org.opensipis.sip.dns.Target;
  * {@link #MIN_TTL_SECONDS}..{@link #MAX_TTL_SECONDS}; {@link #DEFAULT_TTL_SECONDS} when the lookup
  * cannot tell, the maximum for an IP literal. A failed resolution (no address) is cached for
  * {@link #NEGATIVE_TTL_SECONDS}, so retrying instances do not each query again. A lookup in flight
- * is shared too. Lookups run on the DNS executor; thread-safe.
+ * is shared too. Every resolved address is checked against the {@link TargetPolicy}: if any is
+ * refused the whole resolution fails with {@link RefusedTarget} (cached like a result), so no packet
+ * ever goes to a refused address, even when a name later resolves inward. Lookups run on the DNS
+ * executor; thread-safe.
  */
 final class Targets {
 
@@ -29,12 +33,23 @@ final class Targets {
     private final Rfc3263Resolver resolver;
     private final Executor executor;
     private final Clock clock;
+    private final TargetPolicy policy;
     private final Map<String, Entry> cache = new ConcurrentHashMap<>();
 
-    Targets(Rfc3263Resolver resolver, Executor executor, Clock clock) {
+    Targets(Rfc3263Resolver resolver, Executor executor, Clock clock, TargetPolicy policy) {
         this.resolver = resolver;
         this.executor = executor;
         this.clock = clock;
+        this.policy = policy;
+    }
+
+    /** A registrar target the {@code <RegistrarTargets>} policy refuses; the message names the rule. */
+    static final class RefusedTarget extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        RefusedTarget(String message) {
+            super(message);
+        }
     }
 
     CompletableFuture<List<Target>> resolve(SipAccount a) {
@@ -54,6 +69,11 @@ final class Targets {
                             + " (" + a.transport() + ")");
                 }
                 ttl = cacheSeconds(res.ttlSeconds());
+                java.util.Optional<String> refused = policy.checkAll(a.registrarHost(),
+                        res.targets().stream().map(Target::address).toList());
+                if (refused.isPresent()) {
+                    throw new RefusedTarget(refused.get());
+                }
                 return res.targets();
             } finally {
                 fresh.until = clock.millis() + ttl * 1000;

@@ -23,6 +23,7 @@ import org.opensipis.sip.owner.ThreadOwner;
 import org.opensipis.sip.registration.EngineConfig;
 import org.opensipis.sip.registration.EngineStats;
 import org.opensipis.sip.registration.RegistrationEngine;
+import org.opensipis.sip.testing.EngineHarness;
 import org.opensipis.sip.testing.Kamailio;
 import org.opensipis.sip.transport.TransportConfig;
 
@@ -127,7 +128,7 @@ public final class RegistrationBench {
                 Duration.ofSeconds(30), Duration.ofSeconds(5));
         EngineConfig cfg = new EngineConfig("bench", Optional.empty(), "SIPIS-bench", rs, tc, Clock.systemUTC(),
                 new ArrayList<Owner>(owners), Optional.empty(), new DnsjavaLookup(), Runnable::run, new SecureRandom(),
-                preemptive, 500);
+                preemptive, 500, EngineHarness.LOOPBACK);
         return new RegistrationEngine(cfg, s -> { });
     }
 

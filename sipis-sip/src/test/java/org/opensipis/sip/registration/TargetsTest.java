@@ -36,7 +36,7 @@ class TargetsTest {
                 } else {
                     r.run();
                 }
-            }, clock);
+            }, clock, org.opensipis.core.abuse.TargetPolicy.defaults());
 
     @Test
     void theLowestTtlOfTheNaptrSrvAddressChainDecides() throws Exception {

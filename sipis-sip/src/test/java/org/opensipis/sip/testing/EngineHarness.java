@@ -9,6 +9,10 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.awaitility.Awaitility;
+import org.opensipis.core.abuse.Cidr;
+import org.opensipis.core.abuse.PortSet;
+import org.opensipis.core.abuse.TargetPolicy;
+import org.opensipis.core.abuse.TargetRule;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.instance.InstanceState;
 import org.opensipis.core.instance.RegistrationState;
@@ -32,6 +36,14 @@ public final class EngineHarness implements AutoCloseable {
     public final List<InstanceState> states = new CopyOnWriteArrayList<>();
     public final RegistrationEngine engine;
 
+    /**
+     * The tests' registrars and Kamailio listen on loopback, which the default policy refuses:
+     * the tests opt in to 127.0.0.0/8 and ::1 explicitly, as an operator would.
+     */
+    public static final TargetPolicy LOOPBACK = new TargetPolicy(true, PortSet.ALL, List.of(
+            new TargetRule(true, Optional.empty(), Optional.of(Cidr.parse("127.0.0.0/8")), Optional.empty(), "test"),
+            new TargetRule(true, Optional.empty(), Optional.of(Cidr.parse("::1")), Optional.empty(), "test")));
+
     public EngineHarness(RegistrationSettings settings) throws IOException {
         this(settings, Optional.empty(), false, Duration.ofSeconds(30));
     }
@@ -50,10 +62,17 @@ public final class EngineHarness implements AutoCloseable {
     public EngineHarness(RegistrationSettings settings, Optional<java.nio.file.Path> trusted,
                          List<TlsClientCertificate> clientCertificates, boolean keepAlive, Duration keepAlivePeriod,
                          org.opensipis.sip.dns.DnsLookup dns) throws IOException {
+        this(settings, trusted, clientCertificates, keepAlive, keepAlivePeriod, dns, LOOPBACK);
+    }
+
+    /** With a {@code <RegistrarTargets>} policy of the test's own. */
+    public EngineHarness(RegistrationSettings settings, Optional<java.nio.file.Path> trusted,
+                         List<TlsClientCertificate> clientCertificates, boolean keepAlive, Duration keepAlivePeriod,
+                         org.opensipis.sip.dns.DnsLookup dns, TargetPolicy targets) throws IOException {
         TransportConfig tc = new TransportConfig("127.0.0.1", 1, trusted, clientCertificates, keepAlive, keepAlivePeriod,
                 Duration.ofSeconds(5));
         EngineConfig cfg = new EngineConfig("test-server", Optional.empty(), "SIPIS-test/1.0", settings, tc, clock,
-                List.of(owner), Optional.of(owner), dns, Runnable::run, new Random(7), true, 500);
+                List.of(owner), Optional.of(owner), dns, Runnable::run, new Random(7), true, 500, targets);
         engine = new RegistrationEngine(cfg, new RegistrationListener() {
             @Override
             public void stateChanged(InstanceState state) {

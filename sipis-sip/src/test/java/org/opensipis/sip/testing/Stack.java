@@ -60,7 +60,7 @@ public final class Stack implements AutoCloseable {
         TransportConfig tc = new TransportConfig("127.0.0.1", 1, Optional.empty(), List.of(), false,
                 Duration.ofSeconds(30), Duration.ofSeconds(5));
         EngineConfig ec = new EngineConfig("e2e", Optional.empty(), "SIPIS-e2e", EngineHarness.settings(), tc,
-                Clock.systemUTC(), List.of(), Optional.empty(), new DnsjavaLookup(), Runnable::run, new Random(), true, 500);
+                Clock.systemUTC(), List.of(), Optional.empty(), new DnsjavaLookup(), Runnable::run, new Random(), true, 500, EngineHarness.LOOPBACK);
         engine = new RegistrationEngine(ec, new RegistrationListener() {
             @Override
             public void stateChanged(InstanceState state) {

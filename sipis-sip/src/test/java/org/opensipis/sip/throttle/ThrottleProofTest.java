@@ -49,7 +49,7 @@ class ThrottleProofTest {
                     Duration.ofSeconds(30), Duration.ofSeconds(5));
             List<Owner> owners = List.of(o1, o2);
             EngineConfig cfg = new EngineConfig("proof", Optional.empty(), "SIPIS-test", rs, tc, Clock.systemUTC(), owners,
-                    Optional.empty(), new DnsjavaLookup(), Runnable::run, new SecureRandom(), true, 500);
+                    Optional.empty(), new DnsjavaLookup(), Runnable::run, new SecureRandom(), true, 500, EngineHarness.LOOPBACK);
             RegistrationEngine engine = new RegistrationEngine(cfg, s -> { });
             try {
                 for (int i = 0; i < n; i++) {

@@ -1,0 +1,110 @@
+package org.opensipis.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.opensipis.core.abuse.Admission;
+import org.opensipis.core.abuse.AdmissionStore.Origins;
+import org.opensipis.core.abuse.Origin;
+import org.opensipis.core.abuse.Quotas;
+import org.opensipis.core.instance.InstanceRecord;
+import org.opensipis.core.instance.SipAccount;
+import org.opensipis.core.settings.DatabaseSettings;
+
+/**
+ * Quotas are counted in the shared database: two processes (two stores on one database)
+ * registering at once never overshoot them. The audit keeps the first and the latest origin.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class AdmissionTest {
+
+    private static TestPg pg;
+
+    @BeforeAll
+    static void startPostgres() {
+        pg = TestPg.start();
+    }
+
+    @AfterAll
+    static void stopPostgres() {
+        pg.close();
+    }
+
+    private static InstanceRecord record(String selector, String user, String proxy) {
+        InstanceRecord r = TestPg.record(selector, "com.example.app", "pw");
+        SipAccount a = r.account();
+        SipAccount b = new SipAccount(user, user, a.password(), "example.com", Optional.ofNullable(proxy), a.port(),
+                a.transport(), a.displayName(), a.expires());
+        return new InstanceRecord(r.selector(), r.appId(), r.premium(), b, r.appSecret(), r.tokens(), r.lastAppContact(),
+                r.appForeground());
+    }
+
+    private static Origin origin(String address) {
+        return new Origin(address, Optional.of("127.0.0.1"), Instant.parse("2026-12-01T10:00:00Z"), "com.example.app");
+    }
+
+    @Test
+    void twoProcessesRegisteringAtOnceNeverOvershootTheQuotas() throws Exception {
+        DatabaseSettings db = pg.newDatabase();
+        try (Store one = TestPg.open(db, "Sipis1"); Store two = TestPg.open(db, "Sipis2")) {
+            Quotas quotas = new Quotas(7, 5);
+            List<CompletableFuture<Admission>> userRace = new ArrayList<>();
+            List<CompletableFuture<Admission>> registrarRace = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                Store s = i % 2 == 0 ? one : two;
+                userRace.add(s.admit(record(String.format("A%07X", i), "alice", "sip.victim.example"), origin("198.51.100.1"),
+                        quotas));
+                registrarRace.add(s.admit(record(String.format("B%07X", i), "user" + i, "PBX.other.example"),
+                        origin("198.51.100.2"), quotas));
+            }
+            assertThat(userRace.stream().map(CompletableFuture::join).filter(Admission::isStored).count()).isEqualTo(5);
+            assertThat(userRace.stream().map(CompletableFuture::join).filter(a -> !a.isStored()).findFirst().orElseThrow()
+                    .message()).contains("SIP user alice@example.com already has 5 instances")
+                    .contains("MaxInstancesPerUser");
+            assertThat(registrarRace.stream().map(CompletableFuture::join).filter(Admission::isStored).count()).isEqualTo(7);
+            assertThat(registrarRace.stream().map(CompletableFuture::join)
+                    .filter(a -> a.outcome() == Admission.Outcome.REGISTRAR_QUOTA).count()).isEqualTo(33);
+
+            // an instance already stored re-registers even at the quota, through the other process
+            int first = 0;
+            while (!userRace.get(first).join().isStored()) {
+                first++;
+            }
+            InstanceRecord again = one.find(String.format("A%07X", first)).join().orElseThrow();
+            Admission re = two.admit(again, origin("203.0.113.9"), quotas).join();
+            assertThat(re.isStored()).isTrue();
+            assertThat(re.created()).isFalse();
+
+            Map<String, Origins> o = one.origins(List.of(again.selector(), "FFFF", "B0000000")).join();
+            assertThat(o).containsKey(again.selector()).doesNotContainKey("FFFF");
+            assertThat(o.get(again.selector()).created().address()).isEqualTo("198.51.100.1");
+            assertThat(o.get(again.selector()).created().via()).contains("127.0.0.1");
+            assertThat(o.get(again.selector()).latest().address()).isEqualTo("203.0.113.9");
+            assertThat(o.get(again.selector()).latest().appId()).isEqualTo("com.example.app");
+        }
+    }
+
+    @Test
+    void noQuotaMeansNoLimitAndPlainSavesKeepTheAudit() throws Exception {
+        DatabaseSettings db = pg.newDatabase();
+        try (Store store = TestPg.open(db, "Sipis1")) {
+            for (int i = 0; i < 30; i++) {
+                assertThat(store.admit(record(String.format("C%07X", i), "bob", null), origin("192.0.2.1"), Quotas.NONE)
+                        .join().isStored()).isTrue();
+            }
+            InstanceRecord r = store.find("C0000000").join().orElseThrow();
+            store.saveRegistration(r).join(); // a refresh: the audit stays
+            assertThat(store.origins(List.of("C0000000")).join().get("C0000000").created().address()).isEqualTo("192.0.2.1");
+        }
+    }
+}
