@@ -37,6 +37,7 @@ final class Ports {
                 + "<HttpServer Address=\"127.0.0.1\" Port=\"" + free() + "\" AuthenticationMethod=\"" + authMethod + "\"/>"
                 + "<Administrator UserName=\"admin\" Password=\"secret\"/>"
                 + db + "<Lock FileName=\"sipis.lock\"/><Log FileName=\"sipis.log\"/>"
-                + "<LoadBalancer2 FileName=\"lb2/Settings.xml\"/></Sipis>");
+                + "<LoadBalancer2 FileName=\"lb2/Settings.xml\"/>"
+                + "<RegistrarTargets><Allow Network=\"127.0.0.0/8\"/></RegistrarTargets></Sipis>");
     }
 }

@@ -262,7 +262,7 @@ class RestartKeepsBindingsIT {
                 + "<Database OpenString=\"host=127.0.0.1 port=" + pg.getPort() + " dbname=postgres user=postgres\"/>"
                 + "<Lock FileName=\"sipis.lock\"/><Log FileName=\"sipis-" + run + ".log\"/>"
                 + "<Registration Address=\"127.0.0.1\" Port=\"" + regPort + "\" GlobalRate=\"1000\" PerRegistrarRate=\"1000\"/>"
-                + "<PushTest Enabled=\"No\"/></Sipis>");
+                + "<PushTest Enabled=\"No\"/><RegistrarTargets><Allow Network=\"127.0.0.0/8\"/></RegistrarTargets></Sipis>");
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         sipis = new ProcessBuilder(java.toString(), "-Xmx512m", "-cp", cp, "org.opensipis.server.Main", "run",
