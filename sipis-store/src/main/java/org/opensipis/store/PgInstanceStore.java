@@ -60,6 +60,12 @@ final class PgInstanceStore implements InstanceStore {
                 ps.setString(1, sel);
                 boolean existed = ps.executeUpdate() > 0;
                 if (existed) {
+                    // a tombstone, for processes that catch up by time instead of by notification
+                    try (PreparedStatement t = c.prepareStatement("INSERT INTO instance_deletions (selector) "
+                            + "VALUES (?) ON CONFLICT (selector) DO UPDATE SET deleted_at = clock_timestamp()")) {
+                        t.setString(1, sel);
+                        t.executeUpdate();
+                    }
                     InstanceRows.notify(c, sel);
                 }
                 return existed;

@@ -55,7 +55,7 @@ class StoreTest {
                     assertThat(rs.getBoolean(2)).isTrue();
                 }
             }
-            assertThat(versions).containsExactly("1", "2");
+            assertThat(versions).startsWith("1", "2", "3");
             List<String> tables = new ArrayList<>();
             try (ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
                     + " ORDER BY 1")) {
@@ -64,7 +64,7 @@ class StoreTest {
                 }
             }
             assertThat(tables).contains("instances", "device_tokens", "instance_states", "calls", "text_messages",
-                    "push_tests", "badge_counts");
+                    "push_tests", "badge_counts", "instance_deletions");
         }
         // A second open of the same database finds the schema current and changes nothing.
         try (Store again = TestPg.open(db, "Sipis1")) {

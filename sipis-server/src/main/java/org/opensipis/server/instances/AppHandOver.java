@@ -1,4 +1,4 @@
-package org.opensipis.server;
+package org.opensipis.server.instances;
 
 import java.time.Clock;
 import java.util.Optional;
@@ -7,7 +7,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.shard.Shard;
 import org.opensipis.push.lifecycle.InstanceLifecycle;
-import org.opensipis.server.instances.InstanceDirectory;
 import org.opensipis.sip.app.AppDirectory;
 import org.opensipis.sip.app.AppPresence;
 import org.opensipis.sip.app.AppFlow;
@@ -23,7 +22,7 @@ import org.opensipis.sip.registration.RegistrationEngine;
  * only changes reach the engine. Progress and the app's in-call messages go to the
  * {@link CallRelay}. Thread-safe.
  */
-final class AppHandOver implements AppPresence, AppDirectory {
+public final class AppHandOver implements AppPresence, AppDirectory {
 
     private final InstanceDirectory directory;
     private final Shard shard;
@@ -33,7 +32,7 @@ final class AppHandOver implements AppPresence, AppDirectory {
     private final Clock clock;
     private final Set<String> foreground = ConcurrentHashMap.newKeySet();
 
-    AppHandOver(InstanceDirectory directory, Shard shard, RegistrationEngine engine, InstanceLifecycle lifecycle,
+    public AppHandOver(InstanceDirectory directory, Shard shard, RegistrationEngine engine, InstanceLifecycle lifecycle,
                 CallRelay relay, Clock clock) {
         this.directory = directory;
         this.shard = shard;
