@@ -12,11 +12,16 @@ final class InMemoryStore implements InstanceStore {
 
     final Map<String, InstanceRecord> records = new ConcurrentHashMap<>();
     volatile boolean failing;
+    /** Simulates a saturated store (the database is up). */
+    volatile boolean busy;
 
     @Override
     public CompletableFuture<Void> saveRegistration(InstanceRecord record) {
+        if (busy) {
+            return CompletableFuture.failedFuture(new org.opensipis.core.instance.StoreBusyException("queue full (test)"));
+        }
         if (failing) {
-            return CompletableFuture.failedFuture(new IllegalStateException("database down (test)"));
+            return CompletableFuture.failedFuture(new org.opensipis.core.instance.StoreUnavailableException("database down (test)"));
         }
         records.put(record.selector(), record);
         return CompletableFuture.completedFuture(null);
@@ -25,7 +30,7 @@ final class InMemoryStore implements InstanceStore {
     @Override
     public CompletableFuture<Optional<InstanceRecord>> find(String selector) {
         if (failing) {
-            return CompletableFuture.failedFuture(new IllegalStateException("database down (test)"));
+            return CompletableFuture.failedFuture(new org.opensipis.core.instance.StoreUnavailableException("database down (test)"));
         }
         return CompletableFuture.completedFuture(Optional.ofNullable(records.get(selector)));
     }
@@ -33,7 +38,7 @@ final class InMemoryStore implements InstanceStore {
     @Override
     public CompletableFuture<Boolean> delete(String selector) {
         if (failing) {
-            return CompletableFuture.failedFuture(new IllegalStateException("database down (test)"));
+            return CompletableFuture.failedFuture(new org.opensipis.core.instance.StoreUnavailableException("database down (test)"));
         }
         return CompletableFuture.completedFuture(records.remove(selector) != null);
     }

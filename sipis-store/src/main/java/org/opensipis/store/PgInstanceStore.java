@@ -37,7 +37,8 @@ final class PgInstanceStore implements InstanceStore {
         InstanceRecord r = sel.equals(record.selector()) ? record : new InstanceRecord(sel, record.appId(),
                 record.premium(), record.account(), record.appSecret(), record.tokens(), record.lastAppContact(),
                 record.appForeground());
-        return tx("saving the registration of selector " + sel, c -> {
+        // grouped with other waiting registrations into one transaction: one commit for many
+        return io.batched("saving the registration of selector " + sel, c -> {
             rows.save(c, r);
             return null;
         });
