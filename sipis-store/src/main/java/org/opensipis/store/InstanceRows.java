@@ -39,9 +39,10 @@ final class InstanceRows {
     static final String TOKEN_COLUMNS = "selector, platform, kind, app_id, token, last_seen, position";
 
     /**
-     * One statement (one round trip) stores the instance, replaces its token set and notifies:
-     * tokens no longer given are deleted, given ones are upserted (the two sets are disjoint, so
-     * the sub-statements never touch the same row).
+     * One statement stores the instance, replaces its token set and drops a tombstone of an
+     * earlier delete: tokens no longer given are deleted, given ones are upserted (the two sets
+     * are disjoint, so the sub-statements never touch the same row), and notifies. It returns no
+     * rows, so many of them go in one JDBC batch (one round trip).
      */
     private static final String SAVE = "WITH i AS (INSERT INTO instances (selector, app_id, premium, last_app_contact, "
             + "app_foreground, app_secret_sealed, sip_user, sip_auth_user, sip_password_sealed, sip_domain, sip_proxy, "
@@ -53,16 +54,21 @@ final class InstanceRows {
             + "sip_auth_user = EXCLUDED.sip_auth_user, sip_password_sealed = EXCLUDED.sip_password_sealed, "
             + "sip_domain = EXCLUDED.sip_domain, sip_proxy = EXCLUDED.sip_proxy, sip_port = EXCLUDED.sip_port, "
             + "sip_transport = EXCLUDED.sip_transport, sip_display_name = EXCLUDED.sip_display_name, "
-            + "sip_expires_seconds = EXCLUDED.sip_expires_seconds, changed_at = clock_timestamp() RETURNING selector), "
+            + "sip_expires_seconds = EXCLUDED.sip_expires_seconds, changed_at = clock_timestamp() "
+            // the notification is part of the statement (RETURNING is computed for the stored row
+            // even when nothing reads it), so a batch of saves is one round trip
+            + "RETURNING selector, pg_notify('" + CHANNEL + "', selector) AS notified), "
             + "given AS (SELECT p, k, a, tok, ls::timestamptz AS ls, (pos - 1)::smallint AS pos "
             + "FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS x(p, k, a, tok, ls, pos)), "
             + "d AS (DELETE FROM device_tokens t WHERE t.selector = ? "
             + "AND NOT EXISTS (SELECT 1 FROM given g WHERE g.k = t.kind AND g.tok = t.token)), "
-            + "n AS (INSERT INTO device_tokens (" + "selector, platform, kind, app_id, token, last_seen, position"
-            + ") SELECT (SELECT selector FROM i), p, k, a, tok, ls, pos FROM given "
+            + "tomb AS (DELETE FROM instance_deletions WHERE selector = ?) "
+            + "INSERT INTO device_tokens (selector, platform, kind, app_id, token, last_seen, position) "
+            + "SELECT (SELECT selector FROM i), p, k, a, tok, ls, pos FROM given "
             + "ON CONFLICT (selector, kind, token) DO UPDATE SET platform = EXCLUDED.platform, "
-            + "app_id = EXCLUDED.app_id, last_seen = EXCLUDED.last_seen, position = EXCLUDED.position) "
-            + "SELECT pg_notify('" + CHANNEL + "', ?)";
+            + "app_id = EXCLUDED.app_id, last_seen = EXCLUDED.last_seen, position = EXCLUDED.position";
+
+
 
     private final SipisKey key;
 
@@ -72,6 +78,21 @@ final class InstanceRows {
 
     /** Stores the record and its tokens and notifies listeners, in the caller's transaction. */
     void save(Connection c, InstanceRecord r) throws SQLException {
+        saveAll(c, List.of(r));
+    }
+
+    /** Stores the records and notifies, one JDBC batch (one round trip) in the caller's transaction. */
+    void saveAll(Connection c, List<InstanceRecord> records) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SAVE)) {
+            for (InstanceRecord r : records) {
+                bind(c, ps, r);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private void bind(Connection c, PreparedStatement ps, InstanceRecord r) throws SQLException {
         String sel = r.selector();
         SipAccount a = r.account();
         // The app may repeat a token; keep its first occurrence per (kind, token).
@@ -94,35 +115,32 @@ final class InstanceRows {
             seen[k] = t.lastSeen().toString();
             k++;
         }
-        try (PreparedStatement ps = c.prepareStatement(SAVE)) {
-            ps.setString(1, sel);
-            ps.setString(2, r.appId());
-            ps.setBoolean(3, r.premium());
-            ps.setObject(4, ts(r.lastAppContact()));
-            ps.setBoolean(5, r.appForeground());
-            ps.setString(6, key.seal(r.appSecret().reveal(), Sealing.appSecret(sel)));
-            ps.setString(7, a.user());
-            ps.setString(8, a.authUser());
-            ps.setString(9, key.seal(a.password().reveal(), Sealing.sipPassword(sel)));
-            ps.setString(10, a.domain());
-            ps.setString(11, a.proxy().orElse(null));
-            ps.setInt(12, a.port());
-            ps.setString(13, a.transport().name());
-            ps.setString(14, a.displayName());
-            if (a.expires().isPresent()) {
-                ps.setInt(15, (int) Math.max(1, Math.min(Integer.MAX_VALUE, a.expires().get().toSeconds())));
-            } else {
-                ps.setNull(15, Types.INTEGER);
-            }
-            ps.setArray(16, c.createArrayOf("text", platforms));
-            ps.setArray(17, c.createArrayOf("text", kinds));
-            ps.setArray(18, c.createArrayOf("text", appIds));
-            ps.setArray(19, c.createArrayOf("text", tokens));
-            ps.setArray(20, c.createArrayOf("text", seen));
-            ps.setString(21, sel);
-            ps.setString(22, sel);
-            ps.execute();
+        ps.setString(1, sel);
+        ps.setString(2, r.appId());
+        ps.setBoolean(3, r.premium());
+        ps.setObject(4, ts(r.lastAppContact()));
+        ps.setBoolean(5, r.appForeground());
+        ps.setString(6, key.seal(r.appSecret().reveal(), Sealing.appSecret(sel)));
+        ps.setString(7, a.user());
+        ps.setString(8, a.authUser());
+        ps.setString(9, key.seal(a.password().reveal(), Sealing.sipPassword(sel)));
+        ps.setString(10, a.domain());
+        ps.setString(11, a.proxy().orElse(null));
+        ps.setInt(12, a.port());
+        ps.setString(13, a.transport().name());
+        ps.setString(14, a.displayName());
+        if (a.expires().isPresent()) {
+            ps.setInt(15, (int) Math.max(1, Math.min(Integer.MAX_VALUE, a.expires().get().toSeconds())));
+        } else {
+            ps.setNull(15, Types.INTEGER);
         }
+        ps.setArray(16, c.createArrayOf("text", platforms));
+        ps.setArray(17, c.createArrayOf("text", kinds));
+        ps.setArray(18, c.createArrayOf("text", appIds));
+        ps.setArray(19, c.createArrayOf("text", tokens));
+        ps.setArray(20, c.createArrayOf("text", seen));
+        ps.setString(21, sel);
+        ps.setString(22, sel);
     }
 
     static void notify(Connection c, String selector) throws SQLException {

@@ -17,9 +17,12 @@ final class PgInstanceStore implements InstanceStore {
     private final StoreIo io;
     private final InstanceRows rows;
 
+    private final StoreIo.Group<InstanceRecord> saveGroup;
+
     PgInstanceStore(StoreIo io, InstanceRows rows) {
         this.io = io;
         this.rows = rows;
+        this.saveGroup = rows::saveAll;
     }
 
     private <T> CompletableFuture<T> tx(String what, StoreIo.Work<T> work) {
@@ -38,10 +41,7 @@ final class PgInstanceStore implements InstanceStore {
                 record.premium(), record.account(), record.appSecret(), record.tokens(), record.lastAppContact(),
                 record.appForeground());
         // grouped with other waiting registrations into one transaction: one commit for many
-        return io.batched("saving the registration of selector " + sel, c -> {
-            rows.save(c, r);
-            return null;
-        });
+        return io.batched("saving the registration of selector " + sel, r, saveGroup);
     }
 
     @Override

@@ -3,7 +3,9 @@ package org.opensipis.store;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -29,8 +31,9 @@ import org.slf4j.LoggerFactory;
  *     without holding a thread for the connection timeout, while one call at a time goes
  *     through as a probe; the first success ends the outage.</li>
  * </ul>
- * {@link #batched} work (registrations) is grouped: up to {@value #BATCH} waiting calls run in
- * one transaction, so they share one commit (one fsync, one NOTIFY flush) instead of one each.
+ * {@link #batched} work (registrations) is grouped: up to {@value #BATCH} waiting items run in
+ * one transaction and one call of their group (one JDBC batch, one round trip), so they share
+ * one commit (one fsync, one NOTIFY flush) instead of one each.
  */
 final class StoreIo implements AutoCloseable {
 
@@ -44,7 +47,7 @@ final class StoreIo implements AutoCloseable {
 
     private final DataSource ds;
     private final ThreadPoolExecutor io;
-    private final ArrayBlockingQueue<Pending<?>> batchQueue = new ArrayBlockingQueue<>(QUEUE);
+    private final ArrayBlockingQueue<Grouped<?>> batchQueue = new ArrayBlockingQueue<>(QUEUE);
     private final AtomicInteger drainers = new AtomicInteger();
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicBoolean probing = new AtomicBoolean();
@@ -67,6 +70,21 @@ final class StoreIo implements AutoCloseable {
         Runnable run(Connection c) throws SQLException {
             T result = work.run(c);
             return () -> future.complete(result);
+        }
+    }
+
+    /** Work done for many items at once, inside one transaction (e.g. one JDBC batch). */
+    @FunctionalInterface
+    interface Group<R> {
+        void run(Connection c, List<R> items) throws SQLException;
+    }
+
+    private record Grouped<R>(String what, R item, Group<R> group, CompletableFuture<Void> future) {
+        Pending<Void> alone() {
+            return new Pending<>(what, c -> {
+                group.run(c, List.of(item));
+                return null;
+            }, future);
         }
     }
 
@@ -111,16 +129,19 @@ final class StoreIo implements AutoCloseable {
     }
 
     /**
-     * Like {@link #tx}, but the work may share its transaction with other waiting batched work
-     * (each piece must be a self-contained statement sequence). If the shared transaction fails
-     * for a data reason, each piece is run again alone, so one bad piece fails only itself.
+     * Like {@link #tx}, but {@code item} may share its transaction, and its {@code group} call,
+     * with other waiting items of the same group: up to {@value #BATCH} in one transaction and
+     * one commit. If that transaction fails for a data reason, each item is run again alone, so
+     * one bad item fails only itself. The future completes after the commit.
      */
-    <T> CompletableFuture<T> batched(String what, Work<T> work) {
+    <R> CompletableFuture<Void> batched(String what, R item, Group<R> group) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        Grouped<R> g = new Grouped<>(what, item, group, f);
         if (down.get()) {
-            return tx(what, work);   // fails at once, or is the probe
+            Pending<Void> p = g.alone();
+            return tx(p.what(), p.work());   // fails at once, or is the probe
         }
-        CompletableFuture<T> f = new CompletableFuture<>();
-        if (io.isShutdown() || !batchQueue.offer(new Pending<>(what, work, f))) {
+        if (io.isShutdown() || !batchQueue.offer(g)) {
             f.completeExceptionally(rejected(what));
             return f;
         }
@@ -148,7 +169,7 @@ final class StoreIo implements AutoCloseable {
 
     private void drain() {
         try {
-            List<Pending<?>> batch = new ArrayList<>(BATCH);
+            List<Grouped<?>> batch = new ArrayList<>(BATCH);
             while (batchQueue.drainTo(batch, BATCH) > 0) {
                 runBatch(batch);
                 batch.clear();
@@ -159,17 +180,21 @@ final class StoreIo implements AutoCloseable {
         startDrainer();   // work that arrived after the last drainTo
     }
 
-    private void runBatch(List<Pending<?>> batch) {
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void runBatch(List<Grouped<?>> batch) {
         if (batch.size() == 1) {
-            runOne(batch.get(0));
+            runOne(batch.get(0).alone());
             return;
+        }
+        Map<Group<?>, List<Object>> groups = new LinkedHashMap<>();
+        for (Grouped<?> g : batch) {
+            groups.computeIfAbsent(g.group(), k -> new ArrayList<>()).add(g.item());
         }
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
-            List<Runnable> done = new ArrayList<>(batch.size());
             try {
-                for (Pending<?> p : batch) {
-                    done.add(p.run(c));
+                for (Map.Entry<Group<?>, List<Object>> e : groups.entrySet()) {
+                    ((Group) e.getKey()).run(c, e.getValue());
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -177,21 +202,23 @@ final class StoreIo implements AutoCloseable {
                 throw e;
             }
             markUp();
-            done.forEach(Runnable::run);
+            for (Grouped<?> g : batch) {
+                g.future().complete(null);
+            }
         } catch (SQLException e) {
             if (Failures.isOutage(e) && !Failures.isConflict(e)) {
                 markDown(e);
-                for (Pending<?> p : batch) {
-                    p.future().completeExceptionally(unavailable(p.what(), e));
+                for (Grouped<?> g : batch) {
+                    g.future().completeExceptionally(unavailable(g.what(), e));
                 }
                 return;
             }
-            for (Pending<?> p : batch) {
-                runOne(p);   // find the piece the database refuses
+            for (Grouped<?> g : batch) {
+                runOne(g.alone());   // find the item the database refuses
             }
         } catch (RuntimeException e) {
-            for (Pending<?> p : batch) {
-                runOne(p);
+            for (Grouped<?> g : batch) {
+                runOne(g.alone());
             }
         }
     }
@@ -258,7 +285,7 @@ final class StoreIo implements AutoCloseable {
     }
 
     private void failQueued() {
-        Pending<?> p;
+        Grouped<?> p;
         while ((p = batchQueue.poll()) != null) {
             p.future().completeExceptionally(rejected(p.what()));
         }

@@ -40,10 +40,11 @@ class StoreIoTest {
             assertThat(over).isCompletedExceptionally();
             assertThat(over).failsWithin(Duration.ZERO).withThrowableThat().havingCause()
                     .isInstanceOf(StoreBusyException.class).withMessageContaining("busy").withMessageContaining("OVER");
+            StoreIo.Group<String> group = (Connection c, List<String> items) -> { };
             for (int i = 0; i < StoreIo.QUEUE; i++) {
-                io.batched("saving the registration of selector B" + i, (Connection c) -> null);
+                io.batched("saving the registration of selector B" + i, "B" + i, group);
             }
-            CompletableFuture<Object> overBatch = io.batched("saving the registration of selector BOVER", c -> null);
+            CompletableFuture<Void> overBatch = io.batched("saving the registration of selector BOVER", "BOVER", group);
             assertThat(overBatch).failsWithin(Duration.ZERO).withThrowableThat().havingCause()
                     .isInstanceOf(StoreBusyException.class);
             release.countDown();
