@@ -67,6 +67,7 @@ public final class StateWriter implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
     private volatile boolean available = true;
     private volatile boolean closed;
+    private volatile boolean held;
     private Duration backoff;          // writer thread only
     private Instant outageSince;       // writer thread only
 
@@ -113,9 +114,21 @@ public final class StateWriter implements AutoCloseable {
         return rejected.get();
     }
 
+    /**
+     * Holds (true) or resumes (false) the periodic writes. The shard load holds them: the
+     * states the restored instances publish meanwhile (one each) are coalesced and written after
+     * it, instead of competing with the load for the database and the CPU.
+     */
+    void hold(boolean hold) {
+        this.held = hold;
+    }
+
     private void flushAndReschedule() {
         Duration next = savePeriod;
         try {
+            if (held) {
+                return;   // rescheduled in finally
+            }
             flush();
             if (outageSince != null) {
                 LOG.info("Database reachable again after {} s; all queued instance states written ({} pending now)",

@@ -139,7 +139,13 @@ public final class Store implements InstanceStore, AutoCloseable {
         }
         long t0 = System.nanoTime();
         loadStartedAt = databaseTime();
-        long n = loader.load(shard, sink);
+        long n;
+        writer.hold(true);   // the states the sink publishes are written after the load
+        try {
+            n = loader.load(shard, sink);
+        } finally {
+            writer.hold(false);
+        }
         LOG.info("Loaded {} instance(s) of {} in {} ms", n, shard, (System.nanoTime() - t0) / 1_000_000);
         return n;
     }
