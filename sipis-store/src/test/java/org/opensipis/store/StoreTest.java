@@ -161,6 +161,23 @@ class StoreTest {
         }
     }
 
+    /** Concurrent saves are grouped into one statement; the same selector twice in a group does not fail it. */
+    @Test
+    void concurrentSavesOfOneSelectorAllSucceed() throws Exception {
+        try (Store store = TestPg.open(pg.newDatabase(), "Sipis1")) {
+            List<java.util.concurrent.CompletableFuture<Void>> saves = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                saves.add(store.saveRegistration(TestPg.record("ABCD" + (i % 3), "com.example", "pw" + i)));
+            }
+            java.util.concurrent.CompletableFuture.allOf(saves.toArray(java.util.concurrent.CompletableFuture[]::new)).get();
+            InstanceRecord last = store.find("ABCD2").get().orElseThrow();
+            // concurrent saves have no order among themselves: any of them may be the last
+            int i = Integer.parseInt(last.account().password().reveal().substring(2));
+            assertThat(i % 3).isEqualTo(2);
+            assertThat(last.tokens()).hasSize(2);
+        }
+    }
+
     /** The engine's last state (OFF) is written behind after the delete: it must not stay as an orphan row. */
     @Test
     void deletedInstancesLeaveNoStateRows() throws Exception {
