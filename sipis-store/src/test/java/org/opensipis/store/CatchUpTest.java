@@ -89,6 +89,43 @@ class CatchUpTest {
         assertThat(warnings).isEmpty();
     }
 
+    /**
+     * The safety-net poll reads on the listener's own connection: polling every 100 ms over
+     * 2,000 changed registrations never takes the io queue, so 2,000 registrations posted at
+     * the same time all succeed, and nothing is logged at WARN.
+     */
+    @Test
+    void thePeriodicPollLeavesTheStoreQueueToRequests() throws Exception {
+        DatabaseSettings db = pg.newDatabase();
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        logs.start();
+        root.addAppender(logs);
+        RestartSettings busyPoll = new RestartSettings(Duration.ofMillis(100), Duration.ofMillis(100));
+        Map<String, String> expected = new ConcurrentHashMap<>();
+        Map<String, String> held = new ConcurrentHashMap<>();
+        try (Store other = TestPg.open(db, "A");
+             Store polling = Store.open(db, busyPoll, TestPg.KEY, "B", Clock.systemUTC(), Store.DEFAULTS)) {
+            List<CompletableFuture<Void>> saves = new ArrayList<>();
+            for (int i = 0; i < STORED; i++) {
+                saves.add(save(other, expected, selector(i), "v0"));
+            }
+            CompletableFuture.allOf(saves.toArray(CompletableFuture[]::new)).get();
+            polling.loadShard(Shard.all("B"), li -> held.put(li.record().selector(), li.record().account().displayName()));
+            polling.listen(Shard.all("B"), ch -> ch.changed().forEach(r -> held.put(r.selector(), r.account().displayName())));
+            List<CompletableFuture<Void>> posts = new ArrayList<>();
+            for (int i = 0; i < STORED; i++) {
+                posts.add(save(polling, expected, selector(STORED * 2 + i), "p"));
+            }
+            CompletableFuture.allOf(posts.toArray(CompletableFuture[]::new)).get();   // none refused
+            await().atMost(Duration.ofSeconds(60)).until(() -> held.equals(expected));
+        } finally {
+            root.detachAppender(logs);
+        }
+        assertThat(logs.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                .map(ILoggingEvent::getFormattedMessage).toList()).isEmpty();
+    }
+
     /** 500 changes from {@code from}: 300 updates, 100 deletions, 100 new registrations. */
     private static void change(Store other, Map<String, String> expected, int from, String version) throws Exception {
         List<CompletableFuture<?>> fs = new ArrayList<>();
