@@ -23,6 +23,8 @@ final class InMemoryStore implements InstanceStore, AdmissionStore {
     final Map<String, InstanceRecord> records = new ConcurrentHashMap<>();
     final Map<String, Origins> origins = new ConcurrentHashMap<>();
     volatile boolean failing;
+    /** Simulates a saturated store (the database is up). */
+    volatile boolean busy;
 
     @Override
     public synchronized CompletableFuture<Admission> admit(InstanceRecord record, Origin origin, Quotas quotas) {
@@ -66,8 +68,11 @@ final class InMemoryStore implements InstanceStore, AdmissionStore {
 
     @Override
     public CompletableFuture<Void> saveRegistration(InstanceRecord record) {
+        if (busy) {
+            return CompletableFuture.failedFuture(new org.opensipis.core.instance.StoreBusyException("queue full (test)"));
+        }
         if (failing) {
-            return CompletableFuture.failedFuture(new IllegalStateException("database down (test)"));
+            return CompletableFuture.failedFuture(new org.opensipis.core.instance.StoreUnavailableException("database down (test)"));
         }
         records.put(record.selector(), record);
         return CompletableFuture.completedFuture(null);
@@ -76,7 +81,7 @@ final class InMemoryStore implements InstanceStore, AdmissionStore {
     @Override
     public CompletableFuture<Optional<InstanceRecord>> find(String selector) {
         if (failing) {
-            return CompletableFuture.failedFuture(new IllegalStateException("database down (test)"));
+            return CompletableFuture.failedFuture(new org.opensipis.core.instance.StoreUnavailableException("database down (test)"));
         }
         return CompletableFuture.completedFuture(Optional.ofNullable(records.get(selector)));
     }
@@ -84,7 +89,7 @@ final class InMemoryStore implements InstanceStore, AdmissionStore {
     @Override
     public CompletableFuture<Boolean> delete(String selector) {
         if (failing) {
-            return CompletableFuture.failedFuture(new IllegalStateException("database down (test)"));
+            return CompletableFuture.failedFuture(new org.opensipis.core.instance.StoreUnavailableException("database down (test)"));
         }
         return CompletableFuture.completedFuture(records.remove(selector) != null);
     }

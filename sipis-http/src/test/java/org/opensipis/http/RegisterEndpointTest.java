@@ -209,7 +209,18 @@ class RegisterEndpointTest {
         HttpResponse<String> r = t.postJson("/sipis/register", TestServer.registration(TestServer.SEL1));
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.headers().firstValue("Retry-After")).contains("5");
-        assertThat(r.body()).contains("nothing was stored");
+        assertThat(r.body()).contains("nothing was stored").contains("database is unavailable");
+    }
+
+    @Test
+    void saturatedStoreIs503BusyWithRetryAfterNotDatabaseUnavailable() throws Exception {
+        t.store.busy = true;
+        HttpResponse<String> r = t.postJson("/sipis/register", TestServer.registration(TestServer.SEL1));
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).contains("1");
+        assertThat(r.body()).contains("busy").contains("nothing was stored").doesNotContain("database is unavailable");
+        t.store.busy = false;
+        assertThat(t.postJson("/sipis/register", TestServer.registration(TestServer.SEL1)).statusCode()).isEqualTo(200);
     }
 
     @Test

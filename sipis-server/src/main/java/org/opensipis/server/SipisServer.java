@@ -10,9 +10,7 @@ import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
 import org.opensipis.core.crypto.SipisKey;
-import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.instance.InstanceState;
-import org.opensipis.core.instance.RegistrationState;
 import org.opensipis.core.metrics.MetricsSink;
 import org.opensipis.http.metrics.MicrometerMetricsSink;
 import org.opensipis.push.PushDispatcher;
@@ -21,7 +19,6 @@ import org.opensipis.push.lifecycle.ExpiryPlanner;
 import org.opensipis.push.lifecycle.InstanceLifecycle;
 import org.opensipis.push.lifecycle.PushingLifecycleActions;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,6 +33,8 @@ import org.opensipis.server.control.PushTester;
 import org.opensipis.server.control.RegistrarErrors;
 import org.opensipis.http.abuse.AbuseControls;
 import org.opensipis.sip.dns.DnsjavaLookup;
+import org.opensipis.server.instances.AppHandOver;
+import org.opensipis.server.instances.InstanceCoordinator;
 import org.opensipis.server.instances.InstanceDirectory;
 import org.opensipis.server.logging.LogLevels;
 import org.opensipis.core.call.CallLog;
@@ -76,6 +75,7 @@ public final class SipisServer implements AutoCloseable {
     private volatile InstanceLifecycle lifecycle;
     private volatile IncomingRequests incoming;
     private volatile AppHandOver handOver;
+    private volatile InstanceCoordinator coordinator;
     private volatile AppLegServer appLeg;
     private volatile boolean shardLoaded;
     private volatile HealthMonitor health;
@@ -127,7 +127,7 @@ public final class SipisServer implements AutoCloseable {
             started.push(() -> shutdown(pushTimer));
             push = PushDispatcher.builder(s.notificationServers(), store, new StandardProviders())
                     .clock(clock).scheduler(pushTimer).listener(new PushMetrics(metrics))
-                    .onNoTokensLeft(this::turnOffAndDelete).build();
+                    .onNoTokensLeft(selector -> coordinator.turnOffAndDelete(selector)).build();
             started.push(push);
             LOG.info("push: {} NotificationServers entries", s.notificationServers().size());
 
@@ -137,16 +137,15 @@ public final class SipisServer implements AutoCloseable {
             engine = RegistrationEngine.create(s, new RegistrationListener() {
                 @Override
                 public void stateChanged(InstanceState state) {
-                    store.stateWriter().write(state);
-                    directory.update(state);
+                    InstanceCoordinator c = coordinator;
+                    if (c != null) {
+                        c.stateChanged(state);
+                    } else {
+                        store.stateWriter().write(state);
+                        directory.update(state);
+                    }
                     directory.record(state.selector())
                             .ifPresent(r -> registrarErrors.published(r.account().registrarHost(), state));
-                    InstanceLifecycle l = lifecycle;
-                    if (l != null) {
-                        RegistrationState st = state.state();
-                        l.registration(state.selector(), st == RegistrationState.REGISTERED || st == RegistrationState.IDLE,
-                                state.changedAt());
-                    }
                 }
 
                 @Override
@@ -187,12 +186,15 @@ public final class SipisServer implements AutoCloseable {
             }, relayOwner, new SecureRandom(), s.server().realm());
             engine.setResponseHandler(relay::upstreamResponse);
             handOver = new AppHandOver(directory, shard, engine, lifecycle, relay, clock, store);
+            coordinator = new InstanceCoordinator(s, shard, directory, engine, lifecycle, handOver, store,
+                    store.stateWriter()::write);
 
-            long loaded = store.loadShard(shard, li -> adopt(li.record(), li.state()));
+            InstanceCoordinator instances = coordinator;
+            long loaded = store.loadShard(shard, li -> instances.adopt(li.record(), li.state()));
             LOG.info("restored {} instances of {}; registering them through the throttle ({} REGISTERs/s)", loaded,
                     shard, s.registration().globalRate());
             shardLoaded = true;
-            store.listen(this::changed);
+            store.listen(shard, instances::changed);
 
             appLeg = appLegStarter.start(s, handOver, handOver);
             started.push(appLeg);
@@ -206,7 +208,7 @@ public final class SipisServer implements AutoCloseable {
             ProcessStatus status = new ProcessStatus(s.server().name(), clock, store, engine, this::callOutcomes,
                     health::checks);
             ProcessControl control = new ProcessControl(new ProcessControl.Parts(s.server().name(), directory, engine,
-                    s.registration(), registrarErrors, new PushTester(store, push, clock), this::turnOffAndDelete,
+                    s.registration(), registrarErrors, new PushTester(store, push, clock), coordinator::turnOffAndDelete,
                     this::hasAppFlow, logLevels()));
             http = HttpServer.start(s.httpServer(), s.administrator(), new HttpServices(store, Optional.of(key),
                     s.dataProtection().acceptPlainRegistrations(), configuration.lb2(), shard, status, directory,
@@ -252,31 +254,6 @@ public final class SipisServer implements AutoCloseable {
         return out;
     }
 
-    /** A stored registration this process owns: keep it (registered, or Idle while the app is in front). */
-    private void adopt(InstanceRecord record, Optional<InstanceState> previous) {
-        Settings s = configuration.settings();
-        if (s.ignores(record.appId())) {
-            LOG.debug("ignoring {} (app id {} is in IgnoredAppIds)", record.selector(), record.appId());
-            return;
-        }
-        directory.put(record, previous);
-        lifecycle.contact(record.selector(), record.lastAppContact(), record.premium());
-        engine.register(handOver.effective(record), previous);
-        // the app may have come to the foreground between reading effective() and the register:
-        // setIdle after it (it runs on the same owner, after the register) settles it
-        handOver.recheckForeground(record.selector());
-    }
-
-    /** The last device token of an instance is dead: turn it Off (unregister) and delete it. */
-    private CompletableFuture<?> turnOffAndDelete(String selector) {
-        LOG.info("instance {} has no push token left: unregistering and deleting it", selector);
-        CompletableFuture<Void> off = engine.remove(selector);
-        return off.handle((v, e) -> null).thenCompose(v -> store.delete(selector)).whenComplete((v, e) -> {
-            lifecycle.forget(selector);
-            directory.remove(selector);
-        });
-    }
-
     private static void shutdown(ExecutorService executor) {
         executor.shutdownNow();
         try {
@@ -284,29 +261,6 @@ public final class SipisServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** A registration changed in the database (any process's HTTP interface). */
-    private void changed(String selector) {
-        store.find(selector).whenComplete((found, error) -> {
-            if (error != null) {
-                LOG.warn("cannot read changed registration {}: {}", selector, error.toString());
-                return;
-            }
-            if (found.isEmpty()) {
-                if (directory.record(selector).isPresent()) {
-                    LOG.info("instance {} was deleted", selector);
-                    engine.remove(selector);
-                    lifecycle.forget(selector);
-                }
-                return;
-            }
-            InstanceRecord r = found.get();
-            if (!configuration.shard().owns(r.selector(), r.appId())) {
-                return;
-            }
-            adopt(r, engine.state(selector));
-        });
     }
 
     public Configuration configuration() {

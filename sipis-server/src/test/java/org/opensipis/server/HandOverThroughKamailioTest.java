@@ -38,6 +38,7 @@ import org.opensipis.sip.app.AppPresence;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.owner.ManualOwner;
 import org.opensipis.sip.testing.Kamailio;
+import org.opensipis.server.instances.AppHandOver;
 
 /**
  * The foreground/background hand-over of docs/app-protocol.md section 3 through the whole

@@ -1,31 +1,37 @@
 package org.opensipis.store;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.opensipis.core.instance.InstanceRecord;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers the selectors of registrations changed by any process: LISTEN on a dedicated
- * connection (thread {@code sipis-store-listener}, reconnecting with backoff), plus a poll of
- * {@code instances.changed_at} every {@code Restart[PollPeriod]} (thread {@code sipis-store-poll})
- * as a safety net for notifications lost while disconnected. A selector may be delivered more
- * than once; deletions are delivered by notification only (the consumer finds no record).
+ * Delivers registrations changed by any process, read set-based and in batches: LISTEN on a
+ * dedicated connection (thread {@code sipis-store-listener}, reconnecting with backoff) collects
+ * the notified selectors and reads them with one query per {@value ChangeReader#CHUNK}; a poll
+ * on the same thread and connection reads by {@code instances.changed_at} and
+ * {@code instance_deletions.deleted_at} within the shard's selector ranges right after every
+ * LISTEN (catch-up) and every {@code Restart[PollPeriod]} (safety net). One thread delivers
+ * everything, so a change read later never overtakes a newer one. Neither goes through
+ * the bounded {@code sipis-store-io} queue, so a catch-up never crowds out HTTP requests and
+ * nothing is dropped. A change may be delivered more than once.
  */
 final class ChangeListener implements AutoCloseable {
 
@@ -33,32 +39,39 @@ final class ChangeListener implements AutoCloseable {
     private static final int WAIT_MS = 250;
     private static final long PING_EVERY_MS = 5_000;
     /** The poll looks back this far behind the newest change it saw, for late commits. */
-    private static final Duration OVERLAP = Duration.ofSeconds(5);
+    static final Duration OVERLAP = Duration.ofSeconds(5);
+    /** Tombstones older than this are purged by the poll. */
+    private static final String TOMBSTONE_KEEP = "7 days";
 
     private final Database db;
-    private final Consumer<String> sink;
+    private final ChangeReader reader;
+    private final Consumer<RegistrationChanges> sink;
     private final Duration pollPeriod;
     private final Duration maxBackoff;
     private final Thread thread;
-    private final ScheduledExecutorService poller =
-            Executors.newSingleThreadScheduledExecutor(Threads.named("sipis-store-poll", false));
     private final CountDownLatch stop = new CountDownLatch(1);
     private final Map<String, Instant> seen = new HashMap<>();   // poll thread only
     private Instant watermark;                                  // poll thread only
+    private Instant newest;                                     // poll thread only, during a poll
     private final CountDownLatch firstListen = new CountDownLatch(1);
     private volatile boolean listening;
 
-    ChangeListener(Database db, Consumer<String> sink, Duration pollPeriod, Duration maxBackoff) {
+    /**
+     * @param since the database time from which the first poll reads (the start of the shard
+     *              load), or null for {@code PollPeriod} before the first poll
+     */
+    ChangeListener(Database db, ChangeReader reader, Consumer<RegistrationChanges> sink, Duration pollPeriod,
+                   Duration maxBackoff, Instant since) {
         this.db = db;
+        this.reader = reader;
         this.sink = sink;
         this.pollPeriod = pollPeriod.isZero() || pollPeriod.isNegative() ? Duration.ofSeconds(30) : pollPeriod;
         this.maxBackoff = maxBackoff;
+        this.watermark = since;
         this.thread = Threads.named("sipis-store-listener", false).newThread(this::listenLoop);
     }
-
     void start() {
         thread.start();
-        poller.scheduleWithFixedDelay(this::pollSafely, pollPeriod.toMillis(), pollPeriod.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Waits until the LISTEN connection was up once (and its catch-up poll queued); false on timeout. */
@@ -83,13 +96,15 @@ final class ChangeListener implements AutoCloseable {
                 if (reported) {
                     LOG.info("Listening for registration changes again; polling once for what was missed");
                 }
-                // also on the first connection: changes made before the LISTEN (after the shard was
-                // loaded, or by a registration that reached this process as it started) sent their
-                // NOTIFY to nobody; without this poll they would wait for the periodic one
-                poller.execute(this::pollSafely);
                 firstListen.countDown();
                 reported = false;
                 backoffMs = 250;
+                // also on the first connection: changes made before the LISTEN (after the shard was
+                // loaded, or by a registration that reached this process as it started) sent their
+                // NOTIFY to nobody; without this catch-up they would wait for the periodic poll.
+                // It runs on this thread, before the notifications queued meanwhile are read, so
+                // every change is delivered in the order of the snapshots that read it.
+                poll(c);
                 receive(c);
             } catch (SQLException | RuntimeException e) {
                 listening = false;
@@ -97,7 +112,7 @@ final class ChangeListener implements AutoCloseable {
                     break;
                 }
                 if (!reported) {
-                    LOG.warn("Lost the database connection for registration changes ({}); reconnecting, polling meanwhile",
+                    LOG.warn("Lost the database connection for registration changes ({}); reconnecting, then catching up",
                             Failures.describe(e));
                     reported = true;
                 }
@@ -118,12 +133,23 @@ final class ChangeListener implements AutoCloseable {
     private void receive(Connection c) throws SQLException {
         PGConnection pg = c.unwrap(PGConnection.class);
         long lastPing = System.nanoTime();
+        long nextPoll = System.nanoTime() + pollPeriod.toNanos();
+        Set<String> batch = new LinkedHashSet<>();
         while (stop.getCount() > 0) {
-            PGNotification[] ns = pg.getNotifications(WAIT_MS);
-            if (ns != null) {
-                for (PGNotification n : ns) {
-                    deliver(n.getParameter());
-                }
+            collect(batch, pg.getNotifications(WAIT_MS));
+            // take what else has already arrived, so a burst is read in a few queries
+            PGNotification[] more;
+            while (batch.size() < ChangeReader.CHUNK && (more = pg.getNotifications()) != null && more.length > 0) {
+                collect(batch, more);
+            }
+            if (!batch.isEmpty()) {
+                deliver(reader.read(c, batch));
+                batch.clear();
+            }
+            if (System.nanoTime() - nextPoll >= 0) {
+                poll(c);   // the safety net, on the same thread for the same reason as the catch-up
+                nextPoll = System.nanoTime() + pollPeriod.toNanos();
+                lastPing = System.nanoTime();
             }
             if (System.nanoTime() - lastPing > PING_EVERY_MS * 1_000_000) {
                 try (Statement s = c.createStatement()) {
@@ -134,56 +160,84 @@ final class ChangeListener implements AutoCloseable {
         }
     }
 
-    private void deliver(String selector) {
-        try {
-            sink.accept(selector);
-        } catch (RuntimeException e) {
-            LOG.error("Registration change consumer failed for selector {}", selector, e);
+    private void collect(Set<String> batch, PGNotification[] ns) {
+        if (ns == null) {
+            return;
         }
-    }
-
-    private void pollSafely() {
-        try {
-            poll();
-        } catch (SQLException | RuntimeException e) {
-            LOG.debug("Registration poll failed: {}", Failures.describe(e));
-        }
-    }
-
-    private void poll() throws SQLException {
-        try (Connection c = db.pool().getConnection()) {
-            if (watermark == null) {
-                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT clock_timestamp()")) {
-                    rs.next();
-                    watermark = rs.getObject(1, OffsetDateTime.class).toInstant().minus(pollPeriod);
-                }
+        for (PGNotification n : ns) {
+            String sel = n.getParameter();
+            if (reader.inRanges(sel)) {
+                batch.add(sel);
             }
-            Instant from = watermark.minus(OVERLAP);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT selector, changed_at FROM instances WHERE changed_at > ? ORDER BY changed_at LIMIT 100000")) {
-                ps.setObject(1, InstanceRows.ts(from));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        String sel = rs.getString(1);
-                        Instant at = rs.getObject(2, OffsetDateTime.class).toInstant();
-                        if (!at.equals(seen.put(sel, at))) {
-                            deliver(sel);
-                        }
-                        if (at.isAfter(watermark)) {
-                            watermark = at;
-                        }
+        }
+    }
+
+    private void deliver(RegistrationChanges changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        try {
+            sink.accept(changes);
+        } catch (RuntimeException e) {
+            LOG.error("Registration change consumer failed for {} change(s)", changes.size(), e);
+        }
+    }
+
+    /** Reads, on the listener's connection, what changed since the watermark (minus the overlap). */
+    private void poll(Connection c) throws SQLException {
+        if (watermark == null) {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT clock_timestamp()")) {
+                rs.next();
+                watermark = rs.getObject(1, OffsetDateTime.class).toInstant().minus(pollPeriod);
+            }
+        }
+        Instant from = watermark.minus(OVERLAP);
+        newest = watermark;
+        c.setAutoCommit(false);   // a cursor (fetch size) and one snapshot for instances and tokens
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        c.setReadOnly(true);
+        try {
+            reader.since(c, from, (changed, deleted) -> {
+                List<InstanceRecord> records = new ArrayList<>(changed.size());
+                for (ChangeReader.Stamped<InstanceRecord> r : changed) {
+                    if (fresh(r.value().selector(), r.at())) {
+                        records.add(r.value());
                     }
                 }
-            }
-            Instant forget = watermark.minus(OVERLAP);
-            seen.values().removeIf(at -> at.isBefore(forget));
+                List<String> gone = new ArrayList<>(deleted.size());
+                for (ChangeReader.Stamped<String> d : deleted) {
+                    if (fresh("-" + d.value(), d.at())) {
+                        gone.add(d.value());
+                    }
+                }
+                deliver(new RegistrationChanges(records, gone));
+            });
+            c.commit();
+            watermark = newest;   // only after the whole read: a failed poll is read again
+        } finally {
+            c.setReadOnly(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            c.setAutoCommit(true);
         }
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM instance_deletions WHERE deleted_at < clock_timestamp() - interval '"
+                    + TOMBSTONE_KEEP + "'");
+        }
+        Instant forget = watermark.minus(OVERLAP);
+        seen.values().removeIf(at -> at.isBefore(forget));
+    }
+
+    /** True the first time this change (key, time) is seen; moves the watermark. */
+    private boolean fresh(String key, Instant at) {
+        if (at.isAfter(newest)) {
+            newest = at;
+        }
+        return !at.equals(seen.put(key, at));
     }
 
     @Override
     public void close() {
         stop.countDown();
-        poller.shutdownNow();
         try {
             thread.join(2_000);
         } catch (InterruptedException e) {

@@ -48,6 +48,7 @@ final class EmbeddedDatabase implements AutoCloseable {
         boolean fresh = !Files.exists(dir.resolve("postgresql.conf"));
         try {
             Files.createDirectories(dir);
+            OrphanPostmaster.stopIfRunning(dir);
             EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)

@@ -28,6 +28,19 @@ final class Failures {
         return false;
     }
 
+    /** A serialization failure or deadlock: the work conflicted with another transaction; retry it. */
+    static boolean isConflict(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof SQLException) {
+                String state = ((SQLException) c).getSQLState();
+                if ("40001".equals(state) || "40P01".equals(state)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** A short description without the stack, for logs. */
     static String describe(Throwable t) {
         Throwable root = t;

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -39,30 +38,39 @@ final class InstanceRows {
     static final String TOKEN_COLUMNS = "selector, platform, kind, app_id, token, last_seen, position";
 
     /**
-     * One statement (one round trip) stores the instance, replaces its token set and notifies:
-     * tokens no longer given are deleted, given ones are upserted (the two sets are disjoint, so
-     * the sub-statements never touch the same row).
+     * One statement stores a whole group of instances (passed as arrays, one element per
+     * instance), replaces their token sets, drops tombstones of earlier deletes and notifies once
+     * per selector: tokens no longer given are deleted, given ones are upserted (the two sets are
+     * disjoint, so the sub-statements never touch the same row). The cost per registration is
+     * then one row's work, not one statement's planning, execution and round trip.
      */
-    private static final String SAVE = "WITH i AS (INSERT INTO instances (selector, app_id, premium, last_app_contact, "
+    private static final String SAVE = "WITH r AS (SELECT * FROM unnest(?::text[], ?::text[], ?::boolean[], ?::text[], "
+            + "?::boolean[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], "
+            + "?::text[], ?::int[]) AS r(selector, app_id, premium, lac, fg, app_secret, sip_user, auth_user, pw, "
+            + "domain, proxy, port, transport, display, expires)), "
+            + "i AS (INSERT INTO instances (selector, app_id, premium, last_app_contact, "
             + "app_foreground, app_secret_sealed, sip_user, sip_auth_user, sip_password_sealed, sip_domain, sip_proxy, "
             + "sip_port, sip_transport, sip_display_name, sip_expires_seconds, changed_at) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, clock_timestamp()) "
+            + "SELECT selector, app_id, premium, lac::timestamptz, fg, app_secret, sip_user, auth_user, pw, domain, proxy, "
+            + "port, transport, display, expires, clock_timestamp() FROM r "
             + "ON CONFLICT (selector) DO UPDATE SET app_id = EXCLUDED.app_id, premium = EXCLUDED.premium, "
             + "last_app_contact = EXCLUDED.last_app_contact, app_foreground = EXCLUDED.app_foreground, "
             + "app_secret_sealed = EXCLUDED.app_secret_sealed, sip_user = EXCLUDED.sip_user, "
             + "sip_auth_user = EXCLUDED.sip_auth_user, sip_password_sealed = EXCLUDED.sip_password_sealed, "
             + "sip_domain = EXCLUDED.sip_domain, sip_proxy = EXCLUDED.sip_proxy, sip_port = EXCLUDED.sip_port, "
             + "sip_transport = EXCLUDED.sip_transport, sip_display_name = EXCLUDED.sip_display_name, "
-            + "sip_expires_seconds = EXCLUDED.sip_expires_seconds, changed_at = clock_timestamp() RETURNING selector), "
-            + "given AS (SELECT p, k, a, tok, ls::timestamptz AS ls, (pos - 1)::smallint AS pos "
-            + "FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS x(p, k, a, tok, ls, pos)), "
-            + "d AS (DELETE FROM device_tokens t WHERE t.selector = ? "
-            + "AND NOT EXISTS (SELECT 1 FROM given g WHERE g.k = t.kind AND g.tok = t.token)), "
-            + "n AS (INSERT INTO device_tokens (" + "selector, platform, kind, app_id, token, last_seen, position"
-            + ") SELECT (SELECT selector FROM i), p, k, a, tok, ls, pos FROM given "
+            + "sip_expires_seconds = EXCLUDED.sip_expires_seconds, changed_at = clock_timestamp() "
+            // RETURNING is computed for every stored row even though nothing reads it
+            + "RETURNING selector, pg_notify('" + CHANNEL + "', selector) AS notified), "
+            + "given AS (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], "
+            + "?::smallint[]) AS g(sel, p, k, a, tok, ls, pos)), "
+            + "d AS (DELETE FROM device_tokens t USING r WHERE t.selector = r.selector "
+            + "AND NOT EXISTS (SELECT 1 FROM given g WHERE g.sel = t.selector AND g.k = t.kind AND g.tok = t.token)), "
+            + "tomb AS (DELETE FROM instance_deletions x USING r WHERE x.selector = r.selector) "
+            + "INSERT INTO device_tokens (selector, platform, kind, app_id, token, last_seen, position) "
+            + "SELECT g.sel, g.p, g.k, g.a, g.tok, g.ls::timestamptz, g.pos FROM given g "
             + "ON CONFLICT (selector, kind, token) DO UPDATE SET platform = EXCLUDED.platform, "
-            + "app_id = EXCLUDED.app_id, last_seen = EXCLUDED.last_seen, position = EXCLUDED.position) "
-            + "SELECT pg_notify('" + CHANNEL + "', ?)";
+            + "app_id = EXCLUDED.app_id, last_seen = EXCLUDED.last_seen, position = EXCLUDED.position";
 
     private final SipisKey key;
 
@@ -72,56 +80,99 @@ final class InstanceRows {
 
     /** Stores the record and its tokens and notifies listeners, in the caller's transaction. */
     void save(Connection c, InstanceRecord r) throws SQLException {
-        String sel = r.selector();
-        SipAccount a = r.account();
-        // The app may repeat a token; keep its first occurrence per (kind, token).
-        java.util.Map<String, DeviceToken> unique = new java.util.LinkedHashMap<>();
-        for (DeviceToken t : r.tokens()) {
-            unique.putIfAbsent(t.kind() + " " + t.token(), t);
+        saveAll(c, List.of(r));
+    }
+
+    /**
+     * Stores the records and notifies, in one statement in the caller's transaction. A selector
+     * given twice keeps its last record (as if saved one after the other); rows are written in
+     * selector order, so two concurrent groups lock them in the same order.
+     */
+    void saveAll(Connection c, List<InstanceRecord> records) throws SQLException {
+        java.util.TreeMap<String, InstanceRecord> bySelector = new java.util.TreeMap<>();
+        for (InstanceRecord r : records) {
+            bySelector.put(r.selector(), r);
         }
-        int n = unique.size();
-        String[] platforms = new String[n];
-        String[] kinds = new String[n];
-        String[] appIds = new String[n];
-        String[] tokens = new String[n];
-        String[] seen = new String[n];
-        int k = 0;
-        for (DeviceToken t : unique.values()) {
-            platforms[k] = t.platform().name();
-            kinds[k] = t.kind().name();
-            appIds[k] = t.appId();
-            tokens[k] = t.token();
-            seen[k] = t.lastSeen().toString();
-            k++;
+        int n = bySelector.size();
+        String[] sel = new String[n];
+        String[] appId = new String[n];
+        Boolean[] premium = new Boolean[n];
+        String[] lac = new String[n];
+        Boolean[] fg = new Boolean[n];
+        String[] appSecret = new String[n];
+        String[] user = new String[n];
+        String[] authUser = new String[n];
+        String[] pw = new String[n];
+        String[] domain = new String[n];
+        String[] proxy = new String[n];
+        Integer[] port = new Integer[n];
+        String[] transport = new String[n];
+        String[] display = new String[n];
+        Integer[] expires = new Integer[n];
+        List<String[]> tokens = new ArrayList<>(n * 2);
+        int i = 0;
+        for (InstanceRecord r : bySelector.values()) {
+            String s = r.selector();
+            SipAccount a = r.account();
+            sel[i] = s;
+            appId[i] = r.appId();
+            premium[i] = r.premium();
+            lac[i] = r.lastAppContact().toString();
+            fg[i] = r.appForeground();
+            appSecret[i] = key.seal(r.appSecret().reveal(), Sealing.appSecret(s));
+            user[i] = a.user();
+            authUser[i] = a.authUser();
+            pw[i] = key.seal(a.password().reveal(), Sealing.sipPassword(s));
+            domain[i] = a.domain();
+            proxy[i] = a.proxy().orElse(null);
+            port[i] = a.port();
+            transport[i] = a.transport().name();
+            display[i] = a.displayName();
+            expires[i] = a.expires().map(e -> (int) Math.max(1, Math.min(Integer.MAX_VALUE, e.toSeconds()))).orElse(null);
+            // The app may repeat a token; keep its first occurrence per (kind, token).
+            java.util.Map<String, DeviceToken> unique = new java.util.LinkedHashMap<>();
+            for (DeviceToken t : r.tokens()) {
+                unique.putIfAbsent(t.kind() + " " + t.token(), t);
+            }
+            int pos = 0;
+            for (DeviceToken t : unique.values()) {
+                tokens.add(new String[] {s, t.platform().name(), t.kind().name(), t.appId(), t.token(),
+                        t.lastSeen().toString(), Integer.toString(pos++)});
+            }
+            i++;
+        }
+        int m = tokens.size();
+        String[][] cols = new String[6][m];
+        Short[] positions = new Short[m];
+        for (int j = 0; j < m; j++) {
+            String[] t = tokens.get(j);
+            for (int k = 0; k < 6; k++) {
+                cols[k][j] = t[k];
+            }
+            positions[j] = Short.valueOf(t[6]);
         }
         try (PreparedStatement ps = c.prepareStatement(SAVE)) {
-            ps.setString(1, sel);
-            ps.setString(2, r.appId());
-            ps.setBoolean(3, r.premium());
-            ps.setObject(4, ts(r.lastAppContact()));
-            ps.setBoolean(5, r.appForeground());
-            ps.setString(6, key.seal(r.appSecret().reveal(), Sealing.appSecret(sel)));
-            ps.setString(7, a.user());
-            ps.setString(8, a.authUser());
-            ps.setString(9, key.seal(a.password().reveal(), Sealing.sipPassword(sel)));
-            ps.setString(10, a.domain());
-            ps.setString(11, a.proxy().orElse(null));
-            ps.setInt(12, a.port());
-            ps.setString(13, a.transport().name());
-            ps.setString(14, a.displayName());
-            if (a.expires().isPresent()) {
-                ps.setInt(15, (int) Math.max(1, Math.min(Integer.MAX_VALUE, a.expires().get().toSeconds())));
-            } else {
-                ps.setNull(15, Types.INTEGER);
+            int p = 1;
+            ps.setArray(p++, c.createArrayOf("text", sel));
+            ps.setArray(p++, c.createArrayOf("text", appId));
+            ps.setArray(p++, c.createArrayOf("bool", premium));
+            ps.setArray(p++, c.createArrayOf("text", lac));
+            ps.setArray(p++, c.createArrayOf("bool", fg));
+            ps.setArray(p++, c.createArrayOf("text", appSecret));
+            ps.setArray(p++, c.createArrayOf("text", user));
+            ps.setArray(p++, c.createArrayOf("text", authUser));
+            ps.setArray(p++, c.createArrayOf("text", pw));
+            ps.setArray(p++, c.createArrayOf("text", domain));
+            ps.setArray(p++, c.createArrayOf("text", proxy));
+            ps.setArray(p++, c.createArrayOf("int4", port));
+            ps.setArray(p++, c.createArrayOf("text", transport));
+            ps.setArray(p++, c.createArrayOf("text", display));
+            ps.setArray(p++, c.createArrayOf("int4", expires));
+            for (int k = 0; k < 6; k++) {
+                ps.setArray(p++, c.createArrayOf("text", cols[k]));
             }
-            ps.setArray(16, c.createArrayOf("text", platforms));
-            ps.setArray(17, c.createArrayOf("text", kinds));
-            ps.setArray(18, c.createArrayOf("text", appIds));
-            ps.setArray(19, c.createArrayOf("text", tokens));
-            ps.setArray(20, c.createArrayOf("text", seen));
-            ps.setString(21, sel);
-            ps.setString(22, sel);
-            ps.execute();
+            ps.setArray(p, c.createArrayOf("int2", positions));
+            ps.executeUpdate();
         }
     }
 

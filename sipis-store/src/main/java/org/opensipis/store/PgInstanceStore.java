@@ -17,9 +17,12 @@ final class PgInstanceStore implements InstanceStore {
     private final StoreIo io;
     private final InstanceRows rows;
 
+    private final StoreIo.Group<InstanceRecord> saveGroup;
+
     PgInstanceStore(StoreIo io, InstanceRows rows) {
         this.io = io;
         this.rows = rows;
+        this.saveGroup = rows::saveAll;
     }
 
     private <T> CompletableFuture<T> tx(String what, StoreIo.Work<T> work) {
@@ -37,10 +40,8 @@ final class PgInstanceStore implements InstanceStore {
         InstanceRecord r = sel.equals(record.selector()) ? record : new InstanceRecord(sel, record.appId(),
                 record.premium(), record.account(), record.appSecret(), record.tokens(), record.lastAppContact(),
                 record.appForeground());
-        return tx("saving the registration of selector " + sel, c -> {
-            rows.save(c, r);
-            return null;
-        });
+        // grouped with other waiting registrations into one transaction: one commit for many
+        return io.batched("saving the registration of selector " + sel, r, saveGroup);
     }
 
     @Override
@@ -60,6 +61,12 @@ final class PgInstanceStore implements InstanceStore {
                 ps.setString(1, sel);
                 boolean existed = ps.executeUpdate() > 0;
                 if (existed) {
+                    // a tombstone, for processes that catch up by time instead of by notification
+                    try (PreparedStatement t = c.prepareStatement("INSERT INTO instance_deletions (selector) "
+                            + "VALUES (?) ON CONFLICT (selector) DO UPDATE SET deleted_at = clock_timestamp()")) {
+                        t.setString(1, sel);
+                        t.executeUpdate();
+                    }
                     InstanceRows.notify(c, sel);
                 }
                 return existed;

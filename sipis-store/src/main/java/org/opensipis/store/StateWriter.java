@@ -37,6 +37,18 @@ public final class StateWriter implements AutoCloseable {
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     static final int BATCH = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(StateWriter.class);
+    /**
+     * One statement per batch: the states as arrays, only those of instances that still exist
+     * (a state written behind after a delete is dropped, not left as an orphan).
+     */
+    private static final String UPSERT_BATCH = "INSERT INTO instance_states (selector, server_name, state, reason, "
+            + "registered_until, contact, call_id, cseq, changed_at) "
+            + "SELECT x.sel, ?, x.st, x.rs, x.ru::timestamptz, x.co, x.ci, x.cs, x.ca::timestamptz FROM unnest(?::text[], "
+            + "?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[]) AS x(sel, st, rs, ru, co, ci, cs, ca) "
+            + "WHERE EXISTS (SELECT 1 FROM instances i WHERE i.selector = x.sel) "
+            + "ON CONFLICT (selector, server_name) DO UPDATE SET state = EXCLUDED.state, reason = EXCLUDED.reason, "
+            + "registered_until = EXCLUDED.registered_until, contact = EXCLUDED.contact, call_id = EXCLUDED.call_id, "
+            + "cseq = EXCLUDED.cseq, changed_at = EXCLUDED.changed_at, written_at = clock_timestamp()";
     private static final String UPSERT = "INSERT INTO instance_states (selector, server_name, state, reason, "
             + "registered_until, contact, call_id, cseq, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             + "ON CONFLICT (selector, server_name) DO UPDATE SET state = EXCLUDED.state, reason = EXCLUDED.reason, "
@@ -55,6 +67,7 @@ public final class StateWriter implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
     private volatile boolean available = true;
     private volatile boolean closed;
+    private volatile boolean held;
     private Duration backoff;          // writer thread only
     private Instant outageSince;       // writer thread only
 
@@ -101,9 +114,21 @@ public final class StateWriter implements AutoCloseable {
         return rejected.get();
     }
 
+    /**
+     * Holds (true) or resumes (false) the periodic writes. The shard load holds them: the
+     * states the restored instances publish meanwhile (one each) are coalesced and written after
+     * it, instead of competing with the load for the database and the CPU.
+     */
+    void hold(boolean hold) {
+        this.held = hold;
+    }
+
     private void flushAndReschedule() {
         Duration next = savePeriod;
         try {
+            if (held) {
+                return;   // rescheduled in finally
+            }
             flush();
             if (outageSince != null) {
                 LOG.info("Database reachable again after {} s; all queued instance states written ({} pending now)",
@@ -150,12 +175,37 @@ public final class StateWriter implements AutoCloseable {
     private void writeBatch(List<InstanceState> batch) throws SQLException {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-                for (InstanceState s : batch) {
-                    bind(ps, s);
-                    ps.addBatch();
+            try (PreparedStatement ps = c.prepareStatement(UPSERT_BATCH)) {
+                int n = batch.size();
+                String[] sel = new String[n];
+                String[] st = new String[n];
+                String[] rs = new String[n];
+                String[] ru = new String[n];
+                String[] co = new String[n];
+                String[] ci = new String[n];
+                Long[] cs = new Long[n];
+                String[] ca = new String[n];
+                for (int i = 0; i < n; i++) {
+                    InstanceState s = batch.get(i);
+                    sel[i] = s.selector();
+                    st[i] = s.state().name();
+                    rs[i] = s.reason();
+                    ru[i] = s.registeredUntil().map(Object::toString).orElse(null);
+                    co[i] = s.contact().orElse(null);
+                    ci[i] = s.callId();
+                    cs[i] = s.cseq();
+                    ca[i] = s.changedAt().toString();
                 }
-                ps.executeBatch();
+                ps.setString(1, serverName);
+                ps.setArray(2, c.createArrayOf("text", sel));
+                ps.setArray(3, c.createArrayOf("text", st));
+                ps.setArray(4, c.createArrayOf("text", rs));
+                ps.setArray(5, c.createArrayOf("text", ru));
+                ps.setArray(6, c.createArrayOf("text", co));
+                ps.setArray(7, c.createArrayOf("text", ci));
+                ps.setArray(8, c.createArrayOf("bigint", cs));
+                ps.setArray(9, c.createArrayOf("text", ca));
+                ps.executeUpdate();
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
@@ -183,6 +233,11 @@ public final class StateWriter implements AutoCloseable {
                         throw e;
                     }
                     pending.remove(s.selector(), s);
+                    if ("23503".equals(e.getSQLState())) {
+                        // the instance was deleted while this state waited: nothing to keep
+                        LOG.debug("Not writing the state of deleted selector {}", s.selector());
+                        continue;
+                    }
                     rejected.incrementAndGet();
                     LOG.error("Database refused the state of selector {} ({}); it is not written", s.selector(),
                             e.getMessage());

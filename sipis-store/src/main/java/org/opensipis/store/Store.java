@@ -1,6 +1,12 @@
 package org.opensipis.store;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,7 +55,9 @@ public final class Store implements InstanceStore, AdmissionStore, AutoCloseable
     private final Resealer resealer;
     private final RestartSettings restart;
     private final Duration maxBackoff;
+    private final InstanceRows rows;
     private ChangeListener listener;   // guarded by this
+    private volatile Instant loadStartedAt;
 
     private Store(String serverName, Database db, DatabaseSettings database, SipisKey key, RestartSettings restart,
                   Options options, Clock clock) {
@@ -57,7 +65,7 @@ public final class Store implements InstanceStore, AdmissionStore, AutoCloseable
         this.db = db;
         this.restart = restart;
         this.maxBackoff = options.maxBackoff();
-        InstanceRows rows = new InstanceRows(key);
+        this.rows = new InstanceRows(key);
         this.io = new StoreIo(db.pool(), Math.max(2, database.poolSize()));
         this.instances = new PgInstanceStore(io, rows);
         this.admissions = new PgAdmissions(io, rows);
@@ -151,9 +159,27 @@ public final class Store implements InstanceStore, AdmissionStore, AutoCloseable
                     + ", but this store was opened for " + serverName);
         }
         long t0 = System.nanoTime();
-        long n = loader.load(shard, sink);
+        loadStartedAt = databaseTime();
+        long n;
+        writer.hold(true);   // the states the sink publishes are written after the load
+        try {
+            n = loader.load(shard, sink);
+        } finally {
+            writer.hold(false);
+        }
         LOG.info("Loaded {} instance(s) of {} in {} ms", n, shard, (System.nanoTime() - t0) / 1_000_000);
         return n;
+    }
+
+    /** The database clock, so the catch-up after the load does not depend on this host's clock. */
+    private Instant databaseTime() {
+        try (Connection c = db.pool().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT clock_timestamp()")) {
+            rs.next();
+            return rs.getObject(1, OffsetDateTime.class).toInstant();
+        } catch (SQLException e) {
+            throw new StoreException("cannot load the instances of shard: " + Failures.describe(e), e);
+        }
     }
 
     /**
@@ -185,21 +211,29 @@ public final class Store implements InstanceStore, AdmissionStore, AutoCloseable
     }
 
     /**
-     * Starts delivering the selectors of registrations changed by any process (LISTEN/NOTIFY
-     * within about a second, plus a poll every {@code Restart[PollPeriod]}). The consumer runs on
-     * {@code sipis-store-listener} or {@code sipis-store-poll}; it must hand the selector to the
-     * owning executor and return. A selector may arrive more than once, and also for other
-     * shards: check ownership with {@code find} + {@link Shard#owns}. Returns once the LISTEN
-     * connection is up (at most 5 s; polling covers a database that is slow to answer), and
-     * polls once right then for changes made before it (since the shard was loaded).
+     * Starts delivering the registrations of {@code shard} changed or deleted by any process, in
+     * batches read set-based (never one query per selector): LISTEN/NOTIFY within about a second,
+     * a catch-up read right after every LISTEN (the first one included) of everything changed
+     * since the shard load began (or since {@code Restart[PollPeriod]} ago without a load), and a
+     * safety-net read every {@code Restart[PollPeriod]}. The consumer runs on
+     * {@code sipis-store-listener} or {@code sipis-store-poll}; it must hand the changes to their
+     * owners and return. A change may arrive more than once; a deletion may name a selector this
+     * process does not hold. None of this goes through the bounded queue of the
+     * {@code InstanceStore} calls. Returns once the LISTEN connection is up (at most 5 s; polling
+     * covers a database that is slow to answer).
      *
      * @throws IllegalStateException if already listening
      */
-    public synchronized void listen(Consumer<String> onChange) {
+    public synchronized void listen(Shard shard, Consumer<RegistrationChanges> onChanges) {
         if (listener != null) {
             throw new IllegalStateException("already listening for registration changes");
         }
-        listener = new ChangeListener(db, Objects.requireNonNull(onChange, "onChange"), restart.pollPeriod(), maxBackoff);
+        if (!shard.serverName().equals(serverName)) {
+            throw new IllegalArgumentException("shard " + shard + " is for server " + shard.serverName()
+                    + ", but this store was opened for " + serverName);
+        }
+        listener = new ChangeListener(db, new ChangeReader(rows, shard), Objects.requireNonNull(onChanges, "onChanges"),
+                restart.pollPeriod(), maxBackoff, loadStartedAt);
         listener.start();
         try {
             // so that a process opens its HTTP and app interfaces only once it hears about changes

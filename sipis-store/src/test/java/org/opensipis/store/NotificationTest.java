@@ -10,12 +10,14 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.opensipis.core.settings.DatabaseSettings;
 import org.opensipis.core.settings.RestartSettings;
+import org.opensipis.core.shard.Shard;
 
 /** A registration stored through one process reaches the listener of another. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -40,12 +42,20 @@ class NotificationTest {
         pg.close();
     }
 
+    /** Collects the selectors of changed and deleted instances. */
+    static Consumer<RegistrationChanges> into(Set<String> seen) {
+        return ch -> {
+            ch.changed().forEach(r -> seen.add(r.selector()));
+            seen.addAll(ch.deleted());
+        };
+    }
+
     @Test
     void registrationSavedByAReachesBThroughNotify() throws Exception {
         DatabaseSettings db = pg.newDatabase();
         Set<String> seen = ConcurrentHashMap.newKeySet();
         try (Store a = TestPg.open(db, "A"); Store b = TestPg.open(db, "B")) {
-            b.listen(seen::add);
+            b.listen(Shard.all("B"), into(seen));
             await().atMost(Duration.ofSeconds(10)).until(b::isListening);
             a.saveRegistration(TestPg.record("ABCDEF01", "com.example", "pw")).get();
             await().atMost(NOTIFY_WAIT).until(() -> seen.contains("ABCDEF01"));
@@ -67,7 +77,7 @@ class NotificationTest {
         try (Store a = TestPg.open(db, "A");
              Store b = Store.open(db, pollFast, TestPg.KEY, "B", Clock.systemUTC(), Store.DEFAULTS)) {
             a.saveRegistration(TestPg.record("CAFE", "com.example", "pw")).get();
-            b.listen(seen::add);
+            b.listen(Shard.all("B"), into(seen));
             seen.clear();
             try (Connection c = pg.connect(TestPg.dbname(db)); Statement s = c.createStatement()) {
                 s.executeUpdate("UPDATE instances SET premium = true, changed_at = clock_timestamp() WHERE selector = 'CAFE'");
@@ -86,7 +96,7 @@ class NotificationTest {
             // a registration that reached another process (or this one's HTTP) while this one was starting:
             // its NOTIFY went out before B's LISTEN
             a.saveRegistration(TestPg.record("BEEF01", "com.example", "pw")).get();
-            b.listen(seen::add);
+            b.listen(Shard.all("B"), into(seen));
             assertThat(b.isListening()).isTrue(); // listen() returns once LISTEN is up
             await().atMost(NOTIFY_WAIT).until(() -> seen.contains("BEEF01"));
         }
@@ -97,7 +107,7 @@ class NotificationTest {
         DatabaseSettings db = pg.newDatabase();
         Set<String> seen = ConcurrentHashMap.newKeySet();
         try (Store a = TestPg.open(db, "A"); Store b = TestPg.open(db, "B")) {
-            b.listen(seen::add);
+            b.listen(Shard.all("B"), into(seen));
             await().atMost(Duration.ofSeconds(10)).until(b::isListening);
             pg.stop();
             await().atMost(Duration.ofSeconds(10)).until(() -> !b.isListening());

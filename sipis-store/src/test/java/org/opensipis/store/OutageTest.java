@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.opensipis.core.instance.StoreUnavailableException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -69,6 +70,48 @@ class OutageTest {
             rs.next();
             assertThat(rs.getLong(1)).isEqualTo(CHANGES);
             assertThat(rs.getLong(2)).isEqualTo(1000L * CHANGES + (long) CHANGES * (CHANGES - 1) / 2);
+        }
+    }
+
+    /**
+     * While the database is known to be down, a registration fails at once (an already completed
+     * future, no thread held for the connection timeout) with "the database is unavailable",
+     * while one call at a time probes; the first success after the restart ends the outage.
+     * Nothing that succeeded is lost.
+     */
+    @Test
+    void registrationsFailAtOnceWhileTheDatabaseIsKnownDown() throws Exception {
+        DatabaseSettings db = pg.newDatabase();
+        try (Store store = TestPg.open(db, "Sipis1")) {
+            store.saveRegistration(TestPg.record(selector(1), "com.example", "pw")).get();
+            pg.stop();
+            try {
+                refusedAtOnce(store);
+            } finally {
+                pg.restart();
+            }
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> store.saveRegistration(TestPg.record(selector(5), "com.example", "pw"))
+                            .get(10, java.util.concurrent.TimeUnit.SECONDS) == null);
+            assertThat(store.find(selector(1)).get()).isPresent();
+            assertThat(store.find(selector(5)).get()).isPresent();
+        }
+    }
+
+    private static void refusedAtOnce(Store store) {
+        {
+            assertThat(store.saveRegistration(TestPg.record(selector(2), "com.example", "pw")))
+                    .failsWithin(Duration.ofSeconds(30)).withThrowableThat()
+                    .havingCause().isInstanceOf(StoreUnavailableException.class);
+            // the database is now known down: this one is the probe (it waits for a connection) ...
+            CompletableFuture<Void> probe = store.saveRegistration(TestPg.record(selector(3), "com.example", "pw"));
+            // ... and every other call meanwhile is refused without waiting
+            CompletableFuture<Void> refused = store.saveRegistration(TestPg.record(selector(4), "com.example", "pw"));
+            assertThat(refused).isCompletedExceptionally();
+            assertThat(refused).failsWithin(Duration.ZERO).withThrowableThat()
+                    .havingCause().isInstanceOf(StoreUnavailableException.class)
+                    .withMessageContaining("the database is unavailable").withMessageContaining(selector(4));
+            assertThat(probe).failsWithin(Duration.ofSeconds(30));
         }
     }
 

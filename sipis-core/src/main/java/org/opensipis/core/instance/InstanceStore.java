@@ -6,8 +6,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The port through which the HTTP interface and the push module reach the shared database
  * (implemented in sipis-store). Futures complete off the caller's thread once the change is
- * durable, or exceptionally when the database is unreachable; callers never block on them
- * from an owner executor.
+ * durable, or exceptionally: with {@link StoreBusyException} when too many calls are waiting
+ * (the database is up), with {@link StoreUnavailableException} when the database is unreachable
+ * (at once while it is known to be down). Callers never block on them from an owner executor.
  */
 public interface InstanceStore {
 

@@ -15,6 +15,8 @@ import org.opensipis.core.crypto.SipisKey;
 import org.opensipis.core.instance.DeviceToken;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.instance.InstanceStore;
+import org.opensipis.core.instance.StoreBusyException;
+import org.opensipis.core.instance.StoreUnavailableException;
 import org.opensipis.core.shard.Backend;
 import org.opensipis.core.shard.Lb2Settings;
 import org.opensipis.core.shard.Shard;
@@ -190,9 +192,23 @@ public final class RegisterEndpoint {
         return HttpReply.error(404, "selector " + selector + " is not registered; send action \"register\" first");
     }
 
+    /**
+     * A store call failed: 503 in every case (nothing was stored), but a saturated store
+     * ("busy", retry in 1 s) is told apart from an unreachable database (retry in 5 s). Neither is
+     * logged per request (the store logs an outage once); anything else is a WARN.
+     */
     private static HttpReply unavailable(String selector, Throwable e) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        LOG.warn("cannot store the registration of {}: {}", selector, cause.toString());
+        if (cause instanceof StoreBusyException) {
+            LOG.debug("store busy for {}: {}", selector, cause.getMessage());
+            return HttpReply.error(503, "the server is busy, nothing was stored for " + selector
+                    + "; retry in a second").withHeader("Retry-After", "1");
+        }
+        if (cause instanceof StoreUnavailableException) {
+            LOG.debug("database unavailable for {}: {}", selector, cause.getMessage());
+        } else {
+            LOG.warn("cannot store the registration of {}: {}", selector, cause.toString());
+        }
         return HttpReply.error(503, "the database is unavailable, nothing was stored for " + selector
                 + "; retry later").withHeader("Retry-After", "5");
     }

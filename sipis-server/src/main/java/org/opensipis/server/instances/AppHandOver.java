@@ -1,4 +1,4 @@
-package org.opensipis.server;
+package org.opensipis.server.instances;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -12,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.shard.Shard;
 import org.opensipis.push.lifecycle.InstanceLifecycle;
-import org.opensipis.server.instances.InstanceDirectory;
 import org.opensipis.sip.app.AppDirectory;
 import org.opensipis.sip.app.AppPresence;
 import org.opensipis.sip.app.AppFlow;
@@ -28,7 +27,7 @@ import org.opensipis.sip.registration.RegistrationEngine;
  * only changes reach the engine. Progress and the app's in-call messages go to the
  * {@link CallRelay}. Thread-safe.
  */
-final class AppHandOver implements AppPresence, AppDirectory {
+public final class AppHandOver implements AppPresence, AppDirectory {
 
     private static final Logger LOG = LoggerFactory.getLogger(AppHandOver.class);
 
@@ -44,7 +43,7 @@ final class AppHandOver implements AppPresence, AppDirectory {
     /** How often at most an instance's app-leg contacts are written to {@code instances.last_app_contact}. */
     static final Duration PERSIST_APP_CONTACT_EVERY = Duration.ofMinutes(5);
 
-    AppHandOver(InstanceDirectory directory, Shard shard, RegistrationEngine engine, InstanceLifecycle lifecycle,
+    public AppHandOver(InstanceDirectory directory, Shard shard, RegistrationEngine engine, InstanceLifecycle lifecycle,
                 CallRelay relay, Clock clock, InstanceStore store) {
         this.store = store;
         this.directory = directory;

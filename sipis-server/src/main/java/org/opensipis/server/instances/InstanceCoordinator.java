@@ -1,0 +1,105 @@
+package org.opensipis.server.instances;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.opensipis.core.instance.InstanceRecord;
+import org.opensipis.core.instance.InstanceState;
+import org.opensipis.core.instance.InstanceStore;
+import org.opensipis.core.instance.RegistrationState;
+import org.opensipis.core.settings.Settings;
+import org.opensipis.core.shard.Shard;
+import org.opensipis.push.lifecycle.InstanceLifecycle;
+import org.opensipis.sip.registration.RegistrationEngine;
+import org.opensipis.store.RegistrationChanges;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The life of the instances this process serves, between the store and the components that
+ * hold their state: adopting a stored registration (at the shard load and when one changes),
+ * forgetting a deleted one, turning off and deleting one whose last push token died, and
+ * publishing the engine's state changes to the store, the directory and the life cycle.
+ * {@code SipisServer} only wires it. It hands each instance to its owners (the engine's owner,
+ * the life cycle's executor) and keeps no per-instance state of its own.
+ */
+public final class InstanceCoordinator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InstanceCoordinator.class);
+
+    private final Settings settings;
+    private final Shard shard;
+    private final InstanceDirectory directory;
+    private final RegistrationEngine engine;
+    private final InstanceLifecycle lifecycle;
+    private final AppHandOver handOver;
+    private final InstanceStore store;
+    private final Consumer<InstanceState> stateWriter;
+
+    public InstanceCoordinator(Settings settings, Shard shard, InstanceDirectory directory, RegistrationEngine engine,
+                               InstanceLifecycle lifecycle, AppHandOver handOver, InstanceStore store,
+                               Consumer<InstanceState> stateWriter) {
+        this.settings = settings;
+        this.shard = shard;
+        this.directory = directory;
+        this.engine = engine;
+        this.lifecycle = lifecycle;
+        this.handOver = handOver;
+        this.store = store;
+        this.stateWriter = stateWriter;
+    }
+
+    /** A stored registration this process owns: keep it (registered, or Idle while the app is in front). */
+    public void adopt(InstanceRecord record, Optional<InstanceState> previous) {
+        if (settings.ignores(record.appId())) {
+            LOG.debug("ignoring {} (app id {} is in IgnoredAppIds)", record.selector(), record.appId());
+            return;
+        }
+        directory.put(record, previous);
+        lifecycle.contact(record.selector(), record.lastAppContact(), record.premium());
+        engine.register(handOver.effective(record), previous);
+        // the app may have come to the foreground between reading effective() and the register:
+        // setIdle after it (it runs on the same owner, after the register) settles it
+        handOver.recheckForeground(record.selector());
+    }
+
+    /** Registrations changed or deleted in the database (by any process), read in one batch. */
+    public void changed(RegistrationChanges changes) {
+        for (InstanceRecord r : changes.changed()) {
+            if (shard.owns(r.selector(), r.appId())) {
+                adopt(r, engine.state(r.selector()));
+            }
+        }
+        for (String selector : changes.deleted()) {
+            if (directory.record(selector).isPresent()) {
+                LOG.info("instance {} was deleted", selector);
+                engine.remove(selector);
+                lifecycle.forget(selector);
+            }
+        }
+    }
+
+    /** The last device token of an instance is dead: turn it Off (unregister) and delete it. */
+    public CompletableFuture<?> turnOffAndDelete(String selector) {
+        LOG.info("instance {} has no push token left: unregistering and deleting it", selector);
+        CompletableFuture<Void> off = engine.remove(selector);
+        return off.handle((v, e) -> null).thenCompose(v -> store.delete(selector)).whenComplete((v, e) -> {
+            lifecycle.forget(selector);
+            directory.remove(selector);
+        });
+    }
+
+    /** The engine published a state: write it behind, show it, and tell the life cycle. */
+    public void stateChanged(InstanceState state) {
+        stateWriter.accept(state);
+        directory.update(state);
+        RegistrationState st = state.state();
+        lifecycle.registration(state.selector(), st == RegistrationState.REGISTERED || st == RegistrationState.IDLE,
+                state.changedAt());
+    }
+
+    /** The engine dropped an instance. */
+    public void removed(String selector) {
+        directory.remove(selector);
+    }
+}

@@ -1,0 +1,170 @@
+package org.opensipis.server.bench;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.opensipis.core.instance.InstanceRecord;
+import org.opensipis.core.instance.InstanceStore;
+import org.opensipis.core.instance.RegistrationState;
+import org.opensipis.core.settings.AdministratorSettings;
+import org.opensipis.core.settings.HttpServerSettings;
+import org.opensipis.core.settings.Secret;
+import org.opensipis.core.shard.Shard;
+import org.opensipis.http.HttpLimits;
+import org.opensipis.http.HttpServer;
+import org.opensipis.http.HttpServices;
+import org.opensipis.http.status.InstancePage;
+import org.opensipis.http.status.InstanceView;
+import org.opensipis.http.status.ServerStatus;
+
+/**
+ * HTTP registration ingest into the real store: one HttpServer on loopback over an embedded
+ * PostgreSQL (fsync and synchronous commit on, as in production) on the same machine, N clients
+ * posting distinct registrations back to back. Usage: {@code IngestBench [clients=8] [seconds=10]}.
+ * Prints one Markdown table row.
+ */
+public final class IngestBench {
+
+    private IngestBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int clients = args.length > 0 ? Integer.parseInt(args[0]) : 8;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        java.nio.file.Path data = java.nio.file.Files.createTempDirectory("sipis-ingest-bench");
+        org.opensipis.core.settings.DatabaseSettings db = new org.opensipis.core.settings.DatabaseSettings(
+                Optional.empty(), data.resolve("pgdata"), 8);
+        org.opensipis.store.Store store = org.opensipis.store.Store.open(db,
+                new org.opensipis.core.settings.RestartSettings(Duration.ofSeconds(1), Duration.ofSeconds(30)),
+                org.opensipis.core.crypto.SipisKey.of(new byte[16]), "Bench", Clock.systemUTC());
+        if (args.length > 2 && args[2].equals("nosync")) {
+            // diagnosis only: how fast without waiting for the WAL flush at commit
+            String port = store.describe().replaceAll(".*127\\.0\\.0\\.1:(\\d+).*", "$1");
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port
+                    + "/sipis", "postgres", ""); java.sql.Statement st = c.createStatement()) {
+                st.execute("ALTER SYSTEM SET synchronous_commit = off");
+                st.execute("SELECT pg_reload_conf()");
+            }
+        }
+        ServerStatus status = new ServerStatus() {
+            public String name() {
+                return "Bench";
+            }
+
+            public String versionString() {
+                return "0";
+            }
+
+            public long versionNumber() {
+                return 0;
+            }
+
+            public String build() {
+                return "bench";
+            }
+
+            public Duration uptime() {
+                return Duration.ZERO;
+            }
+
+            public List<Integer> ownerQueueSizes() {
+                return List.of();
+            }
+        };
+        InstanceView view = new InstanceView() {
+            public Map<RegistrationState, Long> countByState() {
+                return new EnumMap<>(RegistrationState.class);
+            }
+
+            public InstancePage page(String p, int o, int l) {
+                return new InstancePage(0, List.of());
+            }
+        };
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        HttpServices services = new HttpServices(store, Optional.empty(), true, Optional.empty(), Shard.all("Bench"),
+                status, view, meters, Clock.systemUTC(), HttpLimits.DEFAULTS,
+                // the real store admits (audit columns); no per-source limit and no quotas: one user, one domain
+                new org.opensipis.http.abuse.AbuseControls(new org.opensipis.core.settings.AbuseSettings(
+                        org.opensipis.core.abuse.TargetPolicy.defaults(), new org.opensipis.core.settings.AbuseSettings.RegisterLimits(
+                                0, 1, 1, 64, List.of(), org.opensipis.core.abuse.Quotas.NONE)),
+                        store, org.opensipis.core.abuse.HostResolver.NONE));
+        try (HttpServer server = HttpServer.start(new HttpServerSettings("127.0.0.1", 0,
+                HttpServerSettings.AuthenticationMethod.NONE), new AdministratorSettings("a", Secret.of("")), services)) {
+            URI uri = URI.create("http://127.0.0.1:" + server.port() + "/sipis/register");
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            run(client, uri, clients, 2);  // warm-up
+            AtomicLong ok = new AtomicLong();
+            long[][] latencies = run(client, uri, clients, seconds, ok);
+            long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
+            System.out.printf("| %d | %d | %.0f | %.2f | %.2f | %.2f |%n", clients, seconds, all.length / (double) seconds,
+                    pct(all, 0.50), pct(all, 0.99), pct(all, 0.999));
+            if (ok.get() != all.length) {
+                System.out.println("non-200 replies: " + (all.length - ok.get()));
+            }
+        }
+        meters.close();
+        store.close();
+    }
+
+    private static void run(HttpClient client, URI uri, int clients, int seconds) throws Exception {
+        run(client, uri, clients, seconds, new AtomicLong());
+    }
+
+    private static long[][] run(HttpClient client, URI uri, int clients, int seconds, AtomicLong ok) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        List<Future<long[]>> futures = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            int id = c;
+            futures.add(pool.submit(() -> {
+                long[] lat = new long[1 << 20];
+                int n = 0;
+                while (System.nanoTime() < end && n < lat.length) {
+                    String sel = String.format("%08X%032X:%08X", id, n, n);
+                    HttpRequest req = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body(sel))).build();
+                    long t0 = System.nanoTime();
+                    HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
+                    lat[n++] = System.nanoTime() - t0;
+                    if (r.statusCode() == 200) {
+                        ok.incrementAndGet();
+                    }
+                }
+                return Arrays.copyOf(lat, n);
+            }));
+        }
+        long[][] out = new long[clients][];
+        for (int c = 0; c < clients; c++) {
+            out[c] = futures.get(c).get();
+        }
+        pool.shutdown();
+        return out;
+    }
+
+    private static double pct(long[] sorted, double p) {
+        return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))] / 1e6;
+    }
+
+    private static String body(String selector) {
+        return "{\"selector\":\"" + selector + "\",\"appId\":\"com.example.app\",\"appSecret\":\"s\","
+                + "\"account\":{\"user\":\"u\",\"password\":\"p\",\"domain\":\"example.com\"},"
+                + "\"tokens\":[{\"platform\":\"FCM\",\"kind\":\"INCOMING_CALL\",\"token\":\"t" + selector.hashCode() + "\"}]}";
+    }
+}
