@@ -28,8 +28,11 @@ final class InMemoryStore implements InstanceStore, AdmissionStore {
 
     @Override
     public synchronized CompletableFuture<Admission> admit(InstanceRecord record, Origin origin, Quotas quotas) {
+        if (busy) {
+            return CompletableFuture.failedFuture(new org.opensipis.core.instance.StoreBusyException("queue full (test)"));
+        }
         if (failing) {
-            return CompletableFuture.failedFuture(new IllegalStateException("database down (test)"));
+            return CompletableFuture.failedFuture(new org.opensipis.core.instance.StoreUnavailableException("database down (test)"));
         }
         String registrar = AdmissionStore.registrarKey(record);
         String user = AdmissionStore.userKey(record);
