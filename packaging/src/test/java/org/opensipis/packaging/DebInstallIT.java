@@ -31,9 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Installs the .deb on this machine with {@code dpkg -i}, checks what postinst made, creates the
  * database on Debian's PostgreSQL with {@code sipis db init}, runs {@code sipis check}, then
  * starts a two-process layout from {@code sipis plan} plus LB2 the way the units do (their
- * ExecStart lines, as user sipis, without systemd) and asks each process's HTTP server; finally
- * purges the package. Changes the machine, so it runs only in CI ({@code CI=true}) as root;
- * elsewhere it is skipped.
+ * ExecStart lines, as user sipis, without systemd) and waits until each process answers
+ * {@code /health/ready} and LB2 serves {@code /metrics} (turned on in /etc/default/sipis, as
+ * the operate guide says); finally purges the package. Changes the machine, so it runs only in
+ * CI ({@code CI=true}) as root; elsewhere it is skipped.
  */
 @Timeout(900)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -158,7 +159,7 @@ class DebInstallIT {
 
     @Test
     @Order(6)
-    void aPlannedTwoProcessLayoutStartsFromTheUnitsExecStartAndAnswersHttp(@TempDir Path plan) throws Exception {
+    void aPlannedTwoProcessLayoutStartsFromTheUnitsExecStartAndIsReady(@TempDir Path plan) throws Exception {
         PG.ensureRunning();
         Matcher m = Pattern.compile("OpenString=\"([^\"]+)\"").matcher(Files.readString(DATABASE_XML));
         assertThat(m.find()).isTrue();
@@ -168,13 +169,16 @@ class DebInstallIT {
         // the installed layout, on ports the OS picks (this machine may run other tests)
         int[] sip = {Ports.free(), Ports.free()};
         int[] http = {Ports.free(), Ports.free()};
+        int[] reg = {Ports.free(), Ports.free()};
         int front = Ports.free();
+        int lb2Metrics = Ports.free();
         Files.move(Path.of("/etc/sipis/Settings.xml"), plan.resolve("Settings.xml.single"));
         install(plan.resolve("Defaults.xml"), "/etc/sipis/Defaults.xml", s -> s);
         for (int i = 0; i < 2; i++) {
             int n = i;
             install(plan.resolve("Settings" + (i + 1) + ".xml"), "/etc/sipis/Settings" + (i + 1) + ".xml",
                     s -> s.replace("Port=\"" + (14998 - 10 * n) + "\"", "Port=\"" + sip[n] + "\"")
+                            .replace("Port=\"" + (14999 - 10 * n) + "\"", "Port=\"" + reg[n] + "\"")
                             .replace("Port=\"" + (5000 + 10 * n) + "\"", "Port=\"" + http[n] + "\""));
         }
         install(plan.resolve("LoadBalancer2/Settings.xml"), "/etc/acrobits/LoadBalancer2/Settings.xml",
@@ -189,19 +193,36 @@ class DebInstallIT {
 
         String template = execStart("/lib/systemd/system/sipis@.service");
         assertThat(template).isEqualTo("/usr/bin/sipis run /etc/sipis/%i.xml");
-        start(execStart("/lib/systemd/system/sipis-lb2.service"), plan.resolve("lb2.out"));
+        // LB2's metrics, as operate.md turns them on: SIPIS_LB2_OPTS in /etc/default/sipis
+        Path defaults = Path.of("/etc/default/sipis");
+        String shipped = Files.readString(defaults);
+        assertThat(shipped).contains("\nSIPIS_LB2_OPTS=\"\"\n", "#SIPIS_LB2_OPTS=\"--metrics 127.0.0.1:9498\"");
+        Files.writeString(defaults, shipped.replace("\nSIPIS_LB2_OPTS=\"\"\n",
+                "\nSIPIS_LB2_OPTS=\"--metrics 127.0.0.1:" + lb2Metrics + "\"\n"));
+        String lb2 = execStart("/lib/systemd/system/sipis-lb2.service");
+        assertThat(lb2).isEqualTo("/usr/bin/sipis lb2 $SIPIS_LB2_OPTS /etc/acrobits/LoadBalancer2/Settings.xml");
+        start(lb2, plan.resolve("lb2.out"));
         start(template.replace("%i", "Settings1"), plan.resolve("s1.out"));
         start(template.replace("%i", "Settings2"), plan.resolve("s2.out"));
 
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         for (int i = 0; i < 2; i++) {
-            // /about answers once the database is open and the shard loaded (after the merge: /health/ready)
-            URI about = URI.create("http://127.0.0.1:" + http[i] + "/about");
+            // ready: database, shard, LISTEN connection, SIP socket and app leg (each named in the body)
+            URI ready = URI.create("http://127.0.0.1:" + http[i] + "/health/ready");
             Path out = plan.resolve("s" + (i + 1) + ".out");
             await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
                     .failFast("the process exited:\n" + out, () -> STARTED.stream().anyMatch(x -> !x.isAlive()))
-                    .until(() -> status(client, about) == 200);
+                    .until(() -> status(client, ready) == 200);
+            HttpResponse<String> body = client.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(body.body()).contains("\"status\":\"ready\"", "\"name\":\"Sipis" + (i + 1) + "\"",
+                    "\"database\":{\"ok\":true", "\"change_notifications\":{\"ok\":true", "\"app_leg\":{\"ok\":true");
         }
+        URI metrics = URI.create("http://127.0.0.1:" + lb2Metrics + "/metrics");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .failFast("LB2 exited:\n" + plan.resolve("lb2.out"), () -> !STARTED.get(0).isAlive())
+                .until(() -> status(client, metrics) == 200);
+        assertThat(client.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body())
+                .contains("sipis_lb2_flows_total");
         assertThat(Files.readString(Path.of("/var/log/sipis/sipis1.log"))).contains("sipis Sipis1 running");
         assertThat(Files.readString(Path.of("/var/log/sipis/sipis2.log"))).contains("sipis Sipis2 running");
     }

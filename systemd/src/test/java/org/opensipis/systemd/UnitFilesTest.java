@@ -52,7 +52,10 @@ class UnitFilesTest {
         assertThat(t).contains("TimeoutStopSec=30s");
         List<String> lb2 = Shell.text("sipis-lb2.service").lines().collect(Collectors.toList());
         assertThat(lb2).contains("RestartPreventExitStatus=3", "ExecReload=/bin/kill -HUP $MAINPID",
-                "StandardOutput=journal");
+                "StandardOutput=journal", "EnvironmentFile=-/etc/default/sipis");
+        // options from /etc/default/sipis (e.g. --metrics 127.0.0.1:9498): unquoted, so that an
+        // empty or unset SIPIS_LB2_OPTS adds no argument and several options split on spaces
+        assertThat(lb2).contains("ExecStart=/usr/bin/sipis lb2 $SIPIS_LB2_OPTS /etc/acrobits/LoadBalancer2/Settings.xml");
         List<String> all = Shell.text("sipis.service").lines().collect(Collectors.toList());
         assertThat(all).contains("Type=oneshot", "RemainAfterExit=yes", "WantedBy=multi-user.target");
         assertThat(Shell.text("sipis.tmpfiles")).contains("d /run/sipis 0750 sipis sipis -");

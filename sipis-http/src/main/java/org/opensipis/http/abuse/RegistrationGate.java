@@ -98,8 +98,9 @@ public final class RegistrationGate {
                 unattributed.increment();
                 if (warnedUnattributed.compareAndSet(false, true)) {
                     LOG.warn("Requests from trusted proxy {} carry no X-Forwarded-For, so the per-source limit cannot "
-                            + "apply to them; add \"proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\" to "
-                            + "nginx (or remove the proxy from RegisterLimits[TrustedProxies])", client.describe());
+                            + "apply to them; add \"proxy_set_header X-Forwarded-For $remote_addr;\" to the "
+                            + "nginx server block (or remove the proxy from RegisterLimits[TrustedProxies])",
+                            client.describe());
                 }
                 return endpoint.handle(call);
             }

@@ -65,6 +65,9 @@ final class PlanReadme {
         b.append("  6. sipis check ").append(etc).append("/<each Settings file>\n");
         b.append("  7. systemctl daemon-reload && systemctl restart sipis-lb2 && systemctl start sipis\n")
                 .append("     (sipis-lb2 is the packaged LoadBalancer2; with Acrobits' own, restart that instead)\n");
+        b.append("  8. curl -s http://127.0.0.1:<http>/health/ready for each process: 200 once it is ready.\n")
+                .append("     An external load balancer probes https://<machine>/health/ready (200 while a local\n")
+                .append("     process is ready) or one process at https://<machine>/sipis<http>/health/ready.\n");
         b.append("\nThen publish dns.zone and give the apps app-parameters.txt.\n");
         b.append(database(layout));
         if (req.single()) {

@@ -83,8 +83,10 @@ final class PlanRenderer {
         b.append("}\nserver {\n    listen 443 ssl;\n    listen [::]:443 ssl;\n");
         b.append("    server_name ").append(String.join(" ", serverNames(host))).append(";\n");
         b.append("    ssl_certificate_key ").append(req.tlsKey()).append(";\n");
-        b.append("    ssl_certificate ").append(req.tlsCert()).append(";\n\n");
+        b.append("    ssl_certificate ").append(req.tlsCert()).append(";\n");
+        b.append(FORWARDED_FOR_COMMENT).append(FORWARDED_FOR).append('\n');
         b.append("    location /sipis/register {\n        proxy_pass http://anylocalsipis;\n    }\n\n");
+        b.append(READY_PROBE);
         for (PlannedProcess p : local) {
             b.append("\n    location /sipis").append(p.httpPort()).append("/ {\n        proxy_pass http://127.0.0.1:")
                     .append(p.httpPort()).append("/;\n    }\n");
@@ -92,6 +94,28 @@ final class PlanRenderer {
         b.append("}\n");
         return b.toString();
     }
+
+    /**
+     * nginx is the edge: the client's address replaces whatever X-Forwarded-For the client sent,
+     * so that the per-source limit of {@code /sipis/register} (RegisterLimits[TrustedProxies])
+     * counts the app, not nginx, and cannot be dodged with a forged header. Set at server level,
+     * every location below inherits it.
+     */
+    static final String FORWARDED_FOR = "    proxy_set_header X-Forwarded-For $remote_addr;\n";
+    static final String FORWARDED_FOR_COMMENT = "\n    # the app's address for SIPIS's per-source limit (RegisterLimits[TrustedProxies])\n";
+
+    /**
+     * The machine's readiness for an external load balancer in front of {@code all.<domain>}: 200
+     * while at least one local process is ready (a 503 is passed on to the next process; nginx then
+     * also rests that process for /sipis/register for {@code fail_timeout}). Each process on its
+     * own: {@code /sipis<port>/health/ready}.
+     */
+    static final String READY_PROBE = "    # an external load balancer's probe: 200 while a local process is ready\n"
+            + "    # (one process: /sipis<port>/health/ready)\n"
+            + "    location = /health/ready {\n"
+            + "        proxy_pass http://anylocalsipis;\n"
+            + "        proxy_next_upstream error timeout http_503;\n"
+            + "    }\n";
 
     private List<String> serverNames(int host) {
         List<String> names = new ArrayList<>();

@@ -121,6 +121,15 @@ class PlannerSeedTest {
             assertThat(withoutOurLines(files.get("nginx/host" + h + ".conf"))).isEqualTo(SEED_NGINX);
         }
         assertThat(files.get("nginx/host0.conf")).contains("server_name all.sipis.example.com s-0.sipis.example.com s-1.sipis.example.com;");
+        // ours: every location sends the app's address (server level, inherited) ...
+        for (int h = 0; h < 8; h++) {
+            String site = files.get("nginx/host" + h + ".conf");
+            assertThat(site).containsOnlyOnce("    proxy_set_header X-Forwarded-For $remote_addr;\n");
+            assertThat(site.indexOf("proxy_set_header")).isLessThan(site.indexOf("location"));
+            // ... and a readiness probe for an external load balancer
+            assertThat(site).contains("    location = /health/ready {\n        proxy_pass http://anylocalsipis;\n"
+                    + "        proxy_next_upstream error timeout http_503;\n    }\n");
+        }
         // DNS: s-0 and s-1 on the first machine, s-2 and s-3 on the second, ...; all.* on every machine
         List<String> dns = files.get("dns.zone").lines().filter(l -> !l.startsWith(";"))
                 .map(l -> l.replaceAll("\\s+", " ")).collect(Collectors.toList());
@@ -145,8 +154,15 @@ class PlannerSeedTest {
                 .collect(Collectors.toList());
     }
 
+    /**
+     * The site without what we add to the seed's: the header comment, {@code server_name}, the
+     * X-Forwarded-For header (the per-source limit needs the app's address) and the
+     * {@code /health/ready} probe location.
+     */
     static String withoutOurLines(String nginx) {
-        return nginx.lines().filter(l -> !l.startsWith("#") && !l.trim().startsWith("server_name"))
+        return nginx.replace(PlanRenderer.FORWARDED_FOR_COMMENT + PlanRenderer.FORWARDED_FOR, "")
+                .replace(PlanRenderer.READY_PROBE, "")
+                .lines().filter(l -> !l.startsWith("#") && !l.trim().startsWith("server_name"))
                 .collect(Collectors.joining("\n"));
     }
 }
