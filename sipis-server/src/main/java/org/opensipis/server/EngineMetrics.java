@@ -9,7 +9,8 @@ import org.opensipis.sip.registration.RegistrationEngine;
 /**
  * Feeds the registration engine's counters into the metrics sink: every {@link #run()} adds
  * what was sent and received since the previous run ({@code sipis_register_sent_total},
- * {@code sipis_register_responses_total{code}}; timeouts count as code 0). Runs on one timer
+ * {@code sipis_register_responses_total{code}}; timeouts count as code 0; responses matching no
+ * transaction go to {@code sipis_sip_stray_responses_total}). Runs on one timer
  * thread.
  */
 final class EngineMetrics implements Runnable {
@@ -18,6 +19,7 @@ final class EngineMetrics implements Runnable {
     private final MetricsSink metrics;
     private long sent;
     private long timeouts;
+    private long stray;
     private final Map<Integer, Long> responses = new HashMap<>();
 
     EngineMetrics(RegistrationEngine engine, MetricsSink metrics) {
@@ -36,6 +38,10 @@ final class EngineMetrics implements Runnable {
             metrics.registerResponse(0);
         }
         timeouts = Math.max(timeouts, s.timeouts());
+        for (long i = stray; i < s.strayResponses(); i++) {
+            metrics.sipStrayResponse();
+        }
+        stray = Math.max(stray, s.strayResponses());
         for (Map.Entry<Integer, Long> e : s.responsesByCode().entrySet()) {
             if (e.getKey() < 200) {
                 continue; // provisional responses are not counted

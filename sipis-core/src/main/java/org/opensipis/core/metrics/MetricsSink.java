@@ -23,6 +23,10 @@ public interface MetricsSink {
     default void registerResponse(int statusCode) {
     }
 
+    /** A SIP response arrived that matched no transaction of ours (RFC 3261 17.1.3): not a REGISTER answer. */
+    default void sipStrayResponse() {
+    }
+
     /**
      * A push was handed to a provider and the provider answered.
      *

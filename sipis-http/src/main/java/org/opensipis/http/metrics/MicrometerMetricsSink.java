@@ -16,6 +16,7 @@ public final class MicrometerMetricsSink implements MetricsSink {
 
     public static final String REGISTER_SENT = "sipis.register.sent";
     public static final String REGISTER_RESPONSES = "sipis.register.responses";
+    public static final String SIP_STRAY_RESPONSES = "sipis.sip.stray.responses";
     public static final String PUSHES = "sipis.pushes";
     public static final String PUSH_LATENCY = "sipis.push.latency";
     public static final String INCOMING_CALLS = "sipis.incoming.calls";
@@ -39,6 +40,12 @@ public final class MicrometerMetricsSink implements MetricsSink {
                 ? Integer.toString(statusCode) : "other";
         Counter.builder(REGISTER_RESPONSES).description("Final REGISTER responses by status code")
                 .tag("code", code).register(registry).increment();
+    }
+
+    @Override
+    public void sipStrayResponse() {
+        Counter.builder(SIP_STRAY_RESPONSES).description("SIP responses matching no transaction (RFC 3261 17.1.3)")
+                .register(registry).increment();
     }
 
     @Override

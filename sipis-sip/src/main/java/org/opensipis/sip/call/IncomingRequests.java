@@ -161,7 +161,7 @@ public final class IncomingRequests {
 
     /** MESSAGE as a non-INVITE server transaction: retransmissions get the same answer (Timer J). */
     private void message(Directory.Callee c, SipMessage m, Peer peer) {
-        String key = "MESSAGE|" + m.topBranch();
+        String key = TxnKeys.of(m);
         MessageTxn existing = messageTxns.get(key);
         if (existing != null) {
             if (existing.response != null) {

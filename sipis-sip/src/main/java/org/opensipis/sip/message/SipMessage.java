@@ -331,9 +331,38 @@ public final class SipMessage {
 
     /** The branch parameter of the top Via, or empty. */
     public String topBranch() {
-        String via = firstListElement(values[indexOf("via")]);
-        String b = HeaderParams.param(via, "branch");
+        String b = HeaderParams.param(topVia(), "branch");
         return b == null ? "" : b;
+    }
+
+    /** The top Via value (first element of the first Via header). */
+    public String topVia() {
+        return firstListElement(values[indexOf("via")]);
+    }
+
+    /**
+     * The sent-by of the top Via with its protocol, lower-case ({@code udp 192.0.2.1:5060}), as
+     * RFC 3261 17.2.3 compares it; the port is left as written (absent stays absent).
+     */
+    public String topSentBy() {
+        String via = topVia();
+        int semi = via.indexOf(';');
+        String head = (semi < 0 ? via : via.substring(0, semi)).trim();
+        int slash = head.lastIndexOf('/');
+        int sp = head.indexOf(' ', Math.max(slash, 0));
+        if (slash < 0 || sp < 0) {
+            return head.toLowerCase(Locale.ROOT);
+        }
+        String transport = head.substring(slash + 1, sp).trim();
+        String sentBy = head.substring(sp + 1).replace(" ", "");
+        return (transport + " " + sentBy).toLowerCase(Locale.ROOT);
+    }
+
+    /** The method of the CSeq header ({@code REGISTER} in {@code 12 REGISTER}), or empty. */
+    public String cseqMethod() {
+        String s = header("cseq").orElse("").trim();
+        int sp = s.lastIndexOf(' ');
+        return sp < 0 ? "" : s.substring(sp + 1).trim();
     }
 
     /** The first element of a comma-separated header value, as {@link #splitList} would give it. */

@@ -11,6 +11,8 @@ final class Counters {
     final LongAdder retransmissions = new LongAdder();
     final LongAdder timeouts = new LongAdder();
     final LongAdder transportErrors = new LongAdder();
+    /** Responses that match no client transaction (RFC 3261 17.1.3): not counted as REGISTER answers. */
+    final LongAdder strayResponses = new LongAdder();
     final AtomicLongArray responses = new AtomicLongArray(700);
 
     Map<Integer, Long> responsesByCode() {
