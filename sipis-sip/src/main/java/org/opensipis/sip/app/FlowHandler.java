@@ -7,8 +7,10 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
+import org.opensipis.sip.message.RateLimitedLog;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.message.SipParseException;
+import org.opensipis.sip.message.WireResponses;
 import org.opensipis.sip.owner.Owner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +25,7 @@ final class FlowHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(FlowHandler.class);
     private static final byte[] PONG = "\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    private final RateLimitedLog refused;
     private final AppRegistrar registrar;
     private final Owner owner;
     private final AppLegStats stats;
@@ -37,6 +40,7 @@ final class FlowHandler extends ChannelInboundHandlerAdapter {
         this.stats = stats;
         this.ids = ids;
         this.tls = tls;
+        this.refused = stats.refusedLog;
     }
 
     @Override
@@ -65,9 +69,19 @@ final class FlowHandler extends ChannelInboundHandlerAdapter {
         }
         SipMessage m;
         try {
-            m = SipMessage.parse((byte[]) msg);
+            m = SipMessage.parseFramed((byte[]) msg);
         } catch (SipParseException e) {
-            malformed(ctx, e);
+            if (e.partial() == null) {
+                malformed(ctx, e); // not a SIP request we could answer: not a SIP peer
+                return;
+            }
+            // the frame was whole, so the stream stays in step: answer (400/505) and go on
+            stats.malformed.incrementAndGet();
+            refused.warn("Refused a malformed SIP message: " + e.getMessage(), flow);
+            byte[] answer = WireResponses.error(e);
+            if (answer != null) {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(answer));
+            }
             return;
         }
         AppFlow f = flow;
@@ -100,7 +114,12 @@ final class FlowHandler extends ChannelInboundHandlerAdapter {
         }
         failed = true;
         stats.malformed.incrementAndGet();
-        LOG.warn("Closing {}: malformed input: {}", flow, cause.getMessage());
-        ctx.close();
+        refused.warn("Closing the flow: unframeable input: " + cause.getMessage(), flow);
+        byte[] answer = cause instanceof SipParseException ? WireResponses.error((SipParseException) cause) : null;
+        if (answer != null) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(answer)).addListener(f -> ctx.close());
+        } else {
+            ctx.close();
+        }
     }
 }

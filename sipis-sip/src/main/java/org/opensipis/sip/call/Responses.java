@@ -16,6 +16,8 @@ final class Responses {
 
     static final String ALLOW = "ACK, BYE, CANCEL, INFO, INVITE, NOTIFY, OPTIONS, REFER";
     static final String SUPPORTED = "replaces, path";
+    /** The option tags of {@link #SUPPORTED}: a Require naming another gets 420. */
+    static final java.util.Set<String> SUPPORTED_TAGS = java.util.Set.of("replaces", "path");
     static final String PUSH_STATUS = "X-Sipis-Push-Status";
     static final String REASON = "X-Sipis-Reason";
 

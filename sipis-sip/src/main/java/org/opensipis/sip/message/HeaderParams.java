@@ -72,10 +72,23 @@ public final class HeaderParams {
         return semi < 0 ? user : user.substring(0, semi);
     }
 
+    /**
+     * A quoted string's content with its quoted-pairs resolved; control characters (which RFC
+     * 3261 allows as quoted-pairs, e.g. a NUL in a display name) come out escaped as
+     * {@code \xNN}, so that they never reach a database, a push payload or a log raw.
+     */
     public static String unquote(String v) {
         if (v.length() >= 2 && v.charAt(0) == '"' && v.charAt(v.length() - 1) == '"') {
-            return v.substring(1, v.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\");
+            StringBuilder b = new StringBuilder(v.length());
+            for (int i = 1; i < v.length() - 1; i++) {
+                char c = v.charAt(i);
+                if (c == '\\' && i + 1 < v.length() - 1) {
+                    c = v.charAt(++i);
+                }
+                b.append(c);
+            }
+            return Printable.escapeKeepingLines(b.toString());
         }
-        return v;
+        return Printable.escapeKeepingLines(v);
     }
 }

@@ -10,13 +10,11 @@ import java.util.OptionalInt;
 /**
  * One parsed SIP message (request or response): start line, headers in order (names folded to
  * their long lower-case form), and the body. Immutable once parsed; safe to hand between threads.
- * The parser is small and strict: it accepts what RFC 3261 section 7 allows on the wire (CRLF or LF
- * line ends, folded header lines, compact header names) and rejects anything else with a
- * {@link SipParseException} naming the problem.
+ * {@link SipParser} reads it: strict where RFC 3261 and RFC 4475 call a message invalid, tolerant
+ * where a receiver should accept; any problem is a {@link SipParseException} naming it and its
+ * byte offset.
  */
 public final class SipMessage {
-
-    private static final int MAX_HEADERS = 128;
 
     private final String startLine;
     private final int status;
@@ -25,7 +23,7 @@ public final class SipMessage {
     private final String[] values;
     private final String body;
 
-    private SipMessage(String startLine, int status, String method, String[] names, String[] values, String body) {
+    SipMessage(String startLine, int status, String method, String[] names, String[] values, String body) {
         this.startLine = startLine;
         this.status = status;
         this.method = method;
@@ -34,150 +32,77 @@ public final class SipMessage {
         this.body = body;
     }
 
-    /** Parses one complete message (a datagram, or one framed stream message). */
+    /** Parses one datagram (no Content-Length: the body is the rest of the datagram). */
     public static SipMessage parse(byte[] data) {
-        return parse(new String(data, StandardCharsets.UTF_8));
+        return SipParser.parse(data, 0, data.length, false);
     }
 
+    /** Parses one datagram held in {@code data[off, off + len)}. */
+    public static SipMessage parse(byte[] data, int off, int len) {
+        return SipParser.parse(data, off, len, false);
+    }
+
+    /** Parses one message framed on a stream ({@link StreamFramer}): Content-Length is required. */
+    public static SipMessage parseFramed(byte[] data) {
+        return SipParser.parse(data, 0, data.length, true);
+    }
+
+    /** Parses a datagram given as text (tests, tools). */
     public static SipMessage parse(String text) {
-        int headerEnd = text.indexOf("\r\n\r\n");
-        int sepLen = 4;
-        if (headerEnd < 0) {
-            headerEnd = text.indexOf("\n\n");
-            sepLen = 2;
-        }
-        if (headerEnd < 0) {
-            throw new SipParseException("no empty line after the headers");
-        }
-        String body = text.substring(headerEnd + sepLen);
-        // one pass over the head, line by line ("\r?\n"), without a regex or a String per line
-        int lineEnd = lineEnd(text, 0, headerEnd);
-        String start = text.substring(0, lineEnd);
-        int status = 0;
-        String method = null;
-        if (start.startsWith("SIP/2.0 ")) {
-            if (start.length() < 11 || (start.length() > 11 && start.charAt(11) != ' ')) {
-                throw new SipParseException("bad status line: " + clip(start));
-            }
-            status = statusCode(start);
-            if (status < 100 || status > 699) {
-                throw new SipParseException("status code out of range in: " + clip(start));
-            }
-        } else {
-            String[] parts = start.split(" ");
-            if (parts.length != 3 || !parts[2].equals("SIP/2.0") || parts[0].isEmpty()) {
-                throw new SipParseException("bad request line: " + clip(start));
-            }
-            method = parts[0];
-        }
-        String[] n = new String[16];
-        String[] v = new String[16];
-        int count = 0;
-        int pos = nextLine(text, lineEnd, headerEnd);
-        while (pos >= 0) {
-            int end = lineEnd(text, pos, headerEnd);
-            int next = nextLine(text, end, headerEnd);
-            if (end == pos) {
-                pos = next;
-                continue;
-            }
-            char first = text.charAt(pos);
-            if (first == ' ' || first == '\t') {
-                if (count == 0) {
-                    throw new SipParseException("continuation line before any header");
-                }
-                v[count - 1] = v[count - 1] + " " + text.substring(pos, end).trim();
-                pos = next;
-                continue;
-            }
-            int colon = text.indexOf(':', pos);
-            if (colon <= pos || colon >= end) {
-                throw new SipParseException("header line without a name and colon: " + clip(text.substring(pos, end)));
-            }
-            String name = headerName(text, pos, colon);
-            if (name.isEmpty() || name.indexOf(' ') >= 0) {
-                throw new SipParseException("bad header name: " + clip(text.substring(pos, end)));
-            }
-            if (count == n.length) {
-                n = java.util.Arrays.copyOf(n, count * 2);
-                v = java.util.Arrays.copyOf(v, count * 2);
-            }
-            n[count] = name;
-            v[count] = trimmed(text, colon + 1, end);
-            count++;
-            if (count > MAX_HEADERS) {
-                throw new SipParseException("more than " + MAX_HEADERS + " headers");
-            }
-            pos = next;
-        }
-        SipMessage m = new SipMessage(start, status, method, java.util.Arrays.copyOf(n, count),
-                java.util.Arrays.copyOf(v, count), body);
-        if (m.indexOf("call-id") < 0 || m.indexOf("cseq") < 0 || m.indexOf("via") < 0) {
-            throw new SipParseException("missing Via, Call-ID or CSeq");
-        }
-        return m;
+        return parse(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** End of the line starting at {@code from} (before "\r\n" or "\n"), at most {@code limit}. */
-    private static int lineEnd(String text, int from, int limit) {
-        int nl = text.indexOf('\n', from);
-        if (nl < 0 || nl >= limit) {
-            return limit;
-        }
-        return nl > from && text.charAt(nl - 1) == '\r' ? nl - 1 : nl;
+    /** Whether the header is present. */
+    public boolean has(String name) {
+        return indexOf(name) >= 0;
     }
 
-    /** Start of the line after the one ending at {@code end}, or -1 at the end of the head. */
-    private static int nextLine(String text, int end, int limit) {
-        if (end >= limit) {
+    /** How many header lines of that name there are. */
+    public int count(String name) {
+        int n = 0;
+        for (String x : names) {
+            if (x.equals(name)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The raw value of every header line of that name (lists not split). */
+    public List<String> headersRaw(String name) {
+        List<String> out = new ArrayList<>(1);
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(name)) {
+                out.add(values[i]);
+            }
+        }
+        return out;
+    }
+
+    /** Header names in order (model names, {@link HeaderNames}) and their values, for serialising or relaying. */
+    public int headerCount() {
+        return names.length;
+    }
+
+    public String headerName(int i) {
+        return names[i];
+    }
+
+    public String headerValue(int i) {
+        return values[i];
+    }
+
+    /** The Content-Length header's value, or -1 when absent (checked to be digits by the parser). */
+    public int contentLength() {
+        int i = indexOf(HeaderNames.CONTENT_LENGTH);
+        if (i < 0) {
             return -1;
         }
-        return end + (text.charAt(end) == '\r' ? 2 : 1);
-    }
-
-    private static int statusCode(String start) {
-        int code = 0;
-        for (int i = 8; i < 11; i++) {
-            char c = start.charAt(i);
-            if (c < '0' || c > '9') {
-                throw new SipParseException("bad status code in: " + clip(start));
-            }
-            code = code * 10 + (c - '0');
+        try {
+            return Integer.parseInt(values[i]);
+        } catch (NumberFormatException e) {
+            return -1;
         }
-        return code;
-    }
-
-    /** {@code text[from, to)} without surrounding whitespace, as {@link String#trim} does. */
-    private static String trimmed(String text, int from, int to) {
-        while (from < to && text.charAt(from) <= ' ') {
-            from++;
-        }
-        while (to > from && text.charAt(to - 1) <= ' ') {
-            to--;
-        }
-        return text.substring(from, to);
-    }
-
-    /** Header names we read or see often, lower-case: matched in place, no String per header. */
-    private static final String[] KNOWN = {"via", "from", "to", "call-id", "cseq", "contact", "content-length",
-        "content-type", "max-forwards", "expires", "min-expires", "www-authenticate", "proxy-authenticate",
-        "authorization", "proxy-authorization", "server", "user-agent", "allow", "supported", "retry-after",
-        "record-route", "route", "require", "date", "path", "event", "accept"};
-
-    private static String headerName(String text, int from, int to) {
-        while (from < to && text.charAt(from) <= ' ') {
-            from++;
-        }
-        while (to > from && text.charAt(to - 1) <= ' ') {
-            to--;
-        }
-        int len = to - from;
-        for (String k : KNOWN) {
-            if (k.length() == len && text.regionMatches(true, from, k, 0, len)) {
-                return k;
-            }
-        }
-        return longName(text.substring(from, to).toLowerCase(Locale.ROOT));
     }
 
     private int indexOf(String name) {
@@ -187,23 +112,6 @@ public final class SipMessage {
             }
         }
         return -1;
-    }
-
-    private static String longName(String n) {
-        if (n.length() != 1) {
-            return n;
-        }
-        switch (n.charAt(0)) {
-            case 'v': return "via";
-            case 'i': return "call-id";
-            case 'm': return "contact";
-            case 'l': return "content-length";
-            case 'f': return "from";
-            case 't': return "to";
-            case 'c': return "content-type";
-            case 'k': return "supported";
-            default: return n;
-        }
     }
 
     private static String clip(String s) {
@@ -347,15 +255,20 @@ public final class SipMessage {
     public String topSentBy() {
         String via = topVia();
         int semi = via.indexOf(';');
-        String head = (semi < 0 ? via : via.substring(0, semi)).trim();
-        int slash = head.lastIndexOf('/');
-        int sp = head.indexOf(' ', Math.max(slash, 0));
-        if (slash < 0 || sp < 0) {
-            return head.toLowerCase(Locale.ROOT);
+        String[] parts = (semi < 0 ? via : via.substring(0, semi)).split("/", 3);
+        String rest = parts[parts.length - 1].trim();
+        int sp = 0;
+        while (sp < rest.length() && rest.charAt(sp) != ' ' && rest.charAt(sp) != '\t') {
+            sp++;
         }
-        String transport = head.substring(slash + 1, sp).trim();
-        String sentBy = head.substring(sp + 1).replace(" ", "");
-        return (transport + " " + sentBy).toLowerCase(Locale.ROOT);
+        StringBuilder b = new StringBuilder(rest.length()).append(rest, 0, sp).append(' ');
+        for (int i = sp; i < rest.length(); i++) {
+            char c = rest.charAt(i);
+            if (c != ' ' && c != '\t') {
+                b.append(c);
+            }
+        }
+        return b.toString().toLowerCase(Locale.ROOT);
     }
 
     /** The method of the CSeq header ({@code REGISTER} in {@code 12 REGISTER}), or empty. */

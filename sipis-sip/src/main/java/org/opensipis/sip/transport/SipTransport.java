@@ -30,8 +30,10 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import org.opensipis.core.instance.SipAccount.Transport;
+import org.opensipis.sip.message.RateLimitedLog;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.message.SipParseException;
+import org.opensipis.sip.message.WireResponses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,9 @@ import org.slf4j.LoggerFactory;
 public final class SipTransport implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SipTransport.class);
+
+    /** Malformed input from the network: one WARN per 10 s, the rest at DEBUG. */
+    private final RateLimitedLog refused = new RateLimitedLog(LOG);
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] DOUBLE_CRLF = {'\r', '\n', '\r', '\n'};
 
@@ -227,16 +232,16 @@ public final class SipTransport implements AutoCloseable {
         });
     }
 
-    private void deliver(byte[] data, Flow flow) {
-        deliver(new String(data, java.nio.charset.StandardCharsets.UTF_8), flow);
-    }
-
-    private void deliver(String text, Flow flow) {
+    private void deliver(byte[] data, int length, boolean framed, Flow flow) {
         SipMessage m;
         try {
-            m = SipMessage.parse(text);
+            m = framed ? SipMessage.parseFramed(data) : SipMessage.parse(data, 0, length);
         } catch (SipParseException e) {
-            LOG.debug("Dropped unparsable SIP message from {}: {}", flow.remote(), e.getMessage());
+            refused.warn("Refused a malformed SIP message: " + e.getMessage(), flow.remote());
+            byte[] answer = WireResponses.error(e);
+            if (answer != null) {
+                flow.send(answer);
+            }
             return;
         }
         receiver.onMessage(m, flow);
@@ -265,7 +270,7 @@ public final class SipTransport implements AutoCloseable {
             }
             int n = c.readableBytes();
             c.getBytes(c.readerIndex(), scratch, 0, n);
-            deliver(new String(scratch, 0, n, java.nio.charset.StandardCharsets.UTF_8), flow);
+            deliver(scratch, n, false, flow);
         }
     }
 
@@ -276,7 +281,7 @@ public final class SipTransport implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, byte[] msg) {
             Flow flow = ctx.channel().attr(FLOW).get();
             if (flow != null) {
-                deliver(msg, flow);
+                deliver(msg, msg.length, true, flow);
             }
         }
 

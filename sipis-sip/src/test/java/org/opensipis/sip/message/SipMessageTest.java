@@ -53,13 +53,13 @@ class SipMessageTest {
         assertThat(m.hasListHeader("contact")).isTrue();
         assertThat(m.hasListHeader("record-route")).isFalse();
         assertThat(SipMessage.parse("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKa\r\nCall-ID: c\r\n"
-                + "CSeq: 2 REGISTER\r\nContact: , \r\n\r\n").hasListHeader("contact")).isFalse();
+                + "From: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCSeq: 2 REGISTER\r\nContact: , \r\n\r\n").hasListHeader("contact")).isFalse();
     }
 
     @Test
     void headerNamesFoldWhateverTheirCase() {
         SipMessage m = SipMessage.parse("SIP/2.0 200 OK\r\nvIA : SIP/2.0/UDP h;branch=z9hG4bKa , SIP/2.0/UDP g\r\n"
-                + "CALL-ID: c\r\ncseq: 2 REGISTER\r\nX-Custom-Thing: a\r\n  folded\r\nm: <sip:a@b>\r\n\r\nbody");
+                + "f: <sip:a@b>;tag=1\r\nTO: <sip:a@b>\r\nCALL-ID: c\r\ncseq: 2 REGISTER\r\nX-Custom-Thing: a\r\n  folded\r\nm: <sip:a@b>\r\n\r\nbody");
         assertThat(m.topBranch()).isEqualTo("z9hG4bKa");
         assertThat(m.callId()).isEqualTo("c");
         assertThat(m.header("x-custom-thing")).hasValue("a folded");
@@ -75,8 +75,8 @@ class SipMessageTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"bad-status-code.txt,bad status", "bad-no-call-id.txt,missing Via, Call-ID or CSeq",
-            "bad-header-without-colon.txt,header line without a name and colon"})
+    @CsvSource({"bad-status-code.txt,bad status", "bad-no-call-id.txt,Call-ID",
+            "bad-header-without-colon.txt,header line without a colon"})
     void rejectsMalformedMessagesNamingTheProblem(String file, String problem) {
         assertThatThrownBy(() -> fixture(file)).isInstanceOf(SipParseException.class).hasMessageContaining(problem);
     }
@@ -84,7 +84,7 @@ class SipMessageTest {
     @Test
     void parsesRequests() {
         SipMessage m = SipMessage.parse("REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKa\r\n"
-                + "Call-ID: c\r\nCSeq: 2 REGISTER\r\nContent-Length: 0\r\n\r\n");
+                + "From: <sip:a@example.com>;tag=1\r\nTo: <sip:a@example.com>\r\nCall-ID: c\r\nCSeq: 2 REGISTER\r\nContent-Length: 0\r\n\r\n");
         assertThat(m.method()).isEqualTo("REGISTER");
         assertThat(m.requestUri()).isEqualTo("sip:example.com");
     }
