@@ -9,6 +9,9 @@ public final class Lb2Stats {
     final LongAdder toBackend = new LongAdder();
     final LongAdder toApp = new LongAdder();
     final LongAdder malformed = new LongAdder();
+    /** Malformed input on any app flow: one WARN per 10 s for the whole LB2. */
+    final org.opensipis.sip.message.RateLimitedLog refusedLog =
+            new org.opensipis.sip.message.RateLimitedLog(org.slf4j.LoggerFactory.getLogger(TcpFlowHandler.class));
     final LongAdder backendFailures = new LongAdder();
     final LongAdder noRoute = new LongAdder();
     final LongAdder pings = new LongAdder();

@@ -96,7 +96,7 @@ public final class LoadBalancer implements AutoCloseable {
                         if (ssl != null) {
                             ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                         }
-                        ch.pipeline().addLast(new SipFramer(MAX_MESSAGE_BYTES), new TcpFlowHandler(router, stats, MAX_MESSAGE_BYTES));
+                        ch.pipeline().addLast(new org.opensipis.sip.message.StreamFramer(MAX_MESSAGE_BYTES, true), new TcpFlowHandler(router, stats, MAX_MESSAGE_BYTES));
                     }
                 })
                 .bind(hp.host(), hp.port()).sync().channel();

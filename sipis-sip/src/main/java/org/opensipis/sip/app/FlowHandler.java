@@ -1,5 +1,7 @@
 package org.opensipis.sip.app;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -10,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.opensipis.sip.message.RateLimitedLog;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.message.SipParseException;
+import org.opensipis.sip.message.StreamFramer;
 import org.opensipis.sip.message.WireResponses;
 import org.opensipis.sip.owner.Owner;
 import org.slf4j.Logger;
@@ -59,18 +62,23 @@ final class FlowHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf && failed) {
+            ((ByteBuf) msg).release();
+            return;
+        }
         if (failed) {
             return;
         }
-        if (msg == AppFramer.PING) {
+        if (msg == StreamFramer.PING) {
             stats.pings.incrementAndGet();
             ctx.writeAndFlush(Unpooled.wrappedBuffer(PONG));
             return;
         }
         SipMessage m;
         try {
-            m = SipMessage.parseFramed((byte[]) msg);
+            m = SipMessage.parseFramed(ByteBufUtil.getBytes((ByteBuf) msg));
         } catch (SipParseException e) {
+            ((ByteBuf) msg).release();
             if (e.partial() == null) {
                 malformed(ctx, e); // not a SIP request we could answer: not a SIP peer
                 return;
@@ -84,6 +92,7 @@ final class FlowHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        ((ByteBuf) msg).release();
         AppFlow f = flow;
         owner.execute(() -> registrar.onMessage(f, m));
     }

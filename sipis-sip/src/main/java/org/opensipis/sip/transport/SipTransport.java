@@ -33,6 +33,7 @@ import org.opensipis.core.instance.SipAccount.Transport;
 import org.opensipis.sip.message.RateLimitedLog;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.message.SipParseException;
+import org.opensipis.sip.message.StreamFramer;
 import org.opensipis.sip.message.WireResponses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,7 +156,7 @@ public final class SipTransport implements AutoCloseable {
                             engine.setSSLParameters(p);
                             ch.pipeline().addLast(new SslHandler(engine));
                         }
-                        ch.pipeline().addLast(new StreamFramer(), new StreamHandler());
+                        ch.pipeline().addLast(new StreamFramer(StreamFramer.DEFAULT_MAX_MESSAGE, false), new StreamHandler());
                     }
                 });
         ChannelFuture cf = b.connect(remote, new InetSocketAddress(config.bindAddress(), 0));
@@ -274,20 +275,30 @@ public final class SipTransport implements AutoCloseable {
         }
     }
 
-    private final class StreamHandler extends SimpleChannelInboundHandler<byte[]> {
+    private final class StreamHandler extends SimpleChannelInboundHandler<ByteBuf> {
         static final io.netty.util.AttributeKey<Flow> FLOW = io.netty.util.AttributeKey.valueOf("sipis-flow");
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, byte[] msg) {
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
             Flow flow = ctx.channel().attr(FLOW).get();
             if (flow != null) {
-                deliver(msg, msg.length, true, flow);
+                byte[] bytes = io.netty.buffer.ByteBufUtil.getBytes(msg);
+                deliver(bytes, bytes.length, true, flow);
             }
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             LOG.debug("Closing SIP flow {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            if (cause.getCause() instanceof SipParseException) {
+                // unframeable (Content-Length missing, negative, repeated): 400 when answerable, then close
+                SipParseException e = (SipParseException) cause.getCause();
+                refused.warn("Closing a SIP flow: " + e.getMessage(), ctx.channel().remoteAddress());
+                byte[] answer = WireResponses.error(e);
+                if (answer != null) {
+                    ctx.writeAndFlush(Unpooled.wrappedBuffer(answer));
+                }
+            }
             Flow flow = ctx.channel().attr(FLOW).get();
             if (flow != null) {
                 flow.closedBy(cause);

@@ -109,25 +109,14 @@ final class SipSyntax {
     private static List<String> elements(String value) {
         List<String> out = new ArrayList<>(1);
         int from = 0;
-        boolean quoted = false;
-        int angle = 0;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (quoted && c == '\\') {
-                i++;
-            } else if (c == '"') {
-                quoted = !quoted;
-            } else if (!quoted && c == '<') {
-                angle++;
-            } else if (!quoted && c == '>') {
-                angle--;
-            } else if (!quoted && angle == 0 && c == ',') {
-                out.add(value.substring(from, i).trim());
-                from = i + 1;
+        while (true) {
+            int end = SipMessage.elementEnd(value, from);
+            out.add(value.substring(from, end).trim());
+            if (end == value.length()) {
+                return out;
             }
+            from = end + 1;
         }
-        out.add(value.substring(from).trim());
-        return out;
     }
 
     /** RFC 3261 20.42: SIP / 2.0 / transport LWS sent-by *( ; via-params ). */

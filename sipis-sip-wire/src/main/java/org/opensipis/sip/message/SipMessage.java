@@ -52,6 +52,26 @@ public final class SipMessage {
         return parse(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The message as stream-ready bytes: the start line, every header (in order, usual spelling)
+     * except Content-Length, then Content-Length for the body and the body.
+     */
+    public byte[] serialize() {
+        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        StringBuilder b = new StringBuilder(256 + 32 * names.length);
+        b.append(startLine).append("\r\n");
+        for (int i = 0; i < names.length; i++) {
+            if (!names[i].equals(HeaderNames.CONTENT_LENGTH)) {
+                b.append(HeaderNames.display(names[i])).append(": ").append(values[i]).append("\r\n");
+            }
+        }
+        b.append("Content-Length: ").append(content.length).append("\r\n\r\n");
+        byte[] head = b.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] all = java.util.Arrays.copyOf(head, head.length + content.length);
+        System.arraycopy(content, 0, all, head.length, content.length);
+        return all;
+    }
+
     /** Whether the header is present. */
     public boolean has(String name) {
         return indexOf(name) >= 0;
@@ -307,12 +327,14 @@ public final class SipMessage {
     }
 
     /** Where the list element starting at {@code from} ends: its comma (outside quotes and angle brackets), or the end. */
-    private static int elementEnd(String value, int from) {
+    static int elementEnd(String value, int from) {
         boolean quoted = false;
         int angle = 0;
         for (int i = from; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c == '"' && (i == 0 || value.charAt(i - 1) != '\\')) {
+            if (quoted && c == '\\') {
+                i++; // quoted-pair
+            } else if (c == '"') {
                 quoted = !quoted;
             } else if (!quoted && c == '<') {
                 angle++;

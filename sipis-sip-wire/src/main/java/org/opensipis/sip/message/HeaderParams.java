@@ -72,6 +72,44 @@ public final class HeaderParams {
         return semi < 0 ? user : user.substring(0, semi);
     }
 
+    /** A URI parameter's value, percent-decoded ("" for a flag), or null (headers after '?' are not parameters). */
+    public static String uriParam(String uri, String name) {
+        int q = uri.indexOf('?');
+        String u = q < 0 ? uri : uri.substring(0, q);
+        int i = u.indexOf(';');
+        while (i >= 0) {
+            int next = u.indexOf(';', i + 1);
+            String p = u.substring(i + 1, next < 0 ? u.length() : next).trim();
+            int eq = p.indexOf('=');
+            String n = eq < 0 ? p : p.substring(0, eq);
+            if (n.trim().equalsIgnoreCase(name)) {
+                return eq < 0 ? "" : percentDecode(p.substring(eq + 1).trim());
+            }
+            i = next;
+        }
+        return null;
+    }
+
+    /** {@code %XX} escapes decoded as UTF-8 bytes; a '%' not followed by two hex digits stays as it is. */
+    public static String percentDecode(String s) {
+        if (s.indexOf('%') < 0) {
+            return s;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%' && i + 2 < s.length()
+                    && Character.digit(s.charAt(i + 1), 16) >= 0 && Character.digit(s.charAt(i + 2), 16) >= 0) {
+                out.write(Character.digit(s.charAt(i + 1), 16) * 16 + Character.digit(s.charAt(i + 2), 16));
+                i += 2;
+            } else {
+                byte[] b = String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                out.write(b, 0, b.length);
+            }
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /**
      * A quoted string's content with its quoted-pairs resolved; control characters (which RFC
      * 3261 allows as quoted-pairs, e.g. a NUL in a display name) come out escaped as
