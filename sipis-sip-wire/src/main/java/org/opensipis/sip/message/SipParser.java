@@ -49,7 +49,12 @@ final class SipParser {
             }
         }
         if (headEnd < 0) {
-            throw new SipParseException(400, "no empty line after the headers", len, null);
+            if (stream || end - off < 2 || data[end - 1] != '\n') {
+                throw new SipParseException(400, "no empty line after the headers", len, null);
+            }
+            // a datagram that ends right after a header line: tolerated as one without a body
+            headEnd = end - 1;
+            sepLen = 1;
         }
         int h = headEnd > off && data[headEnd - 1] == '\r' ? headEnd - 1 : headEnd;
         String head = decodeStrict(data, off, h - off);
@@ -161,7 +166,12 @@ final class SipParser {
         } catch (SipParseException e) {
             throw answerable ? e.withPartial(headOnly) : e;
         }
-        String body = body(headOnly, data, bodyStart, end, stream, text);
+        String body;
+        try {
+            body = body(headOnly, data, bodyStart, end, stream, text);
+        } catch (SipParseException e) {
+            throw answerable ? e.withPartial(headOnly) : e;
+        }
         return body.isEmpty() ? headOnly : new SipMessage(start, status, method, names, values, body);
     }
 

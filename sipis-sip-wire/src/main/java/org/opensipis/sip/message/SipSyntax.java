@@ -245,8 +245,9 @@ final class SipSyntax {
                 return "bad character in the Request-URI";
             }
         }
+        // '?' may stand in the user part (RFC 3261 25.1 user-unreserved); after the host it starts headers
         if ((uri.regionMatches(true, 0, "sip:", 0, 4) || uri.regionMatches(true, 0, "sips:", 0, 5))
-                && uri.indexOf('?') >= 0) {
+                && uri.indexOf('?', Math.max(uri.lastIndexOf('@'), 0)) >= 0) {
             return "headers are not allowed in a SIP Request-URI";
         }
         return null;
