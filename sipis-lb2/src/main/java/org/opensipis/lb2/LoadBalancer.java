@@ -77,7 +77,10 @@ public final class LoadBalancer implements AutoCloseable {
             }
         }
         for (HostPort hp : s.udp()) {
+            // Netty reads datagrams into 2 KB buffers by default: a longer SIP message would be cut
             Channel ch = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                    .option(io.netty.channel.ChannelOption.RCVBUF_ALLOCATOR,
+                            new io.netty.channel.FixedRecvByteBufAllocator(65_535))
                     .handler(new UdpFrontend(router, stats, MAX_MESSAGE_BYTES))
                     .bind(hp.host(), hp.port()).sync().channel();
             listeners.add(ch);

@@ -75,10 +75,10 @@ final class TcpFlowHandler extends ChannelInboundHandlerAdapter {
             frame.release();
             stats.refusedLog.warn("Refused a malformed SIP message: " + e.getMessage(), ctx.channel().remoteAddress());
             byte[] answer = WireResponses.error(e);
-            if (answer != null) {
+            if (!e.sipLike()) {
+                ctx.close(); // not SIP at all: not a SIP peer
+            } else if (answer != null) {
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(answer)); // framing is intact: the flow stays
-            } else {
-                ctx.close(); // not a SIP request: not a SIP peer
             }
             return;
         }

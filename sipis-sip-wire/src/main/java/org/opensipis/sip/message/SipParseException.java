@@ -13,6 +13,7 @@ public final class SipParseException extends RuntimeException {
     private final String phrase;
     private final int offset;
     private final transient SipMessage partial;
+    private final boolean sipLike;
 
     public SipParseException(String message) {
         this(400, message, -1, null);
@@ -25,7 +26,16 @@ public final class SipParseException extends RuntimeException {
      * @param partial the headers that could be read, or null
      */
     public SipParseException(int status, String message, int offset, SipMessage partial) {
+        this(status, message, offset, partial, true);
+    }
+
+    /**
+     * @param sipLike false when the bytes do not even start like a SIP message (no SIP version in
+     *                the first line): a stream peer sending such bytes is not a SIP peer
+     */
+    public SipParseException(int status, String message, int offset, SipMessage partial, boolean sipLike) {
         super(offset >= 0 ? message + " (at byte " + offset + ")" : message);
+        this.sipLike = sipLike;
         this.status = status;
         this.phrase = status == 505 ? "Version Not Supported" : Printable.phrase(message);
         this.offset = offset;
@@ -34,13 +44,18 @@ public final class SipParseException extends RuntimeException {
 
     /** The same problem, now with the headers that could be read. */
     SipParseException withPartial(SipMessage p) {
-        return new SipParseException(status, detail(), offset, p);
+        return new SipParseException(status, detail(), offset, p, sipLike);
     }
 
     private String detail() {
         String m = getMessage();
         int at = offset >= 0 ? m.lastIndexOf(" (at byte ") : -1;
         return at >= 0 ? m.substring(0, at) : m;
+    }
+
+    /** Whether the bytes started like a SIP message (a status line, or a Request-Line naming a SIP version). */
+    public boolean sipLike() {
+        return sipLike;
     }
 
     /** 400 or 505. */

@@ -89,8 +89,11 @@ final class SipParser {
                 method = requestLine(start);
             }
         } catch (SipParseException e) {
-            if (start.regionMatches(true, 0, "SIP/", 0, 4) || start.indexOf(' ') <= 0) {
-                throw e; // a broken response, or nothing that looks like a request: not answerable
+            if (start.regionMatches(true, 0, "SIP/", 0, 4)) {
+                throw e; // a broken response: not answerable
+            }
+            if (start.indexOf(' ') <= 0 || start.toUpperCase(java.util.Locale.ROOT).indexOf(" SIP/") < 0) {
+                throw new SipParseException(e.status(), e.getMessage(), -1, null, false); // not SIP at all
             }
             problem = e;
             method = start.substring(0, start.indexOf(' '));

@@ -50,6 +50,77 @@ public final class Rfc4475 {
     private Rfc4475() {
     }
 
+    /**
+     * What a stream receiver (the app leg, LB2 on TCP) does with the fixture sent as it is. Where a
+     * stream differs from a datagram (RFC 3261 18.3: Content-Length is required and frames the
+     * message): clerr's Content-Length runs past the end, so the message never completes; ncl,
+     * mcl01 and inv2543 (none, negative, two) cannot be framed: 400, then the flow closes; dblreq is
+     * two messages on a stream.
+     *
+     * @return the expected status codes (-1 stands for "an answer of the receiver's own, not a
+     *         refusal by the wire layer": not 500/505, and a 400 only with an X-Sipis-Reason), and
+     *         whether the receiver closes the flow (then no probe is sent)
+     */
+    public static StreamExpectation stream(Case c) {
+        switch (c.file()) {
+            case "clerr":
+                return new StreamExpectation(List.of(), true);
+            case "ncl":
+            case "mcl01":
+            case "inv2543":
+                return new StreamExpectation(List.of(400), true);
+            case "dblreq":
+                return new StreamExpectation(List.of(-1), false); // see streamBytes
+            default:
+                break;
+        }
+        switch (c.parse()) {
+            case ANSWER_400:
+                return new StreamExpectation(List.of(400), false);
+            case ANSWER_505:
+                return new StreamExpectation(List.of(505), false);
+            case DROP:
+                return new StreamExpectation(List.of(), false);
+            default:
+                return new StreamExpectation(c.isResponse() ? List.of() : List.of(-1), false);
+        }
+    }
+
+    /**
+     * The bytes to send on a stream: the fixture, except dblreq, a datagram test (3.1.1.8: octets
+     * after the Content-Length in a UDP datagram are ignored). On a stream those octets are the
+     * next message, and the INVITE's Content-Length (150) ends 5 octets short of its body, so only
+     * the REGISTER is sent.
+     */
+    public static byte[] streamBytes(Case c) {
+        byte[] b = c.bytes();
+        if (!c.file().equals("dblreq")) {
+            return b;
+        }
+        String text = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return text.substring(0, text.indexOf("\r\n\r\n") + 4).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** See {@link #stream}. */
+    public record StreamExpectation(List<Integer> codes, boolean closes) {
+        /** Whether {@code got} (what {@link WireExchange} collected) meets this expectation. */
+        public boolean metBy(WireExchange.Outcome got) {
+            if (got.codes().size() != codes.size() || (closes && !got.closed())) {
+                return false;
+            }
+            for (int i = 0; i < codes.size(); i++) {
+                int want = codes.get(i);
+                int have = got.codes().get(i);
+                boolean own = have >= 100 && have != 500 && have != 505
+                        && (have != 400 || got.raw().get(i).contains("\r\nX-Sipis-Reason:"));
+                if (want == -1 ? !own : want != have) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     public static final List<Case> CASES = List.of(
             // 3.1.1 valid messages
             new Case("wsinv", "3.1.1.1", "valid: short tortuous INVITE", Parse.VALID, 481),

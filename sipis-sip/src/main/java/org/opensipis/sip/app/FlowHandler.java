@@ -79,7 +79,7 @@ final class FlowHandler extends ChannelInboundHandlerAdapter {
             m = SipMessage.parseFramed(ByteBufUtil.getBytes((ByteBuf) msg));
         } catch (SipParseException e) {
             ((ByteBuf) msg).release();
-            if (e.partial() == null) {
+            if (!e.sipLike()) {
                 malformed(ctx, e); // not a SIP request we could answer: not a SIP peer
                 return;
             }
