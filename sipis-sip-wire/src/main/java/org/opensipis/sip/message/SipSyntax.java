@@ -16,6 +16,8 @@ final class SipSyntax {
     private static final String[] SINGLE = {HeaderNames.FROM, HeaderNames.TO, HeaderNames.CALL_ID, HeaderNames.CSEQ,
         HeaderNames.MAX_FORWARDS, HeaderNames.CONTENT_LENGTH, HeaderNames.CONTENT_TYPE};
     private static final String TOKEN_MARKS = "-.!%*_+`'~";
+    /** RFC 3261 25.1 user and password: unreserved marks, escapes, user-unreserved, and ':' before a password. */
+    private static final String USER_MARKS = "-_.!~*'()%&=+$,;?/:";
 
     private SipSyntax() {
     }
@@ -34,6 +36,11 @@ final class SipSyntax {
             if (m.count(h) > 1) {
                 throw bad("more than one " + HeaderNames.display(h) + " header");
             }
+        }
+        // RFC 3261 8.1.1.8: a dialog-creating request carries a Contact; RFC 2543 senders (no magic
+        // cookie in the branch, RFC 4475 3.4.1) did not have to
+        if ("INVITE".equals(m.method()) && !m.has(HeaderNames.CONTACT) && m.topBranch().startsWith("z9hG4bK")) {
+            throw bad("missing Contact header");
         }
         cseq(m);
         digits(m, HeaderNames.MAX_FORWARDS, 255);
@@ -55,6 +62,9 @@ final class SipSyntax {
         for (String c : m.headersRaw(HeaderNames.CONTACT)) {
             if (c.trim().equals("*")) {
                 continue;
+            }
+            if (c.replace(",", "").trim().isEmpty()) {
+                throw bad("empty Contact"); // RFC 3261 25.1: at least one contact-param
             }
             for (String e : elements(c)) {
                 if (!e.isEmpty()) { // an empty list element is skipped (RFC 3261 7.3.1 tolerance)
@@ -136,7 +146,8 @@ final class SipSyntax {
             sp++;
         }
         String sentBy = rest.substring(sp).trim();
-        if (sp == 0 || !isToken(rest, 0, sp) || sentBy.isEmpty() || hasSpace(sentBy)) {
+        if (sp == 0 || !isToken(rest, 0, sp) || sentBy.isEmpty() || hasSpace(sentBy)
+                || sipUriProblem("sip:" + sentBy) != null) {
             return "malformed Via sent-by";
         }
         return semi < 0 ? null : paramsProblem(e.substring(semi), "Via");
@@ -210,6 +221,10 @@ final class SipSyntax {
             if (!hasScheme(uri)) {
                 throw bad("URI without a scheme in " + h);
             }
+            String hostProblem = sipUriProblem(uri);
+            if (hostProblem != null) {
+                throw bad(hostProblem + " in " + h);
+            }
             rest = gt + 1;
         } else {
             int semi = s.indexOf(';');
@@ -222,6 +237,10 @@ final class SipSyntax {
             }
             if (!hasScheme(uri)) {
                 throw bad("URI without a scheme in " + h);
+            }
+            String hostProblem = sipUriProblem(uri);
+            if (hostProblem != null) {
+                throw bad(hostProblem + " in " + h);
             }
             rest = semi < 0 ? s.length() : semi;
         }
@@ -249,6 +268,80 @@ final class SipSyntax {
         if ((uri.regionMatches(true, 0, "sip:", 0, 4) || uri.regionMatches(true, 0, "sips:", 0, 5))
                 && uri.indexOf('?', Math.max(uri.lastIndexOf('@'), 0)) >= 0) {
             return "headers are not allowed in a SIP Request-URI";
+        }
+        String hostProblem = sipUriProblem(uri);
+        return hostProblem == null ? null : hostProblem + " in the Request-URI";
+    }
+
+    /**
+     * Why a sip:/sips: URI's host and port are malformed (RFC 3261 25.1 hostport: a host name of
+     * letters, digits, '-' and '.', an IPv4 address or a bracketed IPv6 reference, then an optional
+     * numeric port), or null; other schemes are not looked into.
+     */
+    static String sipUriProblem(String uri) {
+        int scheme;
+        if (uri.regionMatches(true, 0, "sip:", 0, 4)) {
+            scheme = 4;
+        } else if (uri.regionMatches(true, 0, "sips:", 0, 5)) {
+            scheme = 5;
+        } else {
+            return null;
+        }
+        // '@' stands nowhere in a SIP URI but after the userinfo (parameters and headers escape it)
+        int at = uri.lastIndexOf('@');
+        if (at > scheme) {
+            for (int i = scheme; i < at; i++) {
+                char c = uri.charAt(i);
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                        || USER_MARKS.indexOf(c) >= 0)) {
+                    return "illegal character in the user part";
+                }
+                if (c == '%' && (i + 2 >= at || Character.digit(uri.charAt(i + 1), 16) < 0
+                        || Character.digit(uri.charAt(i + 2), 16) < 0)) {
+                    return "bad escape in the user part";
+                }
+            }
+        }
+        int from = at < scheme ? scheme : at + 1;
+        int end = from;
+        while (end < uri.length() && uri.charAt(end) != ';' && uri.charAt(end) != '?') {
+            end++;
+        }
+        String hostport = uri.substring(from, end);
+        int portColon;
+        if (hostport.startsWith("[")) {
+            int close = hostport.indexOf(']');
+            if (close < 2) {
+                return "malformed IPv6 reference";
+            }
+            for (int i = 1; i < close; i++) {
+                char c = hostport.charAt(i);
+                if (Character.digit(c, 16) < 0 && c != ':' && c != '.') {
+                    return "malformed IPv6 reference";
+                }
+            }
+            portColon = close + 1 < hostport.length() ? close + 1 : -1;
+            if (portColon > 0 && hostport.charAt(portColon) != ':') {
+                return "malformed host";
+            }
+        } else {
+            portColon = hostport.indexOf(':');
+            String host = portColon < 0 ? hostport : hostport.substring(0, portColon);
+            if (host.isEmpty()) {
+                return "missing host";
+            }
+            for (int i = 0; i < host.length(); i++) {
+                char c = host.charAt(i);
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) {
+                    return "illegal character in the host";
+                }
+            }
+        }
+        if (portColon >= 0) {
+            String port = hostport.substring(portColon + 1);
+            if (port.isEmpty() || port.length() > 5 || !allDigits(port, 0, port.length())) {
+                return "malformed port";
+            }
         }
         return null;
     }
@@ -300,14 +393,12 @@ final class SipSyntax {
         return true;
     }
 
+    /** RFC 3261 25.1 gen-value: a token, a host (an IPv4 address or name is a token; an IPv6 reference), or quoted. */
     private static boolean isGenValue(String v) {
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (!isTokenChar(c) && c != ':' && c != '[' && c != ']') {
-                return false;
-            }
+        if (v.startsWith("[") && v.endsWith("]")) {
+            return sipUriProblem("sip:" + v) == null;
         }
-        return true;
+        return isToken(v, 0, v.length());
     }
 
     private static boolean isQuoted(String v) {

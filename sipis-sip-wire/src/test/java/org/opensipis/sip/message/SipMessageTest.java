@@ -53,7 +53,8 @@ class SipMessageTest {
         assertThat(m.hasListHeader("contact")).isTrue();
         assertThat(m.hasListHeader("record-route")).isFalse();
         assertThat(SipMessage.parse("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKa\r\nCall-ID: c\r\n"
-                + "From: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCSeq: 2 REGISTER\r\nContact: , \r\n\r\n").hasListHeader("contact")).isFalse();
+                + "From: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCSeq: 2 REGISTER\r\nRecord-Route: , \r\n\r\n").hasListHeader("record-route"))
+                .isFalse();
     }
 
     @Test
