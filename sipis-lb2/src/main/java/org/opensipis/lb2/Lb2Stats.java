@@ -9,6 +9,9 @@ public final class Lb2Stats {
     final LongAdder toBackend = new LongAdder();
     final LongAdder toApp = new LongAdder();
     final LongAdder malformed = new LongAdder();
+    /** Backends that cannot be reached: one WARN per 10 s, so that a dead backend and busy apps do not flood the log. */
+    final org.opensipis.sip.message.RateLimitedLog backendLog =
+            new org.opensipis.sip.message.RateLimitedLog(org.slf4j.LoggerFactory.getLogger(LoadBalancer.class));
     /** Malformed input on any app flow: one WARN per 10 s for the whole LB2. */
     final org.opensipis.sip.message.RateLimitedLog refusedLog =
             new org.opensipis.sip.message.RateLimitedLog(org.slf4j.LoggerFactory.getLogger(TcpFlowHandler.class));

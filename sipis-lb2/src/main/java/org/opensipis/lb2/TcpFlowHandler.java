@@ -124,7 +124,7 @@ final class TcpFlowHandler extends ChannelInboundHandlerAdapter {
                 app.closeFuture().addListener(x -> backend.close());
             } else {
                 stats.backendFailures.increment();
-                LOG.warn("backend {} for {} unreachable: {}", target, app.remoteAddress(), f.cause().toString());
+                stats.backendLog.warn("Backend " + target + " unreachable: " + f.cause(), app.remoteAddress());
                 while (!pending.isEmpty()) {
                     ReferenceCountUtil.release(pending.poll());
                 }
@@ -150,7 +150,8 @@ final class TcpFlowHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof DecoderException) {
             stats.malformed.increment();
-            stats.refusedLog.warn("Closing an app flow: " + cause.getMessage(), ctx.channel().remoteAddress());
+            Throwable why = cause.getCause() != null ? cause.getCause() : cause;
+            stats.refusedLog.warn("Closing an app flow: " + why.getMessage(), ctx.channel().remoteAddress());
             byte[] answer = cause.getCause() instanceof SipParseException
                     ? WireResponses.error((SipParseException) cause.getCause()) : null;
             if (answer != null) {

@@ -150,7 +150,7 @@ final class UdpFrontend extends SimpleChannelInboundHandler<DatagramPacket> {
                 flow.backend.closeFuture().addListener(x -> flows.remove(app, flow));
             } else {
                 stats.backendFailures.increment();
-                LOG.warn("backend {} for {} unreachable: {}", target, app, f.cause().toString());
+                stats.backendLog.warn("Backend " + target + " unreachable: " + f.cause(), app);
                 flows.remove(app, flow);
                 flow.pending.forEach(ByteBuf::release);
                 flow.pending.clear();

@@ -35,28 +35,37 @@ public final class WireExchange {
                 + "\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
     }
 
-    /** Over UDP: the datagram, then a probe datagram. */
+    /**
+     * Over UDP: the datagram, then a probe datagram. UDP may drop a datagram when the receiver's
+     * buffer is full (a burst of 64 KB mutations): the probe is sent again, up to five times.
+     */
     public Outcome udp(DatagramSocket s, InetSocketAddress to, byte[] bytes) throws IOException {
-        s.setSoTimeout(10_000);
+        s.setSoTimeout(2_000);
         s.send(new DatagramPacket(bytes, bytes.length, to));
         String probe = probe("UDP");
         byte[] p = probe.getBytes(StandardCharsets.UTF_8);
-        s.send(new DatagramPacket(p, p.length, to));
         String callId = callIdOf(probe);
         List<Integer> codes = new ArrayList<>();
         List<String> raw = new ArrayList<>();
         byte[] buf = new byte[70_000];
-        for (int i = 0; i < 20; i++) {
-            DatagramPacket in = new DatagramPacket(buf, buf.length);
-            s.receive(in);
-            String text = new String(buf, 0, in.getLength(), StandardCharsets.UTF_8);
-            if (text.contains("Call-ID: " + callId + "\r\n")) {
-                return new Outcome(codes, false, raw);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            s.send(new DatagramPacket(p, p.length, to));
+            try {
+                for (int i = 0; i < 5_000; i++) {
+                    DatagramPacket in = new DatagramPacket(buf, buf.length);
+                    s.receive(in);
+                    String text = new String(buf, 0, in.getLength(), StandardCharsets.UTF_8);
+                    if (text.contains("Call-ID: " + callId + "\r\n")) {
+                        return new Outcome(codes, false, raw);
+                    }
+                    codes.add(status(text));
+                    raw.add(text);
+                }
+            } catch (SocketTimeoutException e) {
+                // the probe (or its answer) was lost: again
             }
-            codes.add(status(text));
-            raw.add(text);
         }
-        throw new IllegalStateException("no answer to the probe");
+        throw new IllegalStateException("no answer to the probe " + callId);
     }
 
     /**
