@@ -31,10 +31,19 @@ final class AppHandOver implements AppPresence, AppDirectory {
     private final InstanceLifecycle lifecycle;
     private final CallRelay relay;
     private final Clock clock;
+    private final java.util.function.Function<InstanceRecord, java.util.concurrent.CompletableFuture<Void>> save;
     private final Set<String> foreground = ConcurrentHashMap.newKeySet();
 
     AppHandOver(InstanceDirectory directory, Shard shard, RegistrationEngine engine, InstanceLifecycle lifecycle,
                 CallRelay relay, Clock clock) {
+        this(directory, shard, engine, lifecycle, relay, clock, r -> java.util.concurrent.CompletableFuture.completedFuture(null));
+    }
+
+    /** @param save stores an instance whose push token an app changed over SIP (RFC 8599); LISTEN/NOTIFY spreads it */
+    AppHandOver(InstanceDirectory directory, Shard shard, RegistrationEngine engine, InstanceLifecycle lifecycle,
+                CallRelay relay, Clock clock,
+                java.util.function.Function<InstanceRecord, java.util.concurrent.CompletableFuture<Void>> save) {
+        this.save = save;
         this.directory = directory;
         this.shard = shard;
         this.engine = engine;
@@ -70,6 +79,22 @@ final class AppHandOver implements AppPresence, AppDirectory {
         if (foreground.remove(selector)) {
             directory.record(selector).ifPresent(r -> engine.register(withForeground(r, false), engine.state(selector)));
         }
+    }
+
+    @Override
+    public void pushToken(String selector, org.opensipis.core.instance.DeviceToken token) {
+        directory.record(selector).ifPresent(r -> {
+            InstanceRecord updated = PushTokens.with(r, token);
+            if (updated != r) {
+                save.apply(updated).whenComplete((v, e) -> {
+                    if (e != null) {
+                        org.slf4j.LoggerFactory.getLogger(AppHandOver.class).warn(
+                                "Could not store the push token {} of {} from its REGISTER: {}", token.shortForm(), selector,
+                                e.toString());
+                    }
+                });
+            }
+        });
     }
 
     @Override

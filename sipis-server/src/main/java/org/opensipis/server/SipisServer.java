@@ -171,7 +171,7 @@ public final class SipisServer implements AutoCloseable {
                 return a == null ? Optional.empty() : a.bindingOf(selector);
             }, relayOwner, new SecureRandom(), s.server().realm());
             engine.setResponseHandler(relay::upstreamResponse);
-            handOver = new AppHandOver(directory, shard, engine, lifecycle, relay, clock);
+            handOver = new AppHandOver(directory, shard, engine, lifecycle, relay, clock, store::saveRegistration);
 
             long loaded = store.loadShard(shard, li -> adopt(li.record(), li.state()));
             LOG.info("restored {} instances of {}; registering them through the throttle ({} REGISTERs/s)", loaded,

@@ -220,6 +220,8 @@ final class AppRegistrar {
             flow.send(Responses.response(m, 200, "OK", extra.toArray(new String[0])));
             LOG.debug("App for selector {} registered for {} s on {}", selector, expires, flow);
             presence.foreground(selector);
+            String appId = directory.find(selector).map(InstanceRecord::appId).orElse("");
+            PushContact.of(uri, appId, now).ifPresent(t -> presence.pushToken(selector, t));
         } else {
             bindings.put(selector, new AppBinding(selector, uri, instance, flow, now, false));
             stats.unregistered.incrementAndGet();

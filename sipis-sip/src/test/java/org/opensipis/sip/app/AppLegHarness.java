@@ -128,6 +128,12 @@ final class AppLegHarness implements AutoCloseable {
             events.add("progress " + selector + " " + pairingId.orElse("-"));
         }
 
+        @Override
+        public void pushToken(String selector, org.opensipis.core.instance.DeviceToken token) {
+            events.add("token " + selector + " " + token.platform() + "/" + token.kind() + "/" + token.appId() + "/"
+                    + token.token());
+        }
+
         List<String> drain() {
             List<String> out = new java.util.ArrayList<>();
             for (String s; (s = events.poll()) != null; ) {
