@@ -259,7 +259,7 @@ final class SipParser {
             throw new SipParseException(400, "bad SIP version in the Request-Line", sp2 + 1, null);
         }
         String uri = start.substring(sp1 + 1, sp2);
-        String uriProblem = SipSyntax.requestUriProblem(uri);
+        String uriProblem = UriSyntax.requestUriProblem(uri);
         if (uriProblem != null) {
             throw new SipParseException(400, uriProblem, sp1 + 1, null);
         }
