@@ -59,10 +59,35 @@ final class SipParser {
         int h = headEnd > off && data[headEnd - 1] == '\r' ? headEnd - 1 : headEnd;
         String head = decodeStrict(data, off, h - off);
         int bodyStart = headEnd + sepLen;
-        return parseHead(head, data, bodyStart, end, stream);
+        return parseHead(head, data, bodyStart, end, stream, mayHaveControls(data, off, h));
+    }
+
+    /**
+     * Whether the header section may hold a control character other than HTAB and line ends
+     * (a CR not before LF counts): when not, the per-header check is skipped (the common case).
+     */
+    private static boolean mayHaveControls(byte[] data, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte b = data[i];
+            if (b >= 0 && b < 0x20 && b != '\t' && b != '\n' && (b != '\r' || i + 1 >= to || data[i + 1] != '\n')
+                    || b == 0x7f) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String decodeStrict(byte[] data, int off, int len) {
+        boolean ascii = true;
+        for (int i = off; i < off + len; i++) {
+            if (data[i] < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii) {
+            return new String(data, off, len, StandardCharsets.ISO_8859_1); // the common case: no decoder
+        }
         CharsetDecoder d = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(data, off, len);
@@ -76,7 +101,8 @@ final class SipParser {
         return out.toString();
     }
 
-    private static SipMessage parseHead(String text, byte[] data, int bodyStart, int end, boolean stream) {
+    private static SipMessage parseHead(String text, byte[] data, int bodyStart, int end, boolean stream,
+                                        boolean controls) {
         SipParseException problem = null;
         int lineEnd = lineEnd(text, 0);
         String start = text.substring(0, lineEnd);
@@ -139,7 +165,7 @@ final class SipParser {
                 continue;
             }
             String value = SipSyntax.trim(l, colon + 1, l.length());
-            int bad = SipSyntax.controlOutsideQuotedPair(value);
+            int bad = controls ? SipSyntax.controlOutsideQuotedPair(value) : -1;
             String name = HeaderNames.canonical(l, 0, nameEnd);
             if (bad >= 0) {
                 problem = first(problem, new SipParseException(400, "control character in " + HeaderNames.display(name),

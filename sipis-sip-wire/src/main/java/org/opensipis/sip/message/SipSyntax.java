@@ -57,7 +57,9 @@ final class SipSyntax {
         }
         nameAddr(m, HeaderNames.FROM, m.header(HeaderNames.FROM).orElse(""));
         nameAddr(m, HeaderNames.TO, m.header(HeaderNames.TO).orElse(""));
-        for (String c : m.headersRaw(HeaderNames.CONTACT)) {
+        // a response's Contacts are not checked: a REGISTER 200 lists every binding of the AoR, other
+        // UAs' too (RFC 3261 10.3), and one malformed foreign Contact must not fail our registration
+        for (String c : m.isResponse() ? java.util.List.<String>of() : m.headersRaw(HeaderNames.CONTACT)) {
             if (c.trim().equals("*")) {
                 continue;
             }
@@ -265,8 +267,16 @@ final class SipSyntax {
         return true;
     }
 
+    private static final boolean[] TOKEN = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            TOKEN[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || TOKEN_MARKS.indexOf(c) >= 0;
+        }
+    }
+
     static boolean isTokenChar(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || TOKEN_MARKS.indexOf(c) >= 0;
+        return c < 128 && TOKEN[c];
     }
 
     static boolean isToken(String s, int from, int to) {
