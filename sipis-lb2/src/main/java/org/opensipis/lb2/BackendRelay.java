@@ -40,7 +40,7 @@ final class BackendRelay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg == SipFramer.PING) {
+        if (msg == org.opensipis.sip.message.StreamFramer.PING) {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(TcpFlowHandler.CRLF));
             return;
         }

@@ -9,6 +9,12 @@ public final class Lb2Stats {
     final LongAdder toBackend = new LongAdder();
     final LongAdder toApp = new LongAdder();
     final LongAdder malformed = new LongAdder();
+    /** Backends that cannot be reached: one WARN per 10 s, so that a dead backend and busy apps do not flood the log. */
+    final org.opensipis.core.log.RateLimitedLog backendLog =
+            new org.opensipis.core.log.RateLimitedLog(org.slf4j.LoggerFactory.getLogger(LoadBalancer.class), 10, java.util.concurrent.TimeUnit.SECONDS);
+    /** Malformed input on any app flow: one WARN per 10 s for the whole LB2. */
+    final org.opensipis.core.log.RateLimitedLog refusedLog =
+            new org.opensipis.core.log.RateLimitedLog(org.slf4j.LoggerFactory.getLogger(TcpFlowHandler.class), 10, java.util.concurrent.TimeUnit.SECONDS);
     final LongAdder backendFailures = new LongAdder();
     final LongAdder noRoute = new LongAdder();
     final LongAdder pings = new LongAdder();

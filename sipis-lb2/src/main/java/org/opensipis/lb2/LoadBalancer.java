@@ -77,7 +77,10 @@ public final class LoadBalancer implements AutoCloseable {
             }
         }
         for (HostPort hp : s.udp()) {
+            // Netty reads datagrams into 2 KB buffers by default: a longer SIP message would be cut
             Channel ch = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                    .option(io.netty.channel.ChannelOption.RCVBUF_ALLOCATOR,
+                            new io.netty.channel.FixedRecvByteBufAllocator(65_535))
                     .handler(new UdpFrontend(router, stats, MAX_MESSAGE_BYTES))
                     .bind(hp.host(), hp.port()).sync().channel();
             listeners.add(ch);
@@ -96,7 +99,7 @@ public final class LoadBalancer implements AutoCloseable {
                         if (ssl != null) {
                             ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                         }
-                        ch.pipeline().addLast(new SipFramer(MAX_MESSAGE_BYTES), new TcpFlowHandler(router, stats, MAX_MESSAGE_BYTES));
+                        ch.pipeline().addLast(new org.opensipis.sip.message.StreamFramer(MAX_MESSAGE_BYTES, true), new TcpFlowHandler(router, stats, MAX_MESSAGE_BYTES));
                     }
                 })
                 .bind(hp.host(), hp.port()).sync().channel();

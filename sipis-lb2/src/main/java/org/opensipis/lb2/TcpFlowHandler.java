@@ -1,7 +1,9 @@
 package org.opensipis.lb2;
 
+import org.opensipis.sip.message.Printable;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -18,6 +20,11 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
 import org.opensipis.core.shard.HostPort;
+import org.opensipis.core.log.RateLimitedLog;
+import org.opensipis.sip.message.SipMessage;
+import org.opensipis.sip.message.SipParseException;
+import org.opensipis.sip.message.StreamFramer;
+import org.opensipis.sip.message.WireResponses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +53,7 @@ final class TcpFlowHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg == SipFramer.PING) {
+        if (msg == StreamFramer.PING) {
             stats.pings.increment();
             ctx.writeAndFlush(Unpooled.wrappedBuffer(CRLF));
             return;
@@ -61,22 +68,27 @@ final class TcpFlowHandler extends ChannelInboundHandlerAdapter {
             pending.add(frame);
             return;
         }
-        SipHead head;
+        SipMessage head;
         try {
-            head = SipHead.parse(headOf(frame));
-        } catch (IllegalArgumentException e) {
+            head = SipMessage.parseFramed(ByteBufUtil.getBytes(frame));
+        } catch (SipParseException e) {
             stats.malformed.increment();
-            LOG.debug("dropping malformed message from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
             frame.release();
-            ctx.close();
+            stats.refusedLog.warn("{} from {}", Printable.escape("Refused a malformed SIP message: " + e.getMessage()), ctx.channel().remoteAddress());
+            byte[] answer = WireResponses.error(e);
+            if (!e.sipLike()) {
+                ctx.close(); // not SIP at all: not a SIP peer
+            } else if (answer != null) {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(answer)); // framing is intact: the flow stays
+            }
             return;
         }
-        Optional<String> selector = head.selector();
-        Optional<HostPort> target = selector.flatMap(s -> router.route(s, head.appId()));
+        Optional<String> selector = RouteFacts.selector(head);
+        Optional<HostPort> target = selector.flatMap(s -> router.route(s, RouteFacts.appId(head)));
         if (target.isEmpty()) {
             stats.noRoute.increment();
             frame.release();
-            if (head.isRequest() && !head.method().equals("ACK")) {
+            if (RouteFacts.answerable(head)) {
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(Responses.noRoute(head, selector.isEmpty()
                         ? "no selector in the request (To/Request-URI user or X-Sipis-Selector)"
                         : "no Backend entry matches selector " + selector.get())));
@@ -86,7 +98,7 @@ final class TcpFlowHandler extends ChannelInboundHandlerAdapter {
         connect(ctx, head, frame, target.get());
     }
 
-    private void connect(ChannelHandlerContext ctx, SipHead first, ByteBuf frame, HostPort target) {
+    private void connect(ChannelHandlerContext ctx, SipMessage first, ByteBuf frame, HostPort target) {
         connecting = true;
         pending.add(frame);
         Channel app = ctx.channel();
@@ -97,7 +109,7 @@ final class TcpFlowHandler extends ChannelInboundHandlerAdapter {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new SipFramer(maxMessageBytes), BackendRelay.toStream(app, stats));
+                        ch.pipeline().addLast(new StreamFramer(maxMessageBytes, true), BackendRelay.toStream(app, stats));
                     }
                 });
         b.connect(target.host(), target.port()).addListener((ChannelFutureListener) f -> {
@@ -113,22 +125,16 @@ final class TcpFlowHandler extends ChannelInboundHandlerAdapter {
                 app.closeFuture().addListener(x -> backend.close());
             } else {
                 stats.backendFailures.increment();
-                LOG.warn("backend {} for {} unreachable: {}", target, app.remoteAddress(), f.cause().toString());
+                stats.backendLog.warn("{} from {}", Printable.escape("Backend " + target + " unreachable: " + f.cause()), app.remoteAddress());
                 while (!pending.isEmpty()) {
                     ReferenceCountUtil.release(pending.poll());
                 }
-                if (first.isRequest() && !first.method().equals("ACK")) {
+                if (RouteFacts.answerable(first)) {
                     app.writeAndFlush(Unpooled.wrappedBuffer(Responses.unavailable(first)));
                 }
             }
             app.config().setAutoRead(true);
         });
-    }
-
-    static String headOf(ByteBuf frame) {
-        int end = SipFramer.indexOfBlankLine(frame);
-        return frame.toString(frame.readerIndex(), (end < 0 ? frame.writerIndex() : end) - frame.readerIndex(),
-                StandardCharsets.UTF_8);
     }
 
     @Override
@@ -145,7 +151,14 @@ final class TcpFlowHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof DecoderException) {
             stats.malformed.increment();
-            LOG.debug("closing app flow {}: {}", ctx.channel().remoteAddress(), cause.getMessage());
+            Throwable why = cause.getCause() != null ? cause.getCause() : cause;
+            stats.refusedLog.warn("{} from {}", Printable.escape("Closing an app flow: " + why.getMessage()), ctx.channel().remoteAddress());
+            byte[] answer = cause.getCause() instanceof SipParseException
+                    ? WireResponses.error((SipParseException) cause.getCause()) : null;
+            if (answer != null) {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(answer)).addListener(f -> ctx.close());
+                return;
+            }
         } else {
             LOG.debug("app flow {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         }

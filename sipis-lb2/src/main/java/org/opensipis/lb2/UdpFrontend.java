@@ -1,7 +1,9 @@
 package org.opensipis.lb2;
 
+import org.opensipis.sip.message.Printable;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -22,6 +24,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.opensipis.core.shard.HostPort;
+import org.opensipis.core.log.RateLimitedLog;
+import org.opensipis.sip.message.SipMessage;
+import org.opensipis.sip.message.SipParseException;
+import org.opensipis.sip.message.StreamFramer;
+import org.opensipis.sip.message.WireResponses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +41,9 @@ import org.slf4j.LoggerFactory;
 final class UdpFrontend extends SimpleChannelInboundHandler<DatagramPacket> {
 
     private static final Logger LOG = LoggerFactory.getLogger(UdpFrontend.class);
+
+    /** Malformed datagrams: one WARN per 10 s, the rest at DEBUG. */
+    private final RateLimitedLog refused = new RateLimitedLog(LOG, 10, java.util.concurrent.TimeUnit.SECONDS);
 
     static final int MAX_FLOWS = 200_000;
     static final long FLOW_IDLE_SECONDS = 15 * 60;
@@ -65,32 +75,35 @@ final class UdpFrontend extends SimpleChannelInboundHandler<DatagramPacket> {
             stats.pings.increment();
             return;
         }
-        int blank = SipFramer.indexOfBlankLine(in);
-        if (blank < 0 || in.readableBytes() > maxMessageBytes) {
+        if (in.readableBytes() > maxMessageBytes) {
             stats.malformed.increment();
+            refused.warn("{} from {}", Printable.escape("Dropped a datagram of " + in.readableBytes() + " bytes"), app);
             return;
         }
-        String headText = in.toString(in.readerIndex(), blank - in.readerIndex(), StandardCharsets.UTF_8);
-        SipHead head;
+        SipMessage head;
         try {
-            head = SipHead.parse(headText);
-        } catch (IllegalArgumentException e) {
+            head = SipMessage.parse(ByteBufUtil.getBytes(in));
+        } catch (SipParseException e) {
             stats.malformed.increment();
-            LOG.debug("dropping malformed datagram from {}: {}", app, e.getMessage());
+            refused.warn("{} from {}", Printable.escape("Refused a malformed SIP message: " + e.getMessage()), app);
+            byte[] answer = WireResponses.error(e);
+            if (answer != null) {
+                ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(answer), app));
+            }
             return;
         }
-        ByteBuf message = withContentLength(in, blank, headText);
+        ByteBuf message = asStreamMessage(in, head);
         Flow flow = flows.get(app);
         if (flow != null) {
             forward(flow, message);
             return;
         }
-        Optional<String> selector = head.selector();
-        Optional<HostPort> target = selector.flatMap(s -> router.route(s, head.appId()));
+        Optional<String> selector = RouteFacts.selector(head);
+        Optional<HostPort> target = selector.flatMap(s -> router.route(s, RouteFacts.appId(head)));
         if (target.isEmpty() || flows.size() >= MAX_FLOWS) {
             stats.noRoute.increment();
             message.release();
-            if (head.isRequest() && !head.method().equals("ACK")) {
+            if (RouteFacts.answerable(head)) {
                 byte[] reply = target.isEmpty()
                         ? Responses.noRoute(head, selector.isEmpty() ? "no selector in the request" : "no Backend entry matches")
                         : Responses.unavailable(head);
@@ -113,7 +126,7 @@ final class UdpFrontend extends SimpleChannelInboundHandler<DatagramPacket> {
         }
     }
 
-    private void open(Channel udp, InetSocketAddress app, Flow flow, SipHead first, HostPort target) {
+    private void open(Channel udp, InetSocketAddress app, Flow flow, SipMessage first, HostPort target) {
         Bootstrap b = new Bootstrap().group(udp.eventLoop()).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -121,7 +134,7 @@ final class UdpFrontend extends SimpleChannelInboundHandler<DatagramPacket> {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new IdleStateHandler(0, 0, FLOW_IDLE_SECONDS, TimeUnit.SECONDS),
-                                new SipFramer(maxMessageBytes),
+                                new StreamFramer(maxMessageBytes, true),
                                 BackendRelay.toDatagrams(udp, m -> new DatagramPacket(m, app), stats));
                     }
                 });
@@ -138,34 +151,39 @@ final class UdpFrontend extends SimpleChannelInboundHandler<DatagramPacket> {
                 flow.backend.closeFuture().addListener(x -> flows.remove(app, flow));
             } else {
                 stats.backendFailures.increment();
-                LOG.warn("backend {} for {} unreachable: {}", target, app, f.cause().toString());
+                stats.backendLog.warn("{} from {}", Printable.escape("Backend " + target + " unreachable: " + f.cause()), app);
                 flows.remove(app, flow);
                 flow.pending.forEach(ByteBuf::release);
                 flow.pending.clear();
-                if (first.isRequest() && !first.method().equals("ACK")) {
+                if (RouteFacts.answerable(first)) {
                     udp.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(Responses.unavailable(first)), app));
                 }
             }
         });
     }
 
-    /** The datagram as a stream message: a Content-Length header is added when it is missing. */
-    private static ByteBuf withContentLength(ByteBuf in, int blank, String headText) {
-        boolean has = false;
-        for (String line : headText.split("\r\n")) {
-            String l = line.toLowerCase(java.util.Locale.ROOT);
-            if (l.startsWith("content-length:") || l.startsWith("l:")) {
-                has = true;
-            }
+    /**
+     * The datagram as a stream message (RFC 3261 18.3): cut to its Content-Length (bytes after it
+     * are not part of the message), or given a Content-Length header when it has none.
+     */
+    private static ByteBuf asStreamMessage(ByteBuf in, SipMessage m) {
+        int blank = StreamFramer.indexOfBlankLine(in, in.readerIndex(), in.readableBytes());
+        int length = m.contentLength();
+        if (blank < 0) {
+            // only LF line ends: the parser accepted it; the stream gets it with its length fixed
+            return Unpooled.wrappedBuffer(withLength(m));
         }
-        if (has) {
-            return in.retainedSlice();
+        if (length >= 0) {
+            return in.retainedSlice(in.readerIndex(), blank + 4 + length - in.readerIndex());
         }
         int bodyStart = blank + 4;
-        int bodyLength = in.writerIndex() - bodyStart;
-        byte[] header = ("\r\nContent-Length: " + bodyLength).getBytes(StandardCharsets.US_ASCII);
+        byte[] header = ("\r\nContent-Length: " + (in.writerIndex() - bodyStart)).getBytes(StandardCharsets.US_ASCII);
         return Unpooled.wrappedBuffer(in.retainedSlice(in.readerIndex(), blank - in.readerIndex()),
                 Unpooled.wrappedBuffer(header), in.retainedSlice(blank, in.writerIndex() - blank));
+    }
+
+    private static byte[] withLength(SipMessage m) {
+        return m.serialize();
     }
 
     int flowCount() {

@@ -30,7 +30,7 @@ final class SipWire {
             }
         }
         String h = head.toString(StandardCharsets.UTF_8);
-        int len = SipHead.contentLength(h.substring(0, h.length() - 4));
+        int len = org.opensipis.sip.message.StreamFramer.contentLength(h.substring(0, h.length() - 4));
         byte[] body = in.readNBytes(Math.max(0, len));
         return h + new String(body, StandardCharsets.UTF_8);
     }

@@ -53,6 +53,8 @@ final class ProcessMeters implements Runnable, AutoCloseable {
                 EngineStats::timeouts);
         engineCounter("sipis.register.transport.errors", "REGISTERs that failed on the transport (connect, TLS, closed)",
                 EngineStats::transportErrors);
+        engineCounter("sipis.sip.stray.responses", "SIP responses matching no transaction of ours (RFC 3261 17.1.3)",
+                EngineStats::strayResponses);
         FunctionCounter.builder("sipis.register.responses", engine, e -> e.stats().timeouts())
                 .description("Final REGISTER responses by status code (timeout: none came)").tag("code", "timeout")
                 .register(registry);

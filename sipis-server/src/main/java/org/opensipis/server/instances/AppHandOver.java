@@ -83,6 +83,22 @@ public final class AppHandOver implements AppPresence, AppDirectory {
     }
 
     @Override
+    public void pushToken(String selector, org.opensipis.core.instance.DeviceToken token) {
+        directory.record(selector).ifPresent(r -> {
+            InstanceRecord updated = PushTokens.with(r, token);
+            if (updated != r) {
+                store.saveRegistration(updated).whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.warn(
+                                "Could not store the push token {} of {} from its REGISTER: {}", token.shortForm(), selector,
+                                e.toString());
+                    }
+                });
+            }
+        });
+    }
+
+    @Override
     public void progress(String selector, Optional<String> pairingId) {
         appContact(selector); // every authenticated app-leg REGISTER, refreshes and Expires 0 included
         relay.progress(selector, pairingId);

@@ -27,6 +27,7 @@ import org.opensipis.core.settings.Settings;
 import org.opensipis.core.settings.TlsServerOptions;
 import org.opensipis.sip.owner.Owner;
 import org.opensipis.sip.owner.ThreadOwner;
+import org.opensipis.sip.message.StreamFramer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,7 +106,7 @@ public final class AppLegServer implements AutoCloseable {
                                 ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                             }
                             ch.pipeline().addLast(new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS),
-                                    new AppFramer(), new FlowHandler(registrar, owner, stats, ids, ssl != null));
+                                    new StreamFramer(StreamFramer.DEFAULT_MAX_MESSAGE, true), new FlowHandler(registrar, owner, stats, ids, ssl != null));
                         }
                     })
                     .bind(cfg.address(), cfg.port()).sync().channel();

@@ -9,6 +9,9 @@ public final class AppLegStats {
     final AtomicLong flowsOpen = new AtomicLong();
     final AtomicLong pings = new AtomicLong();
     final AtomicLong malformed = new AtomicLong();
+    /** Malformed input on any app flow: one WARN per 10 s for the whole app leg. */
+    final org.opensipis.core.log.RateLimitedLog refusedLog =
+            new org.opensipis.core.log.RateLimitedLog(org.slf4j.LoggerFactory.getLogger(FlowHandler.class), 10, java.util.concurrent.TimeUnit.SECONDS);
     final AtomicLong registered = new AtomicLong();
     final AtomicLong unregistered = new AtomicLong();
     final AtomicLong challenges = new AtomicLong();

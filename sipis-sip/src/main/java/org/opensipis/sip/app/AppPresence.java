@@ -31,6 +31,15 @@ public interface AppPresence {
     void progress(String selector, Optional<String> pairingId);
 
     /**
+     * The app's REGISTER carried an RFC 8599 push token in its Contact ({@code pn-provider},
+     * {@code pn-prid}, {@code pn-param}): the device's token of that platform and kind is now
+     * {@code token}. Called for every accepted REGISTER that carries one (refreshes included), after
+     * {@link #foreground}; compare with the stored token before writing.
+     */
+    default void pushToken(String selector, org.opensipis.core.instance.DeviceToken token) {
+    }
+
+    /**
      * A message on a flow that has authenticated as {@code selector}: a request other than REGISTER
      * (in-dialog requests of a relayed call), or any response (to a request SIPIS sent to the app).
      * Return true if handled; for an unhandled request the app leg answers {@code 501 Not

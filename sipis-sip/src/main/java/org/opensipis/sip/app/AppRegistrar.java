@@ -36,9 +36,6 @@ final class AppRegistrar {
     private final FailureLimiter limiter;
     private final Map<String, AppBinding> bindings = new ConcurrentHashMap<>();
     private final Map<String, Owner.Cancellable> lapseTimers = new HashMap<>();
-    /** Malformed app-leg input: one WARN per 10 s at most (FlowHandler), whatever a peer sends. */
-    final org.opensipis.core.log.RateLimitedLog malformedLog = new org.opensipis.core.log.RateLimitedLog(
-            LoggerFactory.getLogger(FlowHandler.class), 10, java.util.concurrent.TimeUnit.SECONDS);
 
     AppRegistrar(AppLegConfig cfg, AppDirectory directory, AppPresence presence, Owner owner, Clock clock,
                  AppLegStats stats) {
@@ -227,6 +224,8 @@ final class AppRegistrar {
                 LOG.info("App for selector {} registered for {} s on {}", selector, expires, flow);
             }
             presence.foreground(selector);
+            String appId = directory.find(selector).map(InstanceRecord::appId).orElse("");
+            PushContact.of(uri, appId, now).ifPresent(t -> presence.pushToken(selector, t));
         } else {
             bindings.put(selector, new AppBinding(selector, uri, instance, flow, now, false));
             stats.unregistered.incrementAndGet();

@@ -1,5 +1,8 @@
 package org.opensipis.sip.app;
 
+import org.opensipis.sip.message.Printable;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -7,8 +10,11 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
+import org.opensipis.core.log.RateLimitedLog;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.message.SipParseException;
+import org.opensipis.sip.message.StreamFramer;
+import org.opensipis.sip.message.WireResponses;
 import org.opensipis.sip.owner.Owner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +29,7 @@ final class FlowHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(FlowHandler.class);
     private static final byte[] PONG = "\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    private final RateLimitedLog refused;
     private final AppRegistrar registrar;
     private final Owner owner;
     private final AppLegStats stats;
@@ -37,6 +44,7 @@ final class FlowHandler extends ChannelInboundHandlerAdapter {
         this.stats = stats;
         this.ids = ids;
         this.tls = tls;
+        this.refused = stats.refusedLog;
     }
 
     @Override
@@ -55,21 +63,37 @@ final class FlowHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf && failed) {
+            ((ByteBuf) msg).release();
+            return;
+        }
         if (failed) {
             return;
         }
-        if (msg == AppFramer.PING) {
+        if (msg == StreamFramer.PING) {
             stats.pings.incrementAndGet();
             ctx.writeAndFlush(Unpooled.wrappedBuffer(PONG));
             return;
         }
         SipMessage m;
         try {
-            m = SipMessage.parse((byte[]) msg);
+            m = SipMessage.parseFramed(ByteBufUtil.getBytes((ByteBuf) msg));
         } catch (SipParseException e) {
-            malformed(ctx, e);
+            ((ByteBuf) msg).release();
+            if (!e.sipLike()) {
+                malformed(ctx, e); // not a SIP request we could answer: not a SIP peer
+                return;
+            }
+            // the frame was whole, so the stream stays in step: answer (400/505) and go on
+            stats.malformed.incrementAndGet();
+            refused.warn("{} from {}", Printable.escape("Refused a malformed SIP message: " + e.getMessage()), flow);
+            byte[] answer = WireResponses.error(e);
+            if (answer != null) {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(answer));
+            }
             return;
         }
+        ((ByteBuf) msg).release();
         AppFlow f = flow;
         owner.execute(() -> registrar.onMessage(f, m));
     }
@@ -100,7 +124,12 @@ final class FlowHandler extends ChannelInboundHandlerAdapter {
         }
         failed = true;
         stats.malformed.incrementAndGet();
-        registrar.malformedLog.warn("Closing {}: malformed input: {}", flow, cause.getMessage());
-        ctx.close();
+        refused.warn("Closing {}: malformed input: {}", flow, Printable.escape(String.valueOf(cause.getMessage())));
+        byte[] answer = cause instanceof SipParseException ? WireResponses.error((SipParseException) cause) : null;
+        if (answer != null) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(answer)).addListener(f -> ctx.close());
+        } else {
+            ctx.close();
+        }
     }
 }

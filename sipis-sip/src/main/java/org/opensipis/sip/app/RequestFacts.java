@@ -1,7 +1,5 @@
 package org.opensipis.sip.app;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -48,18 +46,7 @@ final class RequestFacts {
 
     /** A URI parameter's value ("" for a flag), or null. */
     static String uriParam(String uri, String name) {
-        int q = uri.indexOf('?');
-        String u = q < 0 ? uri : uri.substring(0, q);
-        String[] parts = u.split(";");
-        for (int i = 1; i < parts.length; i++) {
-            String p = parts[i].trim();
-            int eq = p.indexOf('=');
-            String n = eq < 0 ? p : p.substring(0, eq);
-            if (n.trim().equalsIgnoreCase(name)) {
-                return eq < 0 ? "" : percentDecode(p.substring(eq + 1).trim());
-            }
-        }
-        return null;
+        return HeaderParams.uriParam(uri, name);
     }
 
     /** The Contact's expiry: its {@code expires} parameter, else the Expires header, else 3600. */
@@ -96,21 +83,6 @@ final class RequestFacts {
     }
 
     static String percentDecode(String s) {
-        if (s.indexOf('%') < 0) {
-            return s;
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '%' && i + 2 < s.length()
-                    && Character.digit(s.charAt(i + 1), 16) >= 0 && Character.digit(s.charAt(i + 2), 16) >= 0) {
-                out.write(Character.digit(s.charAt(i + 1), 16) * 16 + Character.digit(s.charAt(i + 2), 16));
-                i += 2;
-            } else {
-                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                out.write(b, 0, b.length);
-            }
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return HeaderParams.percentDecode(s);
     }
 }

@@ -62,8 +62,8 @@ final class CallMachine {
     }
 
     void onInvite(Directory.Callee c, SipMessage m, Peer peer) {
-        String branch = m.topBranch();
-        InviteTxn t = txns.get(branch);
+        String txnKey = TxnKeys.of(m);
+        InviteTxn t = txns.get(txnKey);
         if (t != null) {
             if (t.lastResponse != null && t.state != InviteTxn.State.CONFIRMED && t.state != InviteTxn.State.TERMINATED) {
                 t.peer.send(t.lastResponse); // retransmitted INVITE: repeat the last response
@@ -77,14 +77,14 @@ final class CallMachine {
         String key = c.selector() + "|" + m.callId();
         CallGroup g = groups.get(key);
         if (g != null) {
-            joinFork(g, branch, m, peer);
+            joinFork(g, txnKey, m, peer);
             return;
         }
         List<DeviceToken> tokens = Tokens.forCall(c.record().tokens());
         if (tokens.isEmpty() || counters.pending.get() >= cfg.maxPendingCalls()) {
             boolean overload = !tokens.isEmpty();
-            t = new InviteTxn(branch, m, peer, null, newTag(), c.owner());
-            txns.put(branch, t);
+            t = new InviteTxn(txnKey, m, peer, null, newTag(), c.owner());
+            txns.put(txnKey, t);
             if (overload) {
                 sendFinal(t, 503, "Service Unavailable", List.of("Retry-After: " + cfg.retryAfterSeconds()));
                 refused("overload");
@@ -103,8 +103,8 @@ final class CallMachine {
         byPairing.put(g.pairingId, g);
         counters.pending.incrementAndGet();
         counters.accepted.increment();
-        t = new InviteTxn(branch, m, peer, g, newTag(), c.owner());
-        txns.put(branch, t);
+        t = new InviteTxn(txnKey, m, peer, g, newTag(), c.owner());
+        txns.put(txnKey, t);
         g.forks.add(t);
         provisional(t, ALERTING);
         CallGroup group = g;
@@ -113,9 +113,9 @@ final class CallMachine {
         pushAll(g, tokens);
     }
 
-    private void joinFork(CallGroup g, String branch, SipMessage m, Peer peer) {
-        InviteTxn t = new InviteTxn(branch, m, peer, g, newTag(), g.owner);
-        txns.put(branch, t);
+    private void joinFork(CallGroup g, String txnKey, SipMessage m, Peer peer) {
+        InviteTxn t = new InviteTxn(txnKey, m, peer, g, newTag(), g.owner);
+        txns.put(txnKey, t);
         g.forks.add(t);
         if (g.takenOver) {
             sendFinal(t, 480, "Temporarily Unavailable", List.of(Responses.REASON + ": " + TAKEN_OVER));
@@ -251,7 +251,7 @@ final class CallMachine {
     }
 
     void onCancel(SipMessage cancel, Peer peer) {
-        InviteTxn t = txns.get(cancel.topBranch());
+        InviteTxn t = txns.get(TxnKeys.of(cancel));
         if (t == null) {
             peer.send(responses.build(cancel, 481, "Call/Transaction Does Not Exist", newTag(), peer, List.of()));
             return;
@@ -282,8 +282,8 @@ final class CallMachine {
 
     /** An ACK for one of our final non-2xx responses; false when it matches no transaction. */
     boolean onAck(SipMessage ack) {
-        InviteTxn t = txns.get(ack.topBranch());
-        if (t == null || t.finalCode < 300) {
+        InviteTxn t = txns.get(TxnKeys.of(ack));
+        if (t == null || t.finalCode < 300 || !TxnKeys.ackMatches(ack, t.toTag)) {
             return false;
         }
         if (t.state == InviteTxn.State.COMPLETED) {
@@ -379,7 +379,7 @@ final class CallMachine {
         t.state = InviteTxn.State.TERMINATED;
         t.cancelTimers();
         t.lastResponse = null;
-        txns.remove(t.branch, t);
+        txns.remove(t.key, t);
         if (t.group != null) {
             t.group.forks.remove(t);
         }

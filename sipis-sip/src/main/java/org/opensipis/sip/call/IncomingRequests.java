@@ -73,6 +73,9 @@ public final class IncomingRequests {
 
     private void dispatch(SipMessage m, Peer peer) {
         String method = m.method();
+        if (!"ACK".equals(method) && refusedByUas(m, peer)) {
+            return;
+        }
         if ("OPTIONS".equals(method)) {
             peer.send(responses.build(m, 200, "OK", tag(), peer, List.of("Allow: " + Responses.ALLOW,
                     "Accept: application/sdp, text/plain")));
@@ -133,6 +136,35 @@ public final class IncomingRequests {
         }
     }
 
+    /**
+     * RFC 3261 8.2.2.1 and 8.2.2.3, before anything else happens (for an INVITE: before any
+     * push): a Request-URI scheme other than sip/sips gets 416, a Require option tag we do not
+     * support gets 420 with Unsupported (not for CANCEL). True when the request was answered so.
+     */
+    private boolean refusedByUas(SipMessage m, Peer peer) {
+        String uri = m.requestUri();
+        if (!uri.regionMatches(true, 0, "sip:", 0, 4) && !uri.regionMatches(true, 0, "sips:", 0, 5)) {
+            peer.send(responses.build(m, 416, "Unsupported URI Scheme", tag(), peer, List.of()));
+            return true;
+        }
+        if ("CANCEL".equals(m.method())) {
+            return false;
+        }
+        List<String> unsupported = new java.util.ArrayList<>();
+        for (String option : m.headers("require")) {
+            if (!Responses.SUPPORTED_TAGS.contains(option.trim().toLowerCase(java.util.Locale.ROOT))) {
+                unsupported.add(option.trim());
+            }
+        }
+        if (unsupported.isEmpty()) {
+            return false;
+        }
+        counters.outcome("unsupported-extension");
+        peer.send(responses.build(m, 420, "Bad Extension", tag(), peer,
+                List.of("Unsupported: " + String.join(", ", unsupported))));
+        return true;
+    }
+
     /** Runs request work on the owner; a request that turns out malformed there gets a 400. */
     private void onOwner(Owner owner, SipMessage m, Peer peer, Runnable work) {
         owner.execute(() -> {
@@ -163,7 +195,7 @@ public final class IncomingRequests {
 
     /** MESSAGE as a non-INVITE server transaction: retransmissions get the same answer (Timer J). */
     private void message(Directory.Callee c, SipMessage m, Peer peer) {
-        String key = "MESSAGE|" + m.topBranch();
+        String key = TxnKeys.of(m);
         MessageTxn existing = messageTxns.get(key);
         if (existing != null) {
             if (existing.response != null) {

@@ -4,15 +4,16 @@ import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.owner.Owner;
 
 /**
- * One INVITE server transaction (RFC 3261 17.2.1), keyed by the top Via branch: one fork of a
- * call. Touched only on the instance's owner.
+ * One INVITE server transaction (RFC 3261 17.2.1), keyed as RFC 3261 17.2.3 says
+ * ({@link TxnKeys}): one fork of a call. Touched only on the instance's owner.
  */
 final class InviteTxn {
 
     /** ACCEPTED: a 2xx went out; INVITE retransmissions get it again until Timer L (RFC 6026). */
     enum State { PROCEEDING, COMPLETED, CONFIRMED, ACCEPTED, TERMINATED }
 
-    final String branch;
+    /** The transaction key ({@link TxnKeys#of}). */
+    final String key;
     final SipMessage invite;
     final Peer peer;
     final CallGroup group;
@@ -32,9 +33,9 @@ final class InviteTxn {
     /** Told (with the CANCEL's Reason header values, empty after T2) when the call ends under the app leg. */
     java.util.function.Consumer<java.util.List<String>> onCancel;
 
-    InviteTxn(String branch, SipMessage invite, Peer peer, CallGroup group, String toTag, Owner owner) {
+    InviteTxn(String key, SipMessage invite, Peer peer, CallGroup group, String toTag, Owner owner) {
         this.owner = owner;
-        this.branch = branch;
+        this.key = key;
         this.invite = invite;
         this.peer = peer;
         this.group = group;

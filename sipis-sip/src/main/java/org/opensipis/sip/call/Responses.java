@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.opensipis.core.instance.SipAccount.Transport;
 import org.opensipis.sip.message.HeaderParams;
 import org.opensipis.sip.message.SipMessage;
+import org.opensipis.sip.message.WireResponses;
 
 /**
  * Writes responses to incoming requests (RFC 3261 8.2.6): Via, From, Call-ID and CSeq echoed,
@@ -16,6 +17,8 @@ final class Responses {
 
     static final String ALLOW = "ACK, BYE, CANCEL, INFO, INVITE, NOTIFY, OPTIONS, REFER";
     static final String SUPPORTED = "replaces, path";
+    /** The option tags of {@link #SUPPORTED}: a Require naming another gets 420. */
+    static final java.util.Set<String> SUPPORTED_TAGS = java.util.Set.of("replaces", "path");
     static final String PUSH_STATUS = "X-Sipis-Push-Status";
     static final String REASON = "X-Sipis-Reason";
 
@@ -36,11 +39,7 @@ final class Responses {
      */
     byte[] build(SipMessage request, int code, String phrase, String toTag, Peer peer, List<String> extra,
                  String contentType, String body) {
-        StringBuilder b = new StringBuilder(640);
-        b.append("SIP/2.0 ").append(code).append(' ').append(phrase).append("\r\n");
-        for (String via : request.headers("via")) {
-            b.append("Via: ").append(via).append("\r\n");
-        }
+        StringBuilder b = WireResponses.head(new StringBuilder(640), request, code, phrase, toTag);
         boolean invite = "INVITE".equals(request.method());
         boolean dialog = invite && code > 100 && code < 300;
         if (dialog) {
@@ -48,15 +47,6 @@ final class Responses {
                 b.append("Record-Route: ").append(rr).append("\r\n");
             }
         }
-        b.append("From: ").append(request.header("from").orElse("")).append("\r\n");
-        String to = request.header("to").orElse("");
-        b.append("To: ").append(to);
-        if (toTag != null && code > 100 && HeaderParams.param(to, "tag") == null) {
-            b.append(";tag=").append(toTag);
-        }
-        b.append("\r\n");
-        b.append("Call-ID: ").append(request.callId()).append("\r\n");
-        b.append("CSeq: ").append(request.header("cseq").orElse("")).append("\r\n");
         if (dialog) {
             b.append("Contact: <").append(contact(request, peer)).append(">\r\n");
         }

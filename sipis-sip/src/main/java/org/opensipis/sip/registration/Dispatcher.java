@@ -2,6 +2,7 @@ package org.opensipis.sip.registration;
 
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import java.util.function.BooleanSupplier;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.owner.Owner;
@@ -26,7 +27,7 @@ final class Dispatcher implements SipTransport.Receiver {
     private final BooleanSupplier closing;
     private volatile InstanceMachine machine;
     private volatile BiConsumer<SipMessage, Flow> requestHandler;
-    private volatile BiConsumer<SipMessage, Flow> responseHandler;
+    private volatile BiPredicate<SipMessage, Flow> responseHandler;
 
     Dispatcher(Map<String, Txn> txns, Map<String, Registration> regs, Counters counters, BooleanSupplier closing) {
         this.txns = txns;
@@ -44,7 +45,7 @@ final class Dispatcher implements SipTransport.Receiver {
         this.requestHandler = handler;
     }
 
-    void responseHandler(BiConsumer<SipMessage, Flow> handler) {
+    void responseHandler(BiPredicate<SipMessage, Flow> handler) {
         this.responseHandler = handler;
     }
 
@@ -59,15 +60,17 @@ final class Dispatcher implements SipTransport.Receiver {
             }
             return;
         }
-        counters.responses.incrementAndGet(m.status());
+        // RFC 3261 17.1.3: a response belongs to our REGISTER when the branch and the CSeq method match
         Txn txn = txns.get(m.topBranch());
-        if (txn == null) {
-            BiConsumer<SipMessage, Flow> handler = responseHandler;
-            if (handler != null) {
-                handler.accept(m, flow);
+        if (txn == null || !"REGISTER".equals(m.cseqMethod())) {
+            BiPredicate<SipMessage, Flow> handler = responseHandler;
+            if (handler == null || !handler.test(m, flow)) {
+                counters.strayResponses.increment();
+                LOG.debug("Stray response {} from {}: matches no transaction", m, flow.remote());
             }
             return;
         }
+        counters.responses.incrementAndGet(m.status());
         InstanceMachine im = machine;
         Owner o = txn.reg.owner;
         if (o.inOwner()) {

@@ -13,11 +13,19 @@ import java.util.Map;
  * @param responsesByCode  final and provisional responses received, by status code
  * @param throttleQueue    REGISTERs waiting for a throttle permit
  * @param inFlight         REGISTER transactions in flight
+ * @param strayResponses   responses that matched no transaction of ours (RFC 3261 17.1.3)
  */
 public record EngineStats(int instances, long registersSent, long retransmissions, long timeouts,
                           long transportErrors, Map<Integer, Long> responsesByCode, int throttleQueue,
-                          int inFlight) {
+                          int inFlight, long strayResponses) {
     public EngineStats {
         responsesByCode = Map.copyOf(responsesByCode);
+    }
+
+    /** Without the stray count (kept for callers built before it existed). */
+    public EngineStats(int instances, long registersSent, long retransmissions, long timeouts, long transportErrors,
+                       Map<Integer, Long> responsesByCode, int throttleQueue, int inFlight) {
+        this(instances, registersSent, retransmissions, timeouts, transportErrors, responsesByCode, throttleQueue,
+                inFlight, 0);
     }
 }

@@ -1,6 +1,7 @@
 package org.opensipis.sip.registration;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -172,12 +173,17 @@ final class InstanceMachine {
     private void send(Registration r, boolean unregister, int authTries, DigestChallenge challenge, boolean continuation) {
         r.busy = true;
         r.cancelTimer();
-        SipAccount a = r.record.account();
-        onOwner(r, targets.resolve(a), (list, err) -> {
+        SipAccount a = r.redirectedTo != null ? r.redirectedTo : r.record.account();
+        onOwner(r, targets.resolve(a), (resolved, err) -> {
             if (err != null) {
                 // a refused target waits like any other 4xx: only a DNS change can make it pass
                 failure(r, cause(err) instanceof Targets.RefusedTarget ? RetryClass.FATAL : RetryClass.TRANSIENT,
                         cause(err).getMessage(), 0);
+                return;
+            }
+            List<Target> list = r.redirectedTo == null ? resolved : Redirects.sameScope(resolved, r.redirectedFrom);
+            if (list.isEmpty()) {
+                failure(r, RetryClass.FATAL, "redirect to " + a.registrarHost() + " refused: another kind of address", 0);
                 return;
             }
             Target t = list.get(Math.floorMod(r.targetIndex, list.size()));
@@ -398,6 +404,8 @@ final class InstanceMachine {
             }
             OptionalInt after = m.intHeader("retry-after");
             failure(r, RetryClass.TRANSIENT, status, after.isPresent() ? after.getAsInt() * 1000L : 0);
+        } else if (code < 400 && Redirects.follow(r, txn.target.address(), m)) {
+            send(r, false, 0, null, true); // RFC 3261 8.1.3.4: try the Contact of the 3xx
         } else {
             failure(r, RetryClass.FATAL, status, 0);
         }
@@ -436,6 +444,7 @@ final class InstanceMachine {
 
     private void failure(Registration r, RetryClass cls, String reason, long retryAfterMillis) {
         r.busy = false;
+        Redirects.reset(r);
         if (r.leaving()) {
             unregistered(r);
             return;

@@ -30,6 +30,10 @@ final class Registration {
     RetryClass failureClass;
     int failures;
     int targetIndex;
+    /** A REGISTER 3xx being followed ({@link Redirects}): the next hop, who sent us there, how many in a row. */
+    org.opensipis.core.instance.SipAccount redirectedTo;
+    java.net.InetSocketAddress redirectedFrom;
+    int redirects;
     Flow flow;
     Txn txn;
     /** A REGISTER is being resolved, throttled, connected or is in flight. */

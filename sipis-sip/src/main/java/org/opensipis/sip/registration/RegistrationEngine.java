@@ -307,7 +307,7 @@ public final class RegistrationEngine implements AutoCloseable {
     public EngineStats stats() {
         return new EngineStats(regs.size(), counters.registersSent.sum(), counters.retransmissions.sum(),
                 counters.timeouts.sum(), counters.transportErrors.sum(), counters.responsesByCode(),
-                throttle.queueDepth(), throttle.inFlight());
+                throttle.queueDepth(), throttle.inFlight(), counters.strayResponses.sum());
     }
 
     /** Bindings taken over from the store at start without a REGISTER (same Contact, still valid). */
@@ -401,9 +401,11 @@ public final class RegistrationEngine implements AutoCloseable {
 
     /**
      * Where responses that answer none of our REGISTERs go (responses to the call relay's
-     * requests in a call's dialog: BYE, re-INVITE, ...); I/O threads, must not block. Null drops them.
+     * requests in a call's dialog: BYE, re-INVITE, ...); I/O threads, must not block. The handler
+     * says whether the response matched one of its transactions; the others are counted as stray
+     * ({@link EngineStats#strayResponses}). Null drops them (all stray).
      */
-    public void setResponseHandler(BiConsumer<SipMessage, Flow> handler) {
+    public void setResponseHandler(java.util.function.BiPredicate<SipMessage, Flow> handler) {
         dispatcher.responseHandler(handler);
     }
 

@@ -112,8 +112,8 @@ public final class CallRelay {
      * requests in a provider-leg dialog, it is handled here (the composition root wires this as
      * the registration engine's response handler). I/O threads; never blocks.
      */
-    public void upstreamResponse(SipMessage r, Flow flow) {
-        upstream.response(r);
+    public boolean upstreamResponse(SipMessage r, Flow flow) {
+        return upstream.response(r);
     }
 
     /** How many calls are being relayed (app leg not yet forgotten). */

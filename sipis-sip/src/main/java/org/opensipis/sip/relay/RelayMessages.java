@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.opensipis.sip.message.HeaderParams;
 import org.opensipis.sip.message.SipMessage;
+import org.opensipis.sip.message.WireResponses;
 
 /** Builds the messages the relay sends, as text. Stateless. */
 final class RelayMessages {
@@ -186,20 +187,7 @@ final class RelayMessages {
 
     /** A response to a request (ours to send on its flow): Via, From, To (+ tag), Call-ID, CSeq copied. */
     static String response(SipMessage request, int code, String phrase, String toTag, String... extra) {
-        StringBuilder b = new StringBuilder(384);
-        b.append("SIP/2.0 ").append(code).append(' ').append(phrase).append("\r\n");
-        for (String via : request.headers("via")) {
-            b.append("Via: ").append(via).append("\r\n");
-        }
-        b.append("From: ").append(request.header("from").orElse("")).append("\r\n");
-        String to = request.header("to").orElse("");
-        b.append("To: ").append(to);
-        if (toTag != null && HeaderParams.param(to, "tag") == null) {
-            b.append(";tag=").append(toTag);
-        }
-        b.append("\r\n");
-        b.append("Call-ID: ").append(request.header("call-id").orElse("")).append("\r\n");
-        b.append("CSeq: ").append(request.header("cseq").orElse("")).append("\r\n");
+        StringBuilder b = WireResponses.head(new StringBuilder(384), request, code, phrase, toTag);
         for (String h : extra) {
             b.append(h).append("\r\n");
         }

@@ -31,11 +31,14 @@ final class UpstreamRequests {
         this.branches = branches;
     }
 
-    /** A response on the provider side: handled on the owner when it answers one of ours. Any thread. */
-    void response(SipMessage r) {
+    /**
+     * A response on the provider side: handled on the owner when it answers one of ours (RFC 3261
+     * 17.1.3: same branch and CSeq method). Any thread. False when it matches none.
+     */
+    boolean response(SipMessage r) {
         UpstreamTxn t = byBranch.get(r.topBranch());
-        if (t == null) {
-            return;
+        if (t == null || !t.method.equals(r.cseqMethod())) {
+            return false;
         }
         owner.execute(() -> {
             try {
@@ -44,6 +47,7 @@ final class UpstreamRequests {
                 LOG.warn("Cannot relay {} for {}: {}", r, t, e.toString());
             }
         });
+        return true;
     }
 
     /** Sends {@code method} in {@code c}'s provider-leg dialog, relaying {@code appRequest} (or null for our BYE). */

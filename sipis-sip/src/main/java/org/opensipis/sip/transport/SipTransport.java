@@ -1,5 +1,6 @@
 package org.opensipis.sip.transport;
 
+import org.opensipis.sip.message.Printable;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -30,8 +31,11 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import org.opensipis.core.instance.SipAccount.Transport;
+import org.opensipis.core.log.RateLimitedLog;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.message.SipParseException;
+import org.opensipis.sip.message.StreamFramer;
+import org.opensipis.sip.message.WireResponses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +48,9 @@ import org.slf4j.LoggerFactory;
 public final class SipTransport implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SipTransport.class);
+
+    /** Malformed input from the network: one WARN per 10 s, the rest at DEBUG. */
+    private final RateLimitedLog refused = new RateLimitedLog(LOG, 10, java.util.concurrent.TimeUnit.SECONDS);
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] DOUBLE_CRLF = {'\r', '\n', '\r', '\n'};
 
@@ -157,7 +164,7 @@ public final class SipTransport implements AutoCloseable {
                             engine.setSSLParameters(p);
                             ch.pipeline().addLast(new SslHandler(engine));
                         }
-                        ch.pipeline().addLast(new StreamFramer(), new StreamHandler());
+                        ch.pipeline().addLast(new StreamFramer(StreamFramer.DEFAULT_MAX_MESSAGE, false), new StreamHandler());
                     }
                 });
         ChannelFuture cf = b.connect(remote, new InetSocketAddress(config.bindAddress(), 0));
@@ -234,16 +241,16 @@ public final class SipTransport implements AutoCloseable {
         });
     }
 
-    private void deliver(byte[] data, Flow flow) {
-        deliver(new String(data, java.nio.charset.StandardCharsets.UTF_8), flow);
-    }
-
-    private void deliver(String text, Flow flow) {
+    private void deliver(byte[] data, int length, boolean framed, Flow flow) {
         SipMessage m;
         try {
-            m = SipMessage.parse(text);
+            m = framed ? SipMessage.parseFramed(data) : SipMessage.parse(data, 0, length);
         } catch (SipParseException e) {
-            LOG.debug("Dropped unparsable SIP message from {}: {}", flow.remote(), e.getMessage());
+            refused.warn("{} from {}", Printable.escape("Refused a malformed SIP message: " + e.getMessage()), flow.remote());
+            byte[] answer = WireResponses.error(e);
+            if (answer != null) {
+                flow.send(answer);
+            }
             return;
         }
         receiver.onMessage(m, flow);
@@ -272,24 +279,34 @@ public final class SipTransport implements AutoCloseable {
             }
             int n = c.readableBytes();
             c.getBytes(c.readerIndex(), scratch, 0, n);
-            deliver(new String(scratch, 0, n, java.nio.charset.StandardCharsets.UTF_8), flow);
+            deliver(scratch, n, false, flow);
         }
     }
 
-    private final class StreamHandler extends SimpleChannelInboundHandler<byte[]> {
+    private final class StreamHandler extends SimpleChannelInboundHandler<ByteBuf> {
         static final io.netty.util.AttributeKey<Flow> FLOW = io.netty.util.AttributeKey.valueOf("sipis-flow");
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, byte[] msg) {
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
             Flow flow = ctx.channel().attr(FLOW).get();
             if (flow != null) {
-                deliver(msg, flow);
+                byte[] bytes = io.netty.buffer.ByteBufUtil.getBytes(msg);
+                deliver(bytes, bytes.length, true, flow);
             }
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             LOG.debug("Closing SIP flow {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            if (cause.getCause() instanceof SipParseException) {
+                // unframeable (Content-Length missing, negative, repeated): 400 when answerable, then close
+                SipParseException e = (SipParseException) cause.getCause();
+                refused.warn("{} from {}", Printable.escape("Closing a SIP flow: " + e.getMessage()), ctx.channel().remoteAddress());
+                byte[] answer = WireResponses.error(e);
+                if (answer != null) {
+                    ctx.writeAndFlush(Unpooled.wrappedBuffer(answer));
+                }
+            }
             Flow flow = ctx.channel().attr(FLOW).get();
             if (flow != null) {
                 flow.closedBy(cause);

@@ -97,7 +97,7 @@ public final class AppClient implements AutoCloseable {
                     return;
                 }
                 String h = head.toString(StandardCharsets.UTF_8);
-                int length = AppFramer.contentLength(h.substring(0, h.length() - 4));
+                int length = org.opensipis.sip.message.StreamFramer.contentLength(h.substring(0, h.length() - 4));
                 byte[] body = in.readNBytes(length);
                 received.add(h + new String(body, StandardCharsets.UTF_8));
             }

@@ -41,6 +41,11 @@ final class AppLegHarness implements AutoCloseable {
         server = AppLegServer.start(cfg, directory, presence, owner, clock);
     }
 
+    /** With a real owner thread (for clients that block on their socket instead of running the owner). */
+    AppLegHarness(org.opensipis.sip.owner.Owner realOwner) throws IOException {
+        server = AppLegServer.start(config(0), directory, presence, realOwner, clock);
+    }
+
     static AppLegConfig config(int port) {
         return new AppLegConfig("127.0.0.1", port, false, NO_TLS, REALM, Duration.ofMinutes(30), Duration.ofMinutes(1),
                 60, 3600, 5, 1);
@@ -121,6 +126,12 @@ final class AppLegHarness implements AutoCloseable {
         @Override
         public void progress(String selector, Optional<String> pairingId) {
             events.add("progress " + selector + " " + pairingId.orElse("-"));
+        }
+
+        @Override
+        public void pushToken(String selector, org.opensipis.core.instance.DeviceToken token) {
+            events.add("token " + selector + " " + token.platform() + "/" + token.kind() + "/" + token.appId() + "/"
+                    + token.token());
         }
 
         List<String> drain() {

@@ -63,7 +63,7 @@ class AppLegServerTest {
         try (AppClient app = h.connect()) {
             assertThat(h.register(app, TO_USER, SEL, SECRET, 600).status()).isEqualTo(200);
             h.server.flowOf(SEL).orElseThrow().send("OPTIONS sip:app@10.0.0.5 SIP/2.0\r\nVia: SIP/2.0/TCP x;branch=z9hG4bK-o\r\n"
-                    + "Call-ID: o1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+                    + "From: <sip:p@h>;tag=1\r\nTo: <sip:app@h>\r\nCall-ID: o1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
             assertThat(SipMessage.parse(h.next(app)).method()).isEqualTo("OPTIONS");
         }
     }

@@ -45,7 +45,7 @@ class ThroughLb2Test {
                     assertThat(h.presence.drain()).containsExactly("foreground " + SEL, "progress " + SEL + " p-7");
 
                     h.server.flowOf(SEL).orElseThrow().send("OPTIONS sip:app@10.0.0.5:50123;transport=tcp SIP/2.0\r\n"
-                            + "Via: SIP/2.0/TCP 127.0.0.1;branch=z9hG4bK-lb2\r\nCall-ID: lb2-1\r\nCSeq: 1 OPTIONS\r\n"
+                            + "Via: SIP/2.0/TCP 127.0.0.1;branch=z9hG4bK-lb2\r\nFrom: <sip:p@h>;tag=1\r\nTo: <sip:app@h>\r\nCall-ID: lb2-1\r\nCSeq: 1 OPTIONS\r\n"
                             + "Content-Length: 0\r\n\r\n");
                     assertThat(SipMessage.parse(h.next(app)).callId()).isEqualTo("lb2-1");
 

@@ -71,8 +71,19 @@ final class CallHarness {
         return new DeviceToken(p, k, "com.example.app", t, START);
     }
 
+    /** As the transport does: parses, answers what the wire layer refuses, hands the rest on. */
     void receive(String text, Peer peer) {
-        incoming.receive(org.opensipis.sip.message.SipMessage.parse(text), peer);
+        org.opensipis.sip.message.SipMessage m;
+        try {
+            m = org.opensipis.sip.message.SipMessage.parse(text);
+        } catch (org.opensipis.sip.message.SipParseException e) {
+            byte[] answer = org.opensipis.sip.message.WireResponses.error(e);
+            if (answer != null) {
+                peer.send(answer);
+            }
+            return;
+        }
+        incoming.receive(m, peer);
         owner.runReady();
     }
 

@@ -9,6 +9,8 @@ import org.opensipis.sip.message.SipMessage;
 final class FakePeer implements Peer {
 
     final List<SipMessage> sent = new CopyOnWriteArrayList<>();
+    /** Every message as sent, also those a strict parser refuses (a 400 echoing a request without Call-ID). */
+    final List<String> raw = new CopyOnWriteArrayList<>();
     private final Transport transport;
 
     FakePeer(Transport transport) {
@@ -17,7 +19,13 @@ final class FakePeer implements Peer {
 
     @Override
     public void send(byte[] data) {
-        sent.add(SipMessage.parse(data));
+        String text = new String(data, java.nio.charset.StandardCharsets.UTF_8);
+        raw.add(text);
+        try {
+            sent.add(SipMessage.parse(data));
+        } catch (org.opensipis.sip.message.SipParseException e) {
+            // kept in raw only
+        }
     }
 
     @Override
@@ -33,6 +41,11 @@ final class FakePeer implements Peer {
     @Override
     public int localPort() {
         return 5099;
+    }
+
+    String lastStatusLine() {
+        String r = raw.get(raw.size() - 1);
+        return r.substring(0, r.indexOf("\r\n"));
     }
 
     SipMessage last() {

@@ -74,7 +74,7 @@ class TextMessagesTest {
 
     @Test
     void tooLargeIsRejectedWith413() {
-        h.receive(CallHarness.message(SEL, "z9hG4bKm5", "text/plain", "x", "4194305"), proxy);
+        h.receive(CallHarness.message(SEL, "z9hG4bKm5", "text/plain", "x".repeat(4194305), null), proxy);
         assertThat(proxy.last().status()).isEqualTo(413);
         assertThat(proxy.last().reason()).isEqualTo("Request Entity Too Large");
         assertThat(h.log.textMessages(SEL).join()).isEmpty();

@@ -16,6 +16,7 @@ import org.opensipis.core.push.PushService;
 import org.opensipis.core.push.Verb;
 import org.opensipis.core.settings.TextMessageFilter;
 import org.opensipis.sip.message.HeaderParams;
+import org.opensipis.sip.message.Printable;
 import org.opensipis.sip.message.SipMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,8 +82,10 @@ public final class TextMessages {
         String selector = instance.selector();
         Instant now = clock.instant();
         String contentType = m.header("content-type").orElse("");
-        TextMessage tm = new TextMessage(m.callId() + ":" + m.cseq(), m.header("from").orElse(""), contentType,
-                m.body(), keptHeaders(m), now);
+        // no control character reaches the database raw (PostgreSQL refuses NUL; the wire refuses raw
+        // ones, but RFC 3261 allows them as quoted-pairs, and a body is opaque)
+        TextMessage tm = new TextMessage(m.callId() + ":" + m.cseq(), Printable.escapeKeepingLines(m.header("from").orElse("")),
+                Printable.escapeKeepingLines(contentType), Printable.escapeKeepingLines(m.body()), keptHeaders(m), now);
         return log.recordTextMessage(selector, tm).handle((badge, e) -> {
             if (e != null) {
                 LOG.warn("Could not store text message {} for {}: {}", tm.msgId(), selector, e.toString());
@@ -128,13 +131,14 @@ public final class TextMessages {
             return null;
         }
         String body = m.body();
+        body = Printable.escapeKeepingLines(body);
         return body.length() > PUSH_TEXT_MAX ? body.substring(0, PUSH_TEXT_MAX) + "…" : body;
     }
 
     private static String keptHeaders(SipMessage m) {
         StringBuilder b = new StringBuilder();
         for (String h : KEPT_HEADERS) {
-            m.header(h).ifPresent(v -> b.append(h).append(": ").append(v).append('\n'));
+            m.header(h).ifPresent(v -> b.append(h).append(": ").append(Printable.escape(v)).append('\n'));
         }
         return b.toString();
     }
