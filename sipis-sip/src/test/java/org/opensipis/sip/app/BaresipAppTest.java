@@ -37,7 +37,7 @@ class BaresipAppTest {
         assumeTrue(Files.isExecutable(BARESIP), "baresip is not installed (Debian package baresip-core)");
         try (AppLegHarness h = new AppLegHarness()) {
             h.directory.records.put(SEL, AppLegHarness.record(SEL, "app-secret-1"));
-            writeConfig(h.server.port(), freePort());
+            writeConfig(h.server.port(), org.opensipis.sip.testing.Kamailio.freePortPair());
             Process p = new ProcessBuilder(BARESIP.toString(), "-f", dir.toString(), "-t", "6")
                     .redirectErrorStream(true).redirectOutput(dir.resolve("baresip.log").toFile()).start();
             try {
@@ -77,10 +77,4 @@ class BaresipAppTest {
                 + ";outbound=\"sip:127.0.0.1:" + sipisPort + ";transport=tcp\";regint=600\n");
     }
 
-    /** baresip cannot listen on port 0 over TCP; borrow a free port (released just before it starts). */
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }

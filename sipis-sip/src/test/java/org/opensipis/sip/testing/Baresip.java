@@ -35,7 +35,7 @@ public final class Baresip implements AutoCloseable {
      */
     public Baresip(Path dir, String account) throws IOException {
         this.dir = dir;
-        int sipPort = Kamailio.freePort(); // baresip's TCP transport cannot listen on port 0
+        int sipPort = Kamailio.freePortPair(); // baresip's TCP transport cannot listen on port 0; TLS takes the next
         int ctrlPort = Kamailio.freePort();
         Files.writeString(dir.resolve("config"), String.join("\n",
                 "sip_listen\t127.0.0.1:" + sipPort,

@@ -243,6 +243,30 @@ public final class Kamailio implements AutoCloseable {
         throw new IOException("no free port with both TCP and UDP free");
     }
 
+    /**
+     * A port {@code p} with {@code p} and {@code p + 1} free over TCP and UDP: baresip listens for
+     * SIP on {@code sip_listen}'s port and for SIP over TLS on the next one.
+     */
+    public static int freePortPair() throws IOException {
+        for (int i = 0; i < 50; i++) {
+            int p = freePort();
+            if (p < 65535 && free(p + 1)) {
+                return p;
+            }
+        }
+        throw new IOException("no two adjacent free ports");
+    }
+
+    private static boolean free(int port) {
+        InetSocketAddress a = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        try (ServerSocket s = new ServerSocket(); DatagramSocket u = new DatagramSocket(a)) {
+            s.bind(a, 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static String md5(String s) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(s.getBytes(StandardCharsets.UTF_8)));
