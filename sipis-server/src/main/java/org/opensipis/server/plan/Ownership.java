@@ -15,7 +15,9 @@ import org.opensipis.core.shard.SelectorPrefix;
  * Which SIPIS process owns each selector under one LB2 file, checked exhaustively: the selector
  * space is cut into {@code 2^bits} cells (bits = the longest prefix of the files compared) and
  * every cell must be covered by exactly one named Backend entry. Two entries with the same
- * process covering a cell are fine; two processes are an overlap, no entry is a gap.
+ * process covering a cell are fine; two processes are an overlap, no entry is a gap. LB2 and
+ * {@link org.opensipis.core.shard.Shard} resolve an overlap by file order, but a plan needs each
+ * selector's owner to be plain from its own entry, so overlaps between processes are refused.
  * Entries with an {@code AppIdPrefix} route only some apps and fall through to the rest, so
  * they are listed in {@link #notes()} and left out of the check.
  */
@@ -125,7 +127,8 @@ public final class Ownership {
             }
             errors.add(lb2.file() + ":" + b.line() + ": prefix " + label(b.selectorPrefix()) + ": selectors "
                     + String.join(", ", prefixes(start, c, bits)) + " have two owners: " + owner
-                    + " here and " + other + " on line " + otherLine);
+                    + " here and " + other + " on line " + otherLine + " (LB2 would use line " + otherLine
+                    + ", the first in file order; give each selector exactly one entry)");
         }
     }
 

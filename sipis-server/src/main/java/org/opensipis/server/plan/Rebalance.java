@@ -124,6 +124,7 @@ public final class Rebalance {
                 out.add(new Window(m, opens, closes));
             }
         }
+        out.sort(Comparator.comparingInt(Window::opens).thenComparingInt(Window::closes));
         return out;
     }
 
@@ -190,9 +191,9 @@ public final class Rebalance {
         List<String> parts = new ArrayList<>();
         for (Move m : moves) {
             if (s.kind() == Kind.REGISTER && m.to().equals(s.process())) {
-                parts.add(String.join(", ", m.prefixes()) + " (from " + m.from().name() + ")");
+                parts.add(String.join(", ", m.prefixes()) + " (from " + m.from() + ")");
             } else if (s.kind() == Kind.DROP && m.from().equals(s.process())) {
-                parts.add(String.join(", ", m.prefixes()) + " (once " + m.to().name() + " has its 200 OK)");
+                parts.add(String.join(", ", m.prefixes()) + " (once " + m.to() + " has its 200 OK)");
             }
         }
         String verb = s.kind() == Kind.REGISTER ? "registers " : "drops ";

@@ -49,8 +49,8 @@ final class RebalanceReport {
         }
         b.append("\nMake-before-break windows (the only time two processes register the same selectors):\n");
         for (Window w : r.windows(order)) {
-            b.append("  ").append(String.join(", ", w.move().prefixes())).append(": ").append(w.move().from().name())
-                    .append(" and ").append(w.move().to().name()).append(" from step ").append(w.opens())
+            b.append("  ").append(String.join(", ", w.move().prefixes())).append(": ").append(w.move().from())
+                    .append(" and ").append(w.move().to()).append(" from step ").append(w.opens())
                     .append(" to step ").append(w.closes()).append('\n');
         }
         b.append("\nChecked: every selector has exactly one owner before step 1, after every step outside the"

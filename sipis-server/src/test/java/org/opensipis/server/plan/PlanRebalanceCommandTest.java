@@ -39,11 +39,27 @@ class PlanRebalanceCommandTest {
                 .contains("Checked every selector at 3-bit granularity (8 ranges): exactly one owner in OLD (4 processes)"
                         + " and in NEW (5 processes)")
                 .contains("  2/3: Sipis1 (127.0.0.1:14998) -> Sipis5 (127.0.0.1:14958)")
-                .contains("  1. [start] Sipis5 (127.0.0.1:14958) registers 2/3 (from Sipis1)")
-                .contains("  2. [after hand-over] Sipis1 (127.0.0.1:14998) drops 2/3 (once Sipis5 has its 200 OK)")
-                .contains("  2/3: Sipis1 and Sipis5 from step 1 to step 2");
+                .contains("  1. [start] Sipis5 (127.0.0.1:14958) registers 2/3 (from Sipis1 (127.0.0.1:14998))")
+                .contains("  2. [after hand-over] Sipis1 (127.0.0.1:14998) drops 2/3 (once Sipis5 (127.0.0.1:14958) has its 200 OK)")
+                .contains("  2/3: Sipis1 (127.0.0.1:14998) and Sipis5 (127.0.0.1:14958) from step 1 to step 2");
         assertThat(err.toString()).isEmpty();
         assertThat(dir.resolve("sipis-plan")).doesNotExist();
+    }
+
+    @Test
+    void fineGrainedPrefixesAreCheckedExhaustivelyAndTooFineOnesRefused() {
+        Path old = lb2(dir.resolve("old.xml"), SEED);
+        Path fine = lb2(dir.resolve("fine.xml"), entry("Sipis5", "ABCD/16", 14958) + SEED);
+        assertThat(run("plan", "--from", fine.toString(), "--to", old.toString())).isEqualTo(3);
+        assertThat(err.toString()).contains("fine.xml:6: prefix 8/2: selectors ABCD/16 have two owners: Sipis3");
+        Path carved = lb2(dir.resolve("carved.xml"), entry("Sipis5", "ABCD/16", 14958)
+                + SEED.replace(entry("Sipis3", "8/2", 14978), entry("Sipis3", "8/3", 14978)
+                        + entry("Sipis3", "A/4", 14978) + entry("Sipis3", "B/4", 14978)));
+        assertThat(run("plan", "--from", carved.toString(), "--to", old.toString())).isEqualTo(3);
+        assertThat(err.toString()).contains("carved.xml:7: prefix A/4: selectors ABCD/16 have two owners");
+        Path tooFine = lb2(dir.resolve("toofine.xml"), entry("Sipis5", "ABCDE8/21", 14958) + SEED);
+        assertThat(run("plan", "--from", tooFine.toString(), "--to", old.toString())).isEqualTo(3);
+        assertThat(err.toString()).contains("21 bits are longer than the 20 bits sipis plan checks exhaustively");
     }
 
     @Test
