@@ -130,6 +130,31 @@ class PlanRebalanceTest {
     }
 
     @Test
+    void aTwentyBitCarveOutIsCheckedOverEveryOneOfTheMillionCells() throws Exception {
+        String halves = entry("Sipis1", "0/1", 14998) + entry("Sipis2", "8/1", 14988);
+        int cell = 0xABCDE;
+        StringBuilder carved = new StringBuilder(entry("Sipis1", "0/1", 14998));
+        for (String p : Ownership.prefixes(1 << 19, cell, 20)) {
+            carved.append(entry("Sipis2", p, 14988));
+        }
+        carved.append(entry("Sipis3", "ABCDE/20", 14978));
+        for (String p : Ownership.prefixes(cell + 1, 1 << 20, 20)) {
+            carved.append(entry("Sipis2", p, 14988));
+        }
+        Rebalance r = rebalance(halves, carved.toString());
+        assertThat(r.before().size()).isEqualTo(1 << 20);
+        assertThat(r.after().errors()).isEmpty();
+        assertThat(r.moves()).singleElement().satisfies(m -> {
+            assertThat(m.prefixes()).containsExactly("ABCDE/20");
+            assertThat(m.from().name()).isEqualTo("Sipis2");
+            assertThat(m.to().name()).isEqualTo("Sipis3");
+        });
+        assertThat(r.check(r.order())).isEmpty();
+        assertThat(r.check(List.of(new Step(Kind.DROP, r.moves().get(0).from())))).first().asString()
+                .contains("ABCDE/20 have no owner");
+    }
+
+    @Test
     void prefixesAreTheFewestAlignedBlocks() {
         assertThat(Ownership.prefixes(0, 4, 2)).containsExactly("(all selectors)");
         assertThat(Ownership.prefixes(1, 4, 3)).containsExactly("2/3", "4/2");
