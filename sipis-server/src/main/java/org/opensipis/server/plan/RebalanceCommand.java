@@ -20,8 +20,12 @@ final class RebalanceCommand {
         Lb2Settings before;
         Lb2Settings after;
         try {
-            before = Lb2Loader.load(from).settings();
-            after = Lb2Loader.load(to).settings();
+            Lb2Loader.Loaded a = Lb2Loader.load(from);
+            Lb2Loader.Loaded b = Lb2Loader.load(to);
+            a.warnings().forEach(w -> err.println("sipis plan: " + w));
+            b.warnings().forEach(w -> err.println("sipis plan: " + w));
+            before = a.settings();
+            after = b.settings();
         } catch (SettingsException e) {
             err.println("sipis plan: " + e.getMessage());
             err.flush();

@@ -56,7 +56,7 @@ final class RebalanceReport {
         b.append("\nChecked: every selector has exactly one owner before step 1, after every step outside the"
                 + " windows above, and after step ").append(order.size()).append(".\n");
         b.append("Today (no live hand-over yet): install NEW on every machine, reload LoadBalancer2, and restart"
-                + " the processes named above (docs/operate.md, \"Rebalancing a running installation\").\n");
+                + " the processes named above, gainers first (docs/operate.md, \"Rebalancing a running installation\").\n");
         return b.toString();
     }
 }
