@@ -17,12 +17,16 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code sipis plan}: writes the files of a multi-process or multi-machine layout (see
- * docs/operate.md). Exit code 0 on success, 1 when a file could not be written, 2 on bad options.
+ * docs/operate.md), or with {@code --from OLD --to NEW} the moves between two LB2 files. Exit code 0 on
+ * success, 1 when a file could not be written, 2 on bad options, 3 when an LB2 file is invalid or leaves a
+ * selector with no owner or two.
  */
 @Command(name = "plan", mixinStandardHelpOptions = true,
         description = "Plan a layout of several SIPIS processes on one or more machines (or the move back to one):"
                 + " Defaults.xml, one Settings*.xml per process, the LoadBalancer2 Settings.xml with the Backend,"
-                + " an nginx site per machine, DNS records and app parameters, consistent by construction.")
+                + " an nginx site per machine, DNS records and app parameters, consistent by construction."
+                + " With --from OLD_LB2 --to NEW_LB2: the selector ranges that move between processes, the order of"
+                + " reloads (make before break) and a check that every selector has exactly one owner at every step.")
 public final class PlanCommand implements Callable<Integer> {
 
     @Spec
@@ -35,11 +39,12 @@ public final class PlanCommand implements Callable<Integer> {
             description = "SIPIS processes per machine (default ${DEFAULT-VALUE}); N x M must be a power of two")
     private int perHost;
 
-    @Option(names = "--domain", paramLabel = "D", required = true, description = "the apps' sipisHost, e.g. sipis.example.com")
+    @Option(names = "--domain", paramLabel = "D", description = "the apps' sipisHost, e.g. sipis.example.com (required unless --from/--to)")
     private String domain;
 
-    @Option(names = "--db", paramLabel = "OPENSTRING", required = true,
-            description = "libpq open string shared by all processes, e.g. \"host=db1,db2 dbname=sipis user=sipis password=...\"")
+    @Option(names = "--db", paramLabel = "OPENSTRING",
+            description = "libpq open string shared by all processes, e.g. \"host=db1,db2 dbname=sipis user=sipis password=...\""
+                    + " (required unless --from/--to)")
     private String db;
 
     @Option(names = "--private-net", paramLabel = "NET", description = "private network for Server[PrivateAddress], e.g. 10.x or 10.5")
@@ -83,12 +88,30 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--force", description = "overwrite files that already exist in the output directory")
     private boolean force;
 
+    @Option(names = "--from", paramLabel = "OLD_LB2",
+            description = "rebalance: the LoadBalancer2 Settings.xml in use now (with --to; writes nothing)")
+    private Path from;
+
+    @Option(names = "--to", paramLabel = "NEW_LB2", description = "rebalance: the LoadBalancer2 Settings.xml to move to")
+    private Path to;
+
     public PlanCommand() {
         // picocli fills the fields
     }
 
     @Override
     public Integer call() {
+        if (from != null || to != null) {
+            if (from == null || to == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--from and --to go together: sipis plan --from OLD_LB2 --to NEW_LB2");
+            }
+            return RebalanceCommand.run(from, to, spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+        if (domain == null || db == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "Missing required option" + (domain == null && db == null ? "s: '--domain=D', '--db=OPENSTRING'"
+                            : domain == null ? ": '--domain=D'" : ": '--db=OPENSTRING'"));
+        }
         PlanRequest req = new PlanRequest(hosts, perHost, domain, db, Optional.ofNullable(privateNet), hostIps, realm,
                 etcDir, single, tlsKey == null ? PlanRequest.defaultTlsKey(domain) : tlsKey,
                 tlsCert == null ? PlanRequest.defaultTlsCert(domain) : tlsCert, lb2File, lockDir, logDir,
