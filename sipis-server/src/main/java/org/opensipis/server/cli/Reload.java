@@ -34,6 +34,8 @@ final class Reload {
     private final PushDispatcher push;
     private final LogApplier logApplier;
     private Settings current;
+    /** The last applied push change: completes when the clients it replaced are closed. */
+    private CompletableFuture<Void> lastPushSwap = CompletableFuture.completedFuture(null);
 
     /** Applies {@code <Log>}; tests of the push part leave their JVM's logging alone. */
     @FunctionalInterface
@@ -90,14 +92,14 @@ final class Reload {
             applyPush(pushChange);
         }
         String restartNeeded = changedOutsideLog(current, next);
+        if (push == null && !current.notificationServers().equals(next.notificationServers())) {
+            restartNeeded = "NotificationServers" + (restartNeeded.isEmpty() ? "" : ", " + restartNeeded);
+        }
         if (!restartNeeded.isEmpty()) {
             LOG.warn("reload: {} changed in {}; these take effect only at the next restart", restartNeeded, settingsFile);
         }
         current = withApplied(current, next.log(), push != null ? next.notificationServers() : current.notificationServers());
     }
-
-    /** The future of the last applied push change: completes when the replaced clients are closed. */
-    private CompletableFuture<Void> lastPushSwap = CompletableFuture.completedFuture(null);
 
     synchronized CompletableFuture<Void> lastPushSwap() {
         return lastPushSwap;
@@ -114,7 +116,7 @@ final class Reload {
         }
     }
 
-    /** The top-level settings other than {@code <Log>} that differ, comma-separated. */
+    /** The top-level settings other than those a reload applies that differ, comma-separated. */
     static String changedOutsideLog(Settings a, Settings b) {
         StringBuilder sb = new StringBuilder();
         diff(sb, "Server", a.server(), b.server());
