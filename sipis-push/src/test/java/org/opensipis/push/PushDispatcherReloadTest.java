@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -134,6 +136,33 @@ class PushDispatcherReloadTest {
             CompletableFuture<PushOutcome> p = d.push(request());
             made.get(0).sends.get(0).complete(new PushOutcome.Accepted("still"));
             assertThat(p.get(5, TimeUnit.SECONDS)).isEqualTo(new PushOutcome.Accepted("still"));
+        }
+    }
+
+    @Test
+    void aRotatedServiceAccountFileAtTheSamePathGetsANewClientAndOnlyThatEntry(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path sa = dir.resolve("fcm.json");
+        Files.writeString(sa, "{\"key\":\"one\"}");
+        PushRoute.Fcm fcm = new PushRoute.Fcm("com.example", Optional.of(sa), "proj", Optional.empty(), false);
+        PushRoute.Pnm gateway = pnm("http://127.0.0.1:1/a");
+        List<Held> made = new ArrayList<>();
+        try (PushDispatcher d = PushDispatcher.builder(List.of(fcm, gateway), new InMemoryInstanceStore(), r -> {
+            Held h = new Held(r.kind().name());
+            made.add(h);
+            return h;
+        }).build()) {
+            assertThat(d.prepare(List.of(fcm, gateway)).isEmpty()).isTrue();
+            Files.writeString(sa, "{\"key\":\"two\"}");
+            ProviderChange change = d.prepare(List.of(fcm, gateway));
+            assertThat(change.changes()).containsExactly(
+                    "entry 1 <Fcm AppId=\"com.example\">: contents of ServiceAccountFile changed; new client");
+            assertThat(change.toString()).doesNotContain("two");
+            d.apply(change).get(5, TimeUnit.SECONDS);
+            assertThat(made).hasSize(3);
+            assertThat(made.get(0).closed).isDone();
+            assertThat(made.get(1).closed).as("the unchanged PNM entry keeps its client").isNotDone();
+            assertThat(d.prepare(List.of(fcm)).changes()).containsExactly("entry 2 <NotificationServer AppId=\"*\">: removed");
         }
     }
 }
