@@ -11,7 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.opensipis.core.instance.DeviceToken;
 import org.opensipis.core.instance.InstanceStore;
@@ -35,7 +36,10 @@ public final class PushDispatcher implements PushService, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PushDispatcher.class);
 
-    private final List<Lane> lanes;
+    private volatile List<Lane> lanes;
+    private final ProviderFactory factory;
+    private final Duration drainTimeout;
+    private final Set<Lane> retiring = ConcurrentHashMap.newKeySet();
     private final InstanceStore store;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
@@ -56,20 +60,64 @@ public final class PushDispatcher implements PushService, AutoCloseable {
             return t;
         }) : b.scheduler;
         this.noTokensLeft = b.noTokensLeft != null ? b.noTokensLeft : store::delete;
+        this.factory = b.factory;
+        this.drainTimeout = b.drainTimeout;
         List<Lane> built = new ArrayList<>();
         try {
             for (PushRoute route : b.routes) {
-                built.add(new Lane(route, b.factory.create(route),
-                        new CircuitBreaker(clock, policy.breakerThreshold(), policy.breakerOpenFor())));
+                built.add(new Lane(route, b.factory.create(route), newBreaker(), CredentialFiles.fingerprint(route)));
             }
         } catch (RuntimeException e) {
-            built.forEach(l -> l.provider.close());
+            built.forEach(Lane::closeOnce);
             if (ownsScheduler) {
                 scheduler.shutdownNow();
             }
             throw e;
         }
         this.lanes = List.copyOf(built);
+    }
+
+    private CircuitBreaker newBreaker() {
+        return new CircuitBreaker(clock, policy.breakerThreshold(), policy.breakerOpenFor());
+    }
+
+    /**
+     * Builds the providers for these NotificationServers entries (a reload) without touching
+     * the running ones: entries that changed, or whose credential files now have other
+     * contents, get a new provider; the others keep theirs. Throws {@link PushConfigException}
+     * (naming the entry, setting and file) when one cannot be built; nothing changes then.
+     */
+    public ProviderChange prepare(List<PushRoute> routes) {
+        return ProviderChange.build(lanes, List.copyOf(routes), factory, this::newBreaker);
+    }
+
+    /**
+     * Swaps a prepared change in atomically: new pushes use the new providers at once; pushes
+     * in flight on a replaced provider finish there (with their retries), then its client is
+     * closed, at the latest after the drain timeout. The future completes when the replaced
+     * clients are closed.
+     */
+    public synchronized CompletableFuture<Void> apply(ProviderChange change) {
+        if (change.base != lanes) {
+            change.discard();
+            throw new IllegalStateException("the push providers changed since this change was prepared");
+        }
+        lanes = change.next;
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (Lane old : change.retired) {
+            retiring.add(old);
+            int busy = old.inFlight.get();
+            closing.add(old.retire()
+                    .thenApply(v -> "after its pushes in flight finished")
+                    .completeOnTimeout("after " + drainTimeout.toSeconds() + " s with pushes still in flight",
+                            drainTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .thenCompose(how -> old.closeOnce().thenRun(() -> {
+                        retiring.remove(old);
+                        LOG.info("push: closed the previous {} client {} ({} were in flight at the swap)",
+                                old.describe(), how, busy);
+                    })));
+        }
+        return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
     }
 
     /** Starts a dispatcher over these NotificationServers entries (file order = priority). */
@@ -88,22 +136,34 @@ public final class PushDispatcher implements PushService, AutoCloseable {
                     + request.appId() + " and platform " + request.target().platform()));
         }
         Lane lane = found.get();
+        // A reload may retire the lane between the look-up and the count: then take the new one.
+        lane.inFlight.incrementAndGet();
+        for (int tries = 0; lane.retired() && tries < 3; tries++) {
+            lane.release();
+            Optional<Lane> again = laneFor(request.target());
+            if (again.isEmpty()) {
+                return push(request);
+            }
+            lane = again.get();
+            lane.inFlight.incrementAndGet();
+        }
+        Lane claimed = lane;
         CompletableFuture<PushOutcome> result = new CompletableFuture<>();
-        if (lane.inFlight.incrementAndGet() > policy.maxInFlight()) {
-            lane.inFlight.decrementAndGet();
-            listener.queueFull(lane.kind());
-            listener.completed(lane.kind(), request.verb(), PushOutcome.Kind.FAILED, Duration.ZERO);
+        if (claimed.inFlight.get() > policy.maxInFlight()) {
+            claimed.release();
+            listener.queueFull(claimed.kind());
+            listener.completed(claimed.kind(), request.verb(), PushOutcome.Kind.FAILED, Duration.ZERO);
             return CompletableFuture.completedFuture(PushOutcome.Failed.transientFailure(
-                    "too many pushes in flight to " + lane.kind() + " (" + policy.maxInFlight() + ")"));
+                    "too many pushes in flight to " + claimed.kind() + " (" + policy.maxInFlight() + ")"));
         }
         // The caller's future completes only after the bookkeeping, so counts are exact when it sees it.
         CompletableFuture<PushOutcome> done = result.whenComplete((o, e) -> {
-            lane.inFlight.decrementAndGet();
+            claimed.release();
             PushOutcome.Kind kind = o != null ? o.kind() : PushOutcome.Kind.FAILED;
-            listener.completed(lane.kind(), request.verb(), kind, Duration.ofNanos(System.nanoTime() - started));
+            listener.completed(claimed.kind(), request.verb(), kind, Duration.ofNanos(System.nanoTime() - started));
             LOG.debug("Push {} -> {}", request.describe(), o);
         });
-        attempt(lane, request, 1, result);
+        attempt(claimed, request, 1, result);
         return done;
     }
 
@@ -224,27 +284,11 @@ public final class PushDispatcher implements PushService, AutoCloseable {
     /** Closes every provider (waiting for them) and the retry scheduler if this dispatcher made it. */
     @Override
     public void close() {
-        CompletableFuture.allOf(lanes.stream().map(l -> l.provider.close().exceptionally(e -> null))
-                .toArray(CompletableFuture[]::new)).join();
+        List<Lane> all = new ArrayList<>(lanes);
+        all.addAll(retiring);
+        CompletableFuture.allOf(all.stream().map(Lane::closeOnce).toArray(CompletableFuture[]::new)).join();
         if (ownsScheduler) {
             scheduler.shutdownNow();
-        }
-    }
-
-    private static final class Lane {
-        final PushRoute route;
-        final PushProvider provider;
-        final CircuitBreaker breaker;
-        final AtomicInteger inFlight = new AtomicInteger();
-
-        Lane(PushRoute route, PushProvider provider, CircuitBreaker breaker) {
-            this.route = route;
-            this.provider = provider;
-            this.breaker = breaker;
-        }
-
-        PushRoute.Kind kind() {
-            return route.kind();
         }
     }
 
@@ -258,6 +302,7 @@ public final class PushDispatcher implements PushService, AutoCloseable {
         private PushPolicy policy = PushPolicy.DEFAULT;
         private PushListener listener = PushListener.NONE;
         private Function<String, CompletableFuture<?>> noTokensLeft;
+        private Duration drainTimeout = Duration.ofSeconds(30);
 
         private Builder(List<PushRoute> routes, InstanceStore store, ProviderFactory factory) {
             this.routes = List.copyOf(routes);
@@ -292,6 +337,12 @@ public final class PushDispatcher implements PushService, AutoCloseable {
          */
         public Builder onNoTokensLeft(Function<String, CompletableFuture<?>> f) {
             noTokensLeft = Objects.requireNonNull(f, "onNoTokensLeft");
+            return this;
+        }
+
+        /** How long a provider replaced by a reload may finish its pushes in flight before it is closed. */
+        public Builder drainTimeout(Duration d) {
+            drainTimeout = Objects.requireNonNull(d, "drainTimeout");
             return this;
         }
 

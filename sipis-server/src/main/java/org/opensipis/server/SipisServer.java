@@ -109,6 +109,11 @@ public final class SipisServer implements AutoCloseable {
         this.appLegStarter = appLegStarter;
     }
 
+    /** The push dispatcher once {@link #start()} has built it (a reload reconfigures its providers). */
+    public PushDispatcher push() {
+        return push;
+    }
+
     /** Starts the components; on failure closes what was started and rethrows. */
     public void start() throws Exception {
         Settings s = configuration.settings();

@@ -123,9 +123,9 @@ final class RunCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             try (SipisServer server = new SipisServer(c, key)) {
                 server.start();
-                Reload reload = new Reload(settingsFile, s);
+                Reload reload = new Reload(settingsFile, s, server.push());
                 Signals.onHangUp(reload::run);
-                LOG.info("sipis {} running (SIGHUP re-reads <Log>)", s.server().name());
+                LOG.info("sipis {} running (SIGHUP re-reads <Log> and <NotificationServers>)", s.server().name());
                 stop.await();
                 LOG.info("sipis {} stopping", s.server().name());
             } catch (Exception e) {
