@@ -36,6 +36,8 @@ final class Apps {
     final AtomicInteger otherErrors = new AtomicInteger();
     /** Epoch ms of the most recent 200. */
     final AtomicLong lastOk = new AtomicLong();
+    /** Epoch ms of every 200. */
+    final java.util.concurrent.ConcurrentSkipListSet<Long> okTimes = new java.util.concurrent.ConcurrentSkipListSet<>();
     private final Semaphore inFlight = new Semaphore(8);
 
     /** @param registrar the account's proxy "host:port"; @param expires the account's expiry (s) */
@@ -86,7 +88,9 @@ final class Apps {
             int code = resp.statusCode();
             if (code == 200) {
                 ok.incrementAndGet();
-                lastOk.set(System.currentTimeMillis());
+                long now = System.currentTimeMillis();
+                lastOk.set(now);
+                okTimes.add(now);
                 acked.merge(selector(i), version, Math::max);
             } else if (code == 503) {
                 unavailable.incrementAndGet();
@@ -95,6 +99,12 @@ final class Apps {
             }
             return code;
         });
+    }
+
+    /** The first acknowledged change at or after {@code millis}, or −1. */
+    long firstOkAfter(long millis) {
+        Long t = okTimes.ceiling(millis);
+        return t == null ? -1 : t;
     }
 
     /** Registers instances [from, to) through host:port, 8 at a time; fails if one is not acknowledged. */

@@ -45,6 +45,7 @@ abstract class Drill {
     Apps apps;
     Sipis sipis;
     Path lb2File;
+    int lb2Port;
     final SoftAssertions checks = new SoftAssertions();
     final List<AutoCloseable> closeLast = new ArrayList<>();
 
@@ -58,7 +59,7 @@ abstract class Drill {
 
     /** The account expiry: short enough that refreshes happen during a drill, long enough for the throttle. */
     static int expires() {
-        return Math.max(60, instances() * 3 / 100);
+        return Math.max(30, instances() * 15 / 1000);
     }
 
     /** A duration of the issue, or its shortened CI version. */
@@ -77,11 +78,15 @@ abstract class Drill {
 
     /** Starts the database, the registrar (bindings persisted or not), the push fake and one process. */
     void rig(boolean persistBindings) throws Exception {
+        rig(persistBindings, expires());
+    }
+
+    void rig(boolean persistBindings, int accountExpires) throws Exception {
         db = Pg.primary(dir.resolve("pg-a"));
         registrar = new Registrar(dir.resolve("kamailio"), instances(), persistBindings);
         pnm = new PnmFake("127.0.0.1");
         sampler = new Sampler(registrar);
-        apps = new Apps("127.0.0.1:" + registrar.port, expires());
+        apps = new Apps("127.0.0.1:" + registrar.port, accountExpires);
         Files.write(dir.resolve("sipis.key"), key());
         Files.setPosixFilePermissions(dir.resolve("sipis.key"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
         sipis = process("Sipis1", db.openString(), "");
@@ -99,7 +104,8 @@ abstract class Drill {
         int httpPort = Sh.freePort();
         lb2File = dir.resolve("lb2/Settings.xml");
         Files.createDirectories(lb2File.getParent());
-        Files.writeString(lb2File, "<LoadBalancer2><Frontend><Tcp Address=\"127.0.0.1:" + Sh.freePort()
+        lb2Port = Sh.freePort();
+        Files.writeString(lb2File, "<LoadBalancer2><Frontend><Tcp Address=\"127.0.0.1:" + lb2Port
                 + "\"/></Frontend><Backend><Sipis Name=\"" + name + "\" Address=\"127.0.0.1:" + appPort
                 + "\"/></Backend></LoadBalancer2>\n");
         return new Sipis(dir, name, "127.0.0.1", httpPort, settingsXml(name, appPort, httpPort, openString, "lb2/Settings.xml",
@@ -180,6 +186,26 @@ abstract class Drill {
                 errors.isEmpty() ? (warns.isEmpty() ? "-" : warns.get(0)) : errors.get(0));
         figure(drill, "ERROR / WARN lines in " + p.name + ".log", errors.size() + " / " + warns.size(),
                 errorsAllowed ? "reported" : "0 ERROR", errorsAllowed || errors.isEmpty());
+    }
+
+    /** Lets time pass (Awaitility's poll delay: no sleeping in tests). */
+    static void hold(Duration d) {
+        Awaitility.await().pollDelay(d).atMost(d.plusSeconds(5)).until(() -> true);
+    }
+
+    /** Posts changes of random instances at {@code perSecond} to the process until closed. */
+    AutoCloseable postStream(int perSecond, java.util.function.Supplier<String> hostPort) {
+        var timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "drill-posts");
+            t.setDaemon(true);
+            return t;
+        });
+        var random = new java.util.Random(16);
+        timer.scheduleAtFixedRate(() -> apps.change(random.nextInt(instances()), hostPort.get()),
+                0, 1_000_000L / perSecond, java.util.concurrent.TimeUnit.MICROSECONDS);
+        AutoCloseable stop = timer::shutdownNow;
+        closeLast.add(stop);
+        return stop;
     }
 
     /** Calls placed vs pushed (the PNM fake got an incoming-call push with the call's Call-ID). */

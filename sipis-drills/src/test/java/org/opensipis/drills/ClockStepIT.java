@@ -1,0 +1,57 @@
+package org.opensipis.drills;
+
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The wall clock of the process steps +1 h, then back (−1 h), as an NTP step would: libfaketime
+ * (LD_PRELOAD) fakes only CLOCK_REALTIME of the sipis JVM ({@code FAKETIME_DONT_FAKE_MONOTONIC=1}),
+ * reading the offset from a file the drill rewrites. Limits: 0 users without a binding, 0
+ * duplicate contacts, no burst of REGISTERs (busiest 1-s window within the throttle + 1 %),
+ * calls still pushed, 0 ERROR lines.
+ */
+@Timeout(900)
+class ClockStepIT extends Drill {
+
+    static final Path LIBFAKETIME = Path.of("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1");
+
+    @Test
+    void clockSteppedPlusAndMinusOneHour() throws Exception {
+        assumeThat(Files.isReadable(LIBFAKETIME)).as(LIBFAKETIME + " (package libfaketime)").isTrue();
+        rig(true);
+        Path offset = dir.resolve("faketime.rc");
+        Files.writeString(offset, "+0\n");
+        sipis = new Sipis(dir, "Sipis1", "127.0.0.1", sipis.httpPort, Files.readString(sipis.settings)
+                .replace("<Sipis>", "").replaceAll("(?s)<Lock.*", ""), new Sipis.Launch(List.of(), Map.of(
+                        "LD_PRELOAD", LIBFAKETIME.toString(), "FAKETIME_TIMESTAMP_FILE", offset.toString(),
+                        "FAKETIME_NO_CACHE", "1", "FAKETIME_DONT_FAKE_MONOTONIC", "1", "DONT_FAKE_MONOTONIC", "1")));
+        startAndRegisterAll();
+        Duration hold = outage(Duration.ofSeconds(60), Duration.ofSeconds(20));
+        String drill = "clock stepped +1 h, then −1 h";
+        Caller caller = calls("clock", 2, (int) (2 * hold.toSeconds()));
+        long start = System.currentTimeMillis();
+        Files.writeString(offset, "+3600\n");
+        hold(hold);
+        LOG.info("{}: the process's /about after +1 h: {}", drill, sipis.get("/about").body());
+        Files.writeString(offset, "+0\n");
+        hold(hold);
+        List<Caller.Call> calls = caller.await(120);
+        long end = System.currentTimeMillis();
+        bindingFigures(drill, start, end);
+        registerWindowFigure(drill, start, end);
+        int registers = (int) registrar.registerTimes().stream()
+                .filter(t -> t >= start * 1000 && t <= end * 1000).count();
+        long expected = (long) instances() * (end - start) / 1000 / (long) (expires() * 0.8) * 2;
+        figure(drill, "REGISTERs while stepped (steady state ≈ " + expected + ")", registers, "≤ 2 × steady state + 100",
+                registers <= 2 * expected + 100);
+        callFigures(drill, calls, true);
+        logFigures(drill, sipis, false);
+    }
+}
