@@ -13,13 +13,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * SIPp (Debian sip-tester) placing calls through the registrar/proxy to random drill users at
- * a fixed rate for a while. Results come from the scenario's "END &lt;call-id&gt; &lt;status&gt;
+ * a fixed rate for a while. Results come from the scenario's "END &lt;call-id&gt; &lt;user&gt; &lt;status&gt;
  * &lt;reason&gt;" log lines.
  */
 final class Caller implements AutoCloseable {
 
     /** How one call ended: status "480", "404", …, or "late" (no final answer within T1 + margin). */
-    record Call(String callId, String status, String reason) {
+    record Call(String callId, String user, String status, String reason) {
     }
 
     private final Path dir;
@@ -66,7 +66,7 @@ final class Caller implements AutoCloseable {
                 int i = line.indexOf("END ");
                 if (i >= 0) {
                     String[] f = line.substring(i + 4).strip().split(" ");
-                    calls.add(new Call(f[0], f.length > 1 ? f[1] : "?", f.length > 2 ? f[2] : "-"));
+                    calls.add(new Call(f[0], f.length > 1 ? f[1] : "?", f.length > 2 ? f[2] : "?", f.length > 3 ? f[3] : "-"));
                 }
             }
         }

@@ -53,35 +53,7 @@ class Lb2BackendIT extends Drill {
         return java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** One app REGISTER (no credentials) through LB2 over TCP; returns the answer's head. */
     private String register() throws IOException {
-        String selector = Apps.selector(0);
-        String user = selector.replace(":", "%3A");
-        String request = "REGISTER sip:sipis.test SIP/2.0\r\n"
-                + "Via: SIP/2.0/TCP 127.0.0.1:5555;branch=z9hG4bK-" + System.nanoTime() + "\r\n"
-                + "Max-Forwards: 70\r\nFrom: <sip:" + user + "@sipis.test>;tag=a\r\nTo: <sip:" + user + "@sipis.test>\r\n"
-                + "Call-ID: drill-lb2-" + System.nanoTime() + "\r\nCSeq: 1 REGISTER\r\n"
-                + "Contact: <sip:app@127.0.0.1:5555;transport=tcp;ob>\r\nExpires: 600\r\nContent-Length: 0\r\n\r\n";
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), lb2Port)) {
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
-            InputStream in = s.getInputStream();
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            for (int n = 0; n < 8192; n++) {
-                int c = in.read();
-                if (c < 0) {
-                    break;
-                }
-                if (b.size() == 0 && (c == '\r' || c == '\n')) {
-                    continue;
-                }
-                b.write(c);
-                String t = b.toString(StandardCharsets.UTF_8);
-                if (t.endsWith("\r\n\r\n")) {
-                    return t;
-                }
-            }
-            return b.toString(StandardCharsets.UTF_8);
-        }
+        return AppRegister.send("127.0.0.1", lb2Port, 0);
     }
 }

@@ -27,6 +27,8 @@ final class PnmFake implements AutoCloseable {
         return t;
     });
     private volatile boolean failing;
+    /** Told of every incoming-call push accepted (the Call-ID). */
+    volatile java.util.function.Consumer<String> onPushedCall = id -> { };
     final Set<String> pushedCalls = ConcurrentHashMap.newKeySet();
     final AtomicInteger requests = new AtomicInteger();
     final AtomicInteger refused = new AtomicInteger();
@@ -47,6 +49,7 @@ final class PnmFake implements AutoCloseable {
                 JsonNode n = JSON.readTree(body);
                 if ("NotifyIncomingCall".equals(n.path("verb").asText()) && n.has("CallId")) {
                     pushedCalls.add(n.get("CallId").asText());
+                    onPushedCall.accept(n.get("CallId").asText());
                 }
             }
             byte[] out = answer.getBytes(StandardCharsets.UTF_8);

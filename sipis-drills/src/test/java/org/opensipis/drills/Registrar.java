@@ -19,22 +19,27 @@ final class Registrar implements AutoCloseable {
     final Path dir;
     final String address;
     final int port;
+    private final List<String> prefix;
     private boolean running;
 
     Registrar(Path dir, int users, boolean persist) {
-        this(dir, users, persist, "127.0.0.1", Sh.freePort());
+        this(dir, users, persist, "127.0.0.1", Sh.freePort(), List.of());
     }
 
-    Registrar(Path dir, int users, boolean persist, String address, int port) {
+    /** @param prefix how to run Kamailio, e.g. {@code ip netns exec NS} (its control socket is a file: reachable) */
+    Registrar(Path dir, int users, boolean persist, String address, int port, List<String> prefix) {
         this.dir = dir;
         this.address = address;
         this.port = port;
+        this.prefix = prefix;
         Sh.script("kamailio.sh", "init", dir, port, users, PASSWORD, persist ? "persist" : "memory", address);
         start();
     }
 
     void start() {
-        Sh.script("kamailio.sh", "start", dir);
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(Sh.script("kamailio.sh").toString(), "start", dir.toString()));
+        Sh.run(cmd);
         running = true;
     }
 

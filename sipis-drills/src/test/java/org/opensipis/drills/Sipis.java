@@ -43,15 +43,20 @@ final class Sipis implements AutoCloseable {
     private Process process;
     private int starts;
 
-    /** Writes Settings{name}.xml in {@code dir} from the given inner XML and the common parts. */
-    Sipis(Path dir, String name, String httpHost, int httpPort, String innerXml, Launch launch) throws IOException {
+    /** A process of existing settings (e.g. from {@code sipis plan}) whose log is {@code log}. */
+    Sipis(Path dir, String name, Path settings, Path log, String httpHost, int httpPort, Launch launch) {
         this.dir = dir;
         this.name = name;
         this.httpHost = httpHost;
         this.httpPort = httpPort;
         this.launch = launch;
-        this.settings = dir.resolve("Settings" + name + ".xml");
-        this.log = dir.resolve(name + ".log");
+        this.settings = settings;
+        this.log = log;
+    }
+
+    /** Writes Settings{name}.xml in {@code dir} from the given inner XML and the common parts. */
+    Sipis(Path dir, String name, String httpHost, int httpPort, String innerXml, Launch launch) throws IOException {
+        this(dir, name, dir.resolve("Settings" + name + ".xml"), dir.resolve(name + ".log"), httpHost, httpPort, launch);
         Files.writeString(settings, "<Sipis>\n" + innerXml + "\n  <Lock FileName=\"" + name + ".lock\"/>\n"
                 + "  <Log FileName=\"" + name + ".log\" Level=\"Info\"/>\n</Sipis>\n");
     }
@@ -64,6 +69,7 @@ final class Sipis implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".out").toFile()));
         pb.environment().putAll(launch.env());
+        long runningBefore = runningLines();
         process = pb.start();
         starts++;
         Awaitility.await("sipis " + name + " answers /about").atMost(Duration.ofSeconds(90))
@@ -71,6 +77,9 @@ final class Sipis implements AutoCloseable {
                     if (!process.isAlive()) {
                         throw new IllegalStateException("sipis " + name + " exited " + process.exitValue() + ": "
                                 + tail(dir.resolve(name + ".out")) + tail(log));
+                    }
+                    if (!launch.prefix().isEmpty()) { // in a namespace: not reachable from here, read its log
+                        return runningLines() > runningBefore;
                     }
                     return get("/about").statusCode() == 200;
                 });
@@ -151,6 +160,23 @@ final class Sipis implements AutoCloseable {
         try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
             Pattern p = Pattern.compile("^\\S+ " + level + "\\s");
             return lines.filter(l -> p.matcher(l).find()).toList();
+        }
+    }
+
+    private long runningLines() throws IOException {
+        if (!Files.exists(log)) {
+            return 0;
+        }
+        try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.contains("sipis " + name + " running")).count();
+        }
+    }
+
+    /** The instance count of the last "restored N instances of &lt;shard&gt;" line (the shard load). */
+    String lastRestored() throws IOException {
+        try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.contains("restored ")).reduce((a, b) -> b)
+                    .map(l -> l.substring(l.indexOf("restored ")).replaceAll(";.*", "")).orElse("(none)");
         }
     }
 
