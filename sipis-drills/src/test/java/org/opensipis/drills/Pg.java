@@ -28,6 +28,13 @@ final class Pg implements AutoCloseable {
         return new Pg(dir, port);
     }
 
+    /** A server someone else runs (e.g. Patroni): only queried, never stopped by {@link #close}. */
+    static Pg attach(Path dir, int port) {
+        Pg pg = new Pg(dir, port);
+        pg.running = false;
+        return pg;
+    }
+
     void stop() {
         Sh.script("pg.sh", "stop", dir);
         running = false;
