@@ -3,7 +3,7 @@
 #
 #   scripts/drills/run.sh DRILL... [--instances N] [--full] [--keep DIR]
 #
-# DRILL: kill9 sigterm db-down failover registrar push lb2 sigstop clock multihost, or all.
+# DRILL: kill9 sigterm db-down failover patroni registrar push lb2 sigstop clock multihost, or all.
 # Without --full: the short CI version (2,000 instances, outages shortened). --full: the issue's
 # durations (PostgreSQL 60 s, registrar 2 min, SIGSTOP 30 s, ...) and 20,000 instances unless
 # --instances says otherwise. --keep DIR copies each drill's directory (settings, logs, SIPp and
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 declare -A IT=([kill9]=Kill9IT [sigterm]=SigtermIT [db-down]=DatabaseOutageIT [failover]=FailoverIT
   [registrar]=RegistrarOutageIT [push]=PushOutageIT [lb2]=Lb2BackendIT [sigstop]=SigstopIT
-  [clock]=ClockStepIT [multihost]=MultiHostIT)
+  [clock]=ClockStepIT [multihost]=MultiHostIT [patroni]=PatroniFailoverIT)
 tests=() instances="" full=false keep=""
 while [ $# -gt 0 ]; do
   case "$1" in
