@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The registrar is down for 2 min (CI: 30 s), once with its bindings persisted (usrloc in a
+ * The registrar is down for 2 min (CI: 45 s, longer than Timer F), once with its bindings persisted (usrloc in a
  * database, reloaded at start) and once in memory only (all bindings lost). Limits: after it is
  * back, every user is registered within what the throttle allows + 10 %
  * (2 REGISTERs per user at {@link #THROTTLE}/s, plus the backoff the process was in); busiest
@@ -31,7 +31,7 @@ class RegistrarOutageIT extends Drill {
     private void drill(boolean persisted) throws Exception {
         rig(persisted);
         startAndRegisterAll();
-        Duration outage = outage(Duration.ofMinutes(2), Duration.ofSeconds(30));
+        Duration outage = outage(Duration.ofMinutes(2), Duration.ofSeconds(45)); // > Timer F (32 s): REGISTERs time out
         String drill = "registrar down " + outage.toSeconds() + " s, bindings " + (persisted ? "persisted" : "in memory");
         double timeoutsBefore = sipis.metric("sipis_register_responses_total", "timeout");
         int logBefore = sipis.logLines("WARN").size() + sipis.logLines("ERROR").size();
@@ -40,8 +40,6 @@ class RegistrarOutageIT extends Drill {
         hold(outage);
         registrar.start();
         long back = System.currentTimeMillis();
-        int quietOutageLines = sipis.logLines("WARN").size() + sipis.logLines("ERROR").size() - logBefore;
-        double timeouts = sipis.metric("sipis_register_responses_total", "timeout") - timeoutsBefore;
         Caller caller = calls("registrar-back", 2, 20);
         long allowed = instances() * 2L * 1100 / THROTTLE;
         long all;
@@ -52,14 +50,18 @@ class RegistrarOutageIT extends Drill {
         }
         List<Caller.Call> calls = caller.await(120);
         long end = System.currentTimeMillis();
+        // a REGISTER sent during the outage times out 32 s later (Timer F): count until the end
+        int quietOutageLines = sipis.logLines("WARN").size() + sipis.logLines("ERROR").size() - logBefore;
+        double timeouts = sipis.metric("sipis_register_responses_total", "timeout") - timeoutsBefore;
+        long allowedLines = (end - down) / 10_000 + 5;
         figure(drill, "time after the registrar is back until all users are registered (ms; fewest right after: "
                 + sampler.minUsers(back, back + 1000) + ")", all, "≤ " + allowed, all >= 0 && all <= allowed);
         long duplicates = sampler.maxDuplicates(back, end);
         figure(drill, "duplicate contacts after it is back", duplicates, "0", duplicates == 0);
         registerWindowFigure(drill, back, end);
-        figure(drill, "ERROR/WARN lines during the outage (the log says so, rate-limited)", quietOutageLines,
-                "1 … " + (outage.toSeconds() / 10 + 5), quietOutageLines >= 1 && quietOutageLines <= outage.toSeconds() / 10 + 5);
-        figure(drill, "REGISTER timeouts counted in /metrics during the outage", (long) timeouts, "> 0", timeouts > 0);
+        figure(drill, "ERROR/WARN lines from the outage on (the log says so, rate-limited)", quietOutageLines,
+                "1 … " + allowedLines, quietOutageLines >= 1 && quietOutageLines <= allowedLines);
+        figure(drill, "REGISTER timeouts counted in /metrics from the outage on", (long) timeouts, "> 0", timeouts > 0);
         callFigures(drill, calls, false);
         logFigures(drill, sipis, true);
     }
