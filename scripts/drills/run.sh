@@ -21,12 +21,12 @@ while [ $# -gt 0 ]; do
     --full) full=true; shift ;;
     --keep) keep=$2; shift 2 ;;
     all) tests+=("*IT"); shift ;;
-    -h|--help) sed -n 2,13p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,11p "$0"; exit 0 ;;
     *) [ -n "${IT[$1]:-}" ] || { echo "unknown drill $1 (known: ${!IT[*]} all)" >&2; exit 2; }
        tests+=("${IT[$1]}"); shift ;;
   esac
 done
-[ ${#tests[@]} -gt 0 ] || { sed -n 2,13p "$0"; exit 2; }
+[ ${#tests[@]} -gt 0 ] || { sed -n 2,11p "$0"; exit 2; }
 if [ -z "$instances" ]; then if $full; then instances=20000; else instances=2000; fi; fi
 list=$(IFS=,; echo "${tests[*]}")
 rm -f sipis-drills/target/drill-figures.md

@@ -50,7 +50,7 @@ class DatabaseOutageIT extends Drill {
         callFigures(drill, calls, true);
         int lost = apps.lost(db);
         figure(drill, "acknowledged HTTP changes lost (of " + apps.acked.size() + ")", lost, "0", lost == 0);
-        long without = instances() - sampler.minUsers(down, end);
+        long without = n - sampler.minUsers(down, end);
         figure(drill, "users without a binding during and after the outage", without, "0", without == 0);
         registerWindowFigure(drill, down, end);
         logFigures(drill, sipis, true);

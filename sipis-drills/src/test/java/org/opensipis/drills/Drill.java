@@ -57,9 +57,12 @@ abstract class Drill {
         return Integer.getInteger("drills.instances", 2000);
     }
 
+    /** Instances of this drill: {@code drills.instances}, unless a drill needs fewer (see ClockStepIT). */
+    int n = instances();
+
     /** The account expiry: short enough that refreshes happen during a drill, long enough for the throttle. */
-    static int expires() {
-        return Math.max(30, instances() * 15 / 1000);
+    int expires() {
+        return Math.max(30, n * 15 / 1000);
     }
 
     /** A duration of the issue, or its shortened CI version. */
@@ -83,7 +86,7 @@ abstract class Drill {
 
     void rig(boolean persistBindings, int accountExpires) throws Exception {
         db = Pg.primary(dir.resolve("pg-a"));
-        registrar = new Registrar(dir.resolve("kamailio"), instances(), persistBindings);
+        registrar = new Registrar(dir.resolve("kamailio"), n, persistBindings);
         pnm = new PnmFake("127.0.0.1");
         sampler = new Sampler(registrar);
         apps = new Apps("127.0.0.1:" + registrar.port, accountExpires);
@@ -130,21 +133,21 @@ abstract class Drill {
     void startAndRegisterAll() throws Exception {
         sipis.start();
         long t0 = System.currentTimeMillis();
-        apps.registerAll(0, instances(), "127.0.0.1:" + sipis.httpPort);
-        awaitAllRegistered(t0, Duration.ofSeconds(60 + instances() * 4L / THROTTLE));
-        LOG.info("{} instances registered in {} ms", instances(), System.currentTimeMillis() - t0);
+        apps.registerAll(0, n, "127.0.0.1:" + sipis.httpPort);
+        awaitAllRegistered(t0, Duration.ofSeconds(60 + n * 4L / THROTTLE));
+        LOG.info("{} instances registered in {} ms", n, System.currentTimeMillis() - t0);
     }
 
     /** Waits until the registrar holds every user; returns when (epoch ms). */
     long awaitAllRegistered(long since, Duration atMost) {
-        Awaitility.await("all " + instances() + " users registered at the registrar").atMost(atMost)
+        Awaitility.await("all " + n + " users registered at the registrar").atMost(atMost)
                 .pollInterval(Duration.ofMillis(250))
-                .until(() -> sampler.firstTime(since, u -> u >= instances()) >= 0);
-        return sampler.firstTime(since, u -> u >= instances());
+                .until(() -> sampler.firstTime(since, u -> u >= n) >= 0);
+        return sampler.firstTime(since, u -> u >= n);
     }
 
     List<String> users() {
-        return IntStream.range(0, instances()).mapToObj(Apps::user).toList();
+        return IntStream.range(0, n).mapToObj(Apps::user).toList();
     }
 
     Caller calls(String name, double rate, int seconds) throws IOException {
@@ -157,7 +160,7 @@ abstract class Drill {
     /** Logs a figure, appends it to the figures table, and checks it. */
     void figure(String drill, String what, Object value, String limit, boolean pass) {
         String row = "| " + drill + " | " + what + " | " + value + " | " + limit + " | " + (pass ? "pass" : "**FAIL**")
-                + " | " + instances() + " | " + Instant.now() + " |";
+                + " | " + n + " | " + Instant.now() + " |";
         LOG.info("FIGURE {}", row);
         try {
             Path f = Path.of(System.getProperty("drills.figures", "target/drill-figures.md"));
@@ -201,7 +204,7 @@ abstract class Drill {
             return t;
         });
         var random = new java.util.Random(16);
-        timer.scheduleAtFixedRate(() -> apps.change(random.nextInt(instances()), hostPort.get()),
+        timer.scheduleAtFixedRate(() -> apps.change(random.nextInt(n), hostPort.get()),
                 0, 1_000_000L / perSecond, java.util.concurrent.TimeUnit.MICROSECONDS);
         AutoCloseable stop = timer::shutdownNow;
         closeLast.add(stop);
@@ -219,7 +222,7 @@ abstract class Drill {
 
     /** After a crash or restart: users without a binding and duplicate contacts, from the 250 ms samples. */
     void bindingFigures(String drill, long from, long to) {
-        long without = instances() - sampler.minUsers(from, to);
+        long without = n - sampler.minUsers(from, to);
         long duplicates = sampler.maxDuplicates(from, to);
         figure(drill, "users without a binding (fewest registered, sampled every 250 ms, longest gap "
                 + sampler.longestGap(from, to) + " ms)", without, "0", without == 0);
@@ -230,7 +233,7 @@ abstract class Drill {
     void awaitEngineRegistered(Sipis p, Duration atMost) {
         Awaitility.await(p.name + " reports all instances Registered").atMost(atMost)
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> p.metric("sipis_instances", "Registered") >= instances());
+                .until(() -> p.metric("sipis_instances", "Registered") >= n);
     }
 
     @AfterEach

@@ -24,7 +24,7 @@ class FailoverIT extends Drill {
         closeLast.add(standby);
         db.sql("ALTER SYSTEM SET synchronous_standby_names = '*'");
         db.sql("SELECT pg_reload_conf()");
-        registrar = new Registrar(dir.resolve("kamailio"), instances(), true);
+        registrar = new Registrar(dir.resolve("kamailio"), n, true);
         pnm = new PnmFake("127.0.0.1");
         sampler = new Sampler(registrar);
         apps = new Apps("127.0.0.1:" + registrar.port, expires());
@@ -59,7 +59,7 @@ class FailoverIT extends Drill {
         figure(drill, "acknowledged HTTP changes lost (of " + apps.acked.size() + ", " + apps.unavailable.get()
                 + " answered 503)", lost, "0", lost == 0);
         callFigures(drill, calls, true);
-        long without = instances() - sampler.minUsers(crash, end);
+        long without = n - sampler.minUsers(crash, end);
         figure(drill, "users without a binding", without, "0", without == 0);
         logFigures(drill, sipis, true);
     }

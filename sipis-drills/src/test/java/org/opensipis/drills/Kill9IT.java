@@ -25,14 +25,14 @@ class Kill9IT extends Drill {
         sipis.kill9();
         sipis.start();
         long restarted = System.currentTimeMillis();
-        awaitEngineRegistered(sipis, Duration.ofSeconds(60 + instances() * 4L / THROTTLE));
+        awaitEngineRegistered(sipis, Duration.ofSeconds(60 + n * 4L / THROTTLE));
         long allBack = System.currentTimeMillis();
         List<Caller.Call> calls = caller.await(120);
         long end = System.currentTimeMillis();
         LOG.info("{}: down {} ms, all Registered again {} ms after the restart", drill, restarted - crash, allBack - restarted);
         figure(drill, "time from restart until every instance is Registered (ms)", allBack - restarted,
-                "≤ " + (instances() * 2L * 1100 / THROTTLE) + " (2 REGISTERs each at the throttle + 10 %)",
-                allBack - restarted <= instances() * 2L * 1100 / THROTTLE);
+                "≤ " + (n * 2L * 1100 / THROTTLE) + " (2 REGISTERs each at the throttle + 10 %)",
+                allBack - restarted <= n * 2L * 1100 / THROTTLE);
         bindingFigures(drill, crash, end);
         registerWindowFigure(drill, crash, end);
         callFigures(drill, calls, false);

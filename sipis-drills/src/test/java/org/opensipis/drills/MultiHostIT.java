@@ -41,6 +41,7 @@ class MultiHostIT extends Drill {
         assumeThat(new com.sun.security.auth.module.UnixSystem().getUid()).as("root (network namespaces)").isZero();
         assumeThat(Sh.available("/usr/sbin/ip") || Sh.available("/usr/bin/ip") || Sh.available("/sbin/ip")).isTrue();
         users = Math.min(instances(), full() ? 4000 : 400);
+        n = users;
         Sh.script("netns.sh", "net", p);
         List<String> inNet = List.of("ip", "netns", "exec", p + "-net");
         // shared PostgreSQL and the provider, in the bridge's namespace

@@ -31,7 +31,7 @@ class PatroniFailoverIT extends Drill {
         closeLast.add(() -> Sh.script("patroni.sh", "down", cluster));
         Sh.run(List.of(Sh.script("patroni.sh").toString(), "up", cluster.toString(), Integer.toString(p1),
                 Integer.toString(p2)), java.util.Map.of(), Duration.ofMinutes(4));
-        registrar = new Registrar(dir.resolve("kamailio"), instances(), true);
+        registrar = new Registrar(dir.resolve("kamailio"), n, true);
         pnm = new PnmFake("127.0.0.1");
         sampler = new Sampler(registrar);
         apps = new Apps("127.0.0.1:" + registrar.port, expires());
@@ -71,7 +71,7 @@ class PatroniFailoverIT extends Drill {
         figure(drill, "acknowledged HTTP changes lost (of " + apps.acked.size() + ", " + apps.unavailable.get()
                 + " answered 503)", lost, "0", lost == 0);
         callFigures(drill, calls, true);
-        long without = instances() - sampler.minUsers(crash, end);
+        long without = n - sampler.minUsers(crash, end);
         figure(drill, "users without a binding", without, "0", without == 0);
         logFigures(drill, sipis, true);
     }

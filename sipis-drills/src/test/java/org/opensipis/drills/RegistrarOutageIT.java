@@ -41,7 +41,7 @@ class RegistrarOutageIT extends Drill {
         registrar.start();
         long back = System.currentTimeMillis();
         Caller caller = calls("registrar-back", 2, 20);
-        long allowed = instances() * 2L * 1100 / THROTTLE;
+        long allowed = n * 2L * 1100 / THROTTLE;
         long all;
         try {
             all = awaitAllRegistered(back, Duration.ofSeconds(360 + 2 * allowed / 1000)) - back;

@@ -24,15 +24,15 @@ class SigtermIT extends Drill {
         long stopped = System.currentTimeMillis();
         sipis.start();
         long restarted = System.currentTimeMillis();
-        awaitEngineRegistered(sipis, Duration.ofSeconds(60 + instances() * 4L / THROTTLE));
+        awaitEngineRegistered(sipis, Duration.ofSeconds(60 + n * 4L / THROTTLE));
         long allBack = System.currentTimeMillis();
         List<Caller.Call> calls = caller.await(120);
         long end = System.currentTimeMillis();
         LOG.info("{}: stop took {} ms, down {} ms, all Registered {} ms after the start", drill, stopped - stop,
                 restarted - stop, allBack - restarted);
         figure(drill, "time from start until every instance is Registered (ms)", allBack - restarted,
-                "≤ " + (instances() * 2L * 1100 / THROTTLE) + " (2 REGISTERs each at the throttle + 10 %)",
-                allBack - restarted <= instances() * 2L * 1100 / THROTTLE);
+                "≤ " + (n * 2L * 1100 / THROTTLE) + " (2 REGISTERs each at the throttle + 10 %)",
+                allBack - restarted <= n * 2L * 1100 / THROTTLE);
         bindingFigures(drill, stop, end);
         registerWindowFigure(drill, stop, end);
         callFigures(drill, calls, false);
