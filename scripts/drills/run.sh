@@ -32,7 +32,7 @@ list=$(IFS=,; echo "${tests[*]}")
 rm -f sipis-drills/target/drill-figures.md
 # -am builds the server jar the drills start; unit tests of the other modules are skipped.
 nice mvn -B -pl sipis-drills -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dit.test="$list" -Ddrills.instances="$instances" -Ddrills.full="$full" ${keep:+-Ddrills.keep="$keep"} || rc=$?
+  -Dit.failIfNoSpecifiedTests=false -Dit.test="$list" -Ddrills.instances="$instances" -Ddrills.full="$full" ${keep:+-Ddrills.keep="$keep"} || rc=$?
 echo
 echo "| Drill | Checked | Figure | Limit | Result | Instances | When |"
 echo "|---|---|---|---|---|---|---|"
