@@ -107,19 +107,30 @@ final class Apps {
         return t == null ? -1 : t;
     }
 
-    /** Registers instances [from, to) through host:port, 8 at a time; fails if one is not acknowledged. */
-    void registerAll(int from, int to, String hostPort) {
-        CompletableFuture<?>[] all = new CompletableFuture<?>[to - from];
-        for (int i = from; i < to; i++) {
-            all[i - from] = change(i, hostPort);
+    /**
+     * Registers instances [from, to) through host:port, 8 at a time. As an app would, one answered
+     * 503 is posted again after Retry-After (5 s), up to 5 rounds; fails if one is still not
+     * acknowledged. Returns how many answers were 503 (with the database up, they are the
+     * "busy reported as down" of the ingest).
+     */
+    int registerAll(int from, int to, String hostPort) {
+        int before = unavailable.get();
+        java.util.List<Integer> pending = java.util.stream.IntStream.range(from, to).boxed().toList();
+        for (int round = 0; round < 5 && !pending.isEmpty(); round++) {
+            java.util.concurrent.Executor when = round == 0 ? Runnable::run
+                    : CompletableFuture.delayedExecutor(5, java.util.concurrent.TimeUnit.SECONDS);
+            CompletableFuture.runAsync(() -> { }, when).join();
+            CompletableFuture<?>[] all = pending.stream().map(i -> change(i, hostPort)).toArray(CompletableFuture<?>[]::new);
+            CompletableFuture.allOf(all).join();
+            pending = pending.stream().filter(i -> !acked.containsKey(selector(i))).toList();
         }
-        CompletableFuture.allOf(all).join();
         for (int i = from; i < to; i++) {
             if (!acked.containsKey(selector(i))) {
                 throw new IllegalStateException("registration " + i + " was not acknowledged (ok " + ok + ", 503 "
                         + unavailable + ", other " + otherErrors + ")");
             }
         }
+        return unavailable.get() - before;
     }
 
     /**

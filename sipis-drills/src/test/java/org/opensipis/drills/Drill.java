@@ -133,7 +133,10 @@ abstract class Drill {
     void startAndRegisterAll() throws Exception {
         sipis.start();
         long t0 = System.currentTimeMillis();
-        apps.registerAll(0, n, "127.0.0.1:" + sipis.httpPort);
+        int busy = apps.registerAll(0, n, "127.0.0.1:" + sipis.httpPort);
+        if (busy > 0) {
+            LOG.warn("{} of {} registrations were answered 503 with the database up (posted again)", busy, n);
+        }
         awaitAllRegistered(t0, Duration.ofSeconds(60 + n * 4L / THROTTLE));
         LOG.info("{} instances registered in {} ms", n, System.currentTimeMillis() - t0);
     }
