@@ -126,7 +126,9 @@ abstract class Drill {
                 + "\" RequiresTls=\"No\" Url=\"" + pnm.url() + "\"/></NotificationServers>\n"
                 + "  <IncomingCall><NotAnsweredMaxAge Seconds=\"" + T1_SECONDS + "\"/></IncomingCall>\n"
                 + "  <PushTest Enabled=\"No\"/>\n"
-                + "  <Registration GlobalRate=\"" + THROTTLE + "\" PerRegistrarRate=\"" + THROTTLE + "\"/>";
+                + "  <Registration GlobalRate=\"" + THROTTLE + "\" PerRegistrarRate=\"" + THROTTLE + "\"/>\n"
+                // the drill's Kamailio registrar is on loopback, which the abuse controls refuse unless opted in
+                + "  <RegistrarTargets><Allow Network=\"127.0.0.0/8\"/></RegistrarTargets>";
     }
 
     /** Starts the process, registers every instance over HTTP and waits until all hold a binding. */

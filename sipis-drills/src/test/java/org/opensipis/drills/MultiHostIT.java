@@ -75,7 +75,10 @@ class MultiHostIT extends Drill {
                 + "\" RequiresTls=\"No\" Url=\"http://" + NET + "1:" + pnmPort + "/pnm2/send\"/></NotificationServers>\n"
                 + "  <IncomingCall><NotAnsweredMaxAge Seconds=\"" + T1_SECONDS + "\"/></IncomingCall>\n"
                 + "  <PushTest Enabled=\"No\"/>\n  <Registration GlobalRate=\"" + THROTTLE + "\" PerRegistrarRate=\"" + THROTTLE
-                + "\"/>\n</Sipis>"));
+                + "\"/>\n"
+                // the registrar is on the drill's own network; the apps post from it directly, not through nginx
+                + "  <RegistrarTargets><Allow Network=\"" + NET + "0/24\"/></RegistrarTargets>\n"
+                + "  <RegisterLimits PerSourceRate=\"0\"/>\n</Sipis>"));
         Files.copy(plan.resolve("LoadBalancer2/Settings.xml"), etc.resolve("lb2.xml"));
         for (int i = 0; i < 4; i++) {
             Files.writeString(etc.resolve("Settingssipis" + i + ".xml"), Files.readString(plan.resolve("Settingssipis" + i + ".xml"))
