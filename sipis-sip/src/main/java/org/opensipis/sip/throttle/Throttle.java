@@ -277,6 +277,10 @@ public final class Throttle {
             if (now > last) {
                 tokens = Math.min(capacity, tokens + (now - last) * ratePerMilli);
                 last = now;
+            } else if (now < last) {
+                // the wall clock was stepped back: count from the new time instead of waiting for the
+                // old one to come round again (an hour's step would stop every REGISTER for an hour)
+                last = now;
             }
         }
 

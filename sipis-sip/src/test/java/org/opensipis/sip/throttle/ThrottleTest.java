@@ -39,6 +39,25 @@ class ThrottleTest {
     }
 
     @Test
+    void aWallClockSteppedBackDoesNotStopTheThrottle() {
+        Throttle t = new Throttle(owner, clock, 10, 10, 10_000);
+        List<String> grants = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            t.submit("h", () -> grants.add("before"));
+        }
+        owner.runReady();
+        owner.advance(Duration.ofSeconds(1));
+        clock.set(clock.instant().minus(Duration.ofHours(1)));
+        t.submit("h", () -> grants.add("after"));
+        owner.runReady();
+        for (int s = 0; s < 3; s++) {
+            owner.advance(Duration.ofSeconds(1));
+        }
+        // 10/s goes on from the new time: about 30 more in 3 s, not none for an hour
+        assertThat(grants.size()).isGreaterThan(30);
+    }
+
+    @Test
     void perHostRateDoesNotStarveOtherHosts() {
         Throttle t = new Throttle(owner, clock, 1000, 10, 10_000);
         List<String> grants = new ArrayList<>();
