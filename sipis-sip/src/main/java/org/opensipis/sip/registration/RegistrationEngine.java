@@ -26,6 +26,7 @@ import org.opensipis.sip.dns.Rfc3263Resolver;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.owner.EventLoopOwner;
 import org.opensipis.sip.owner.Owner;
+import org.opensipis.sip.owner.Owners;
 import org.opensipis.sip.throttle.Throttle;
 import org.opensipis.sip.transport.Flow;
 import org.opensipis.sip.transport.SipTransport;
@@ -55,7 +56,7 @@ public final class RegistrationEngine implements AutoCloseable {
     private final Dispatcher dispatcher = new Dispatcher(txns, regs, counters, () -> this.closing);
     private final List<AutoCloseable> owned;
     /** {@code cfg.owners()}, or the transport's event loops when that is empty. */
-    private final List<Owner> owners;
+    private final Owners owners;
     private final RegistrationListener listener;
     private final EngineControl control;
     private volatile boolean closing;
@@ -72,9 +73,9 @@ public final class RegistrationEngine implements AutoCloseable {
         if (cfg.owners().isEmpty()) {
             List<Owner> loops = new ArrayList<>();
             transport.eventLoops().forEach(l -> loops.add(new EventLoopOwner(l)));
-            this.owners = List.copyOf(loops);
+            this.owners = new Owners(loops);
         } else {
-            this.owners = cfg.owners();
+            this.owners = new Owners(cfg.owners());
         }
         this.throttle = new Throttle(cfg.throttleOwner().orElseGet(() -> new EventLoopOwner(transport.udpEventLoop())), cfg.clock(), cfg.registration().globalRate(),
                 cfg.registration().perRegistrarRate(), cfg.registration().maxInFlight());
@@ -128,44 +129,48 @@ public final class RegistrationEngine implements AutoCloseable {
      * the foreground keeps the instance Idle; otherwise it registers (through the throttle).
      */
     public void register(InstanceRecord record, Optional<InstanceState> previous) {
+        ownerOf(record.selector()).execute(() -> registerOnOwner(record, previous));
+    }
+
+    /** {@link #register}, called on the selector's owner (the hand-over, after reading the foreground flag there). */
+    public void registerOnOwner(InstanceRecord record, Optional<InstanceState> previous) {
         String selector = record.selector();
         Owner owner = ownerOf(selector);
-        owner.execute(() -> {
-            if (closing) {
+        Owners.check(owner, "registerOnOwner", selector);
+        if (closing) {
+            return;
+        }
+        Registration r = regs.get(selector);
+        if (r == null) {
+            String callId = previous.map(InstanceState::callId).filter(c -> !c.isEmpty()).orElseGet(this::newCallId);
+            long cseq = previous.filter(p -> !p.callId().isEmpty()).map(p -> p.cseq() + RESTART_CSEQ_GAP).orElse(0L);
+            r = new Registration(selector, owner, record, callId, cseq);
+            r.expires = (int) record.account().expires().orElse(cfg.registration().defaultExpires()).toSeconds();
+            regs.put(selector, r);
+            if (previous.isPresent() && restoreBinding(r, record, previous.get())) {
                 return;
             }
-            Registration r = regs.get(selector);
-            if (r == null) {
-                String callId = previous.map(InstanceState::callId).filter(c -> !c.isEmpty()).orElseGet(this::newCallId);
-                long cseq = previous.filter(p -> !p.callId().isEmpty()).map(p -> p.cseq() + RESTART_CSEQ_GAP).orElse(0L);
-                r = new Registration(selector, owner, record, callId, cseq);
-                r.expires = (int) record.account().expires().orElse(cfg.registration().defaultExpires()).toSeconds();
-                regs.put(selector, r);
-                if (previous.isPresent() && restoreBinding(r, record, previous.get())) {
-                    return;
-                }
-            } else if (r.movingTo != null) {
-                r.movingTo = record; // still removing the binding at the old registrar: take the newest record after
+        } else if (r.movingTo != null) {
+            r.movingTo = record; // still removing the binding at the old registrar: take the newest record after
+            return;
+        } else {
+            InstanceRecord old = r.record;
+            boolean accountChanged = !old.account().equals(record.account());
+            if (accountChanged && !r.busy && !r.idle && r.registeredUntil > cfg.clock().millis()
+                    && movedAway(old.account(), record.account())) {
+                // remove our binding at the old AoR/registrar first, or calls to the old account would keep
+                // reaching this instance until that binding expired
+                Registration moving = r;
+                moving.movingTo = record;
+                machine.unregister(moving, () -> moved(moving));
                 return;
-            } else {
-                InstanceRecord old = r.record;
-                boolean accountChanged = !old.account().equals(record.account());
-                if (accountChanged && !r.busy && !r.idle && r.registeredUntil > cfg.clock().millis()
-                        && movedAway(old.account(), record.account())) {
-                    // remove our binding at the old AoR/registrar first, or calls to the old account would keep
-                    // reaching this instance until that binding expired
-                    Registration moving = r;
-                    moving.movingTo = record;
-                    machine.unregister(moving, () -> moved(moving));
-                    return;
-                }
-                r.record = record;
-                if (accountChanged) {
-                    resetForNewAccount(r);
-                }
             }
-            continueWith(r, record);
-        });
+            r.record = record;
+            if (accountChanged) {
+                resetForNewAccount(r);
+            }
+        }
+        continueWith(r, record);
     }
 
     /**
@@ -218,6 +223,7 @@ public final class RegistrationEngine implements AutoCloseable {
 
     /** Goes on with a new or changed record (on the owner): Idle while the app is in front or disabled, else register. */
     void continueWith(Registration r, InstanceRecord record) {
+        Owners.check(r.owner, "continueWith", r.selector);
         if (record.appForeground() || r.disabled) {
             goIdle(r);
         } else {
@@ -234,16 +240,21 @@ public final class RegistrationEngine implements AutoCloseable {
         // looked up on the owner, not here: a register() of the same selector queued just before
         // (an instance being adopted as its app connects) must be seen, or it would register upstream
         // while the app is in the foreground
-        ownerOf(selector).execute(() -> {
-            Registration r = regs.get(selector);
-            if (r != null) {
-                goIdle(r);
-            }
-        });
+        ownerOf(selector).execute(() -> setIdleOnOwner(selector));
+    }
+
+    /** {@link #setIdle}, called on the selector's owner. */
+    public void setIdleOnOwner(String selector) {
+        Owners.check(ownerOf(selector), "setIdleOnOwner", selector);
+        Registration r = regs.get(selector);
+        if (r != null) {
+            goIdle(r);
+        }
     }
 
     /** Removes the binding and settles Idle (on the owner). */
     void goIdle(Registration r) {
+        Owners.check(r.owner, "goIdle", r.selector);
         if (r.idle) {
             return;
         }
@@ -418,7 +429,7 @@ public final class RegistrationEngine implements AutoCloseable {
     /** Tasks waiting on each owner (event loop or owner thread), in owner order; -1 where unknown. */
     public List<Integer> ownerQueueSizes() {
         List<Integer> out = new ArrayList<>(owners.size());
-        for (Owner o : owners) {
+        for (Owner o : owners.all()) {
             out.add(o.pendingTasks());
         }
         return out;
@@ -429,10 +440,18 @@ public final class RegistrationEngine implements AutoCloseable {
         return ownerOf(selector);
     }
 
+    /**
+     * The owners instances are partitioned over: every other component that keeps state of an
+     * instance (app leg, hand-over, call relay, life cycle) runs it on {@code owners().of(selector)}.
+     */
+    public Owners owners() {
+        return owners;
+    }
+
     // ---- end of incoming requests ----
 
     private Owner ownerOf(String selector) {
-        return owners.get(Math.floorMod(selector.hashCode(), owners.size()));
+        return owners.of(selector);
     }
 
     private String newCallId() {
