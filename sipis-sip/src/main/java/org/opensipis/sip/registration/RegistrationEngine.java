@@ -147,7 +147,7 @@ public final class RegistrationEngine implements AutoCloseable {
             r = new Registration(selector, owner, record, callId, cseq);
             r.expires = (int) record.account().expires().orElse(cfg.registration().defaultExpires()).toSeconds();
             regs.put(selector, r);
-            if (previous.isPresent() && restoreBinding(r, record, previous.get())) {
+            if (previous.isPresent() && machine.takeOver().restore(r, record, previous.get())) {
                 return;
             }
         } else if (r.movingTo != null) {
@@ -171,27 +171,6 @@ public final class RegistrationEngine implements AutoCloseable {
             }
         }
         continueWith(r, record);
-    }
-
-    /**
-     * A restart: the binding the store holds for this instance, if it has not expired, is ours
-     * (the same Call-ID). A valid one with the Contact this process would send is taken over and
-     * refreshed on its schedule (true: nothing more to do now); otherwise the next REGISTER
-     * removes it if its Contact differs (another Registration[Port] or address). On the owner.
-     */
-    private boolean restoreBinding(Registration r, InstanceRecord record, InstanceState previous) {
-        long now = cfg.clock().millis();
-        long until = previous.registeredUntil().map(java.time.Instant::toEpochMilli).orElse(0L);
-        if (previous.contact().isEmpty() || until <= now || previous.callId().isEmpty()) {
-            return false;
-        }
-        r.registeredUntil = until;
-        r.contact = previous.contact().get();
-        if (previous.state() != RegistrationState.REGISTERED || record.appForeground()) {
-            return false;
-        }
-        machine.resume(r, until, previous.changedAt().toEpochMilli(), previous.contact().get());
-        return true;
     }
 
     /** The old binding is gone (or could not be removed): register the new account. On the owner. */
