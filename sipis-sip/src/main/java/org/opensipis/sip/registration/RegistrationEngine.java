@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +58,7 @@ public final class RegistrationEngine implements AutoCloseable {
     private final Owners owners;
     private final RegistrationListener listener;
     private final EngineControl control;
+    private final Unregistrations unregistrations;
     private volatile boolean closing;
 
     /** An engine on the given parts; the caller keeps ownership of owners and executors. */
@@ -86,6 +86,7 @@ public final class RegistrationEngine implements AutoCloseable {
         dispatcher.machine(machine);
         this.listener = listener;
         this.control = new EngineControl(this, regs, machine, throttle);
+        this.unregistrations = new Unregistrations(regs, machine, listener, cfg.registration());
     }
 
     /**
@@ -248,26 +249,7 @@ public final class RegistrationEngine implements AutoCloseable {
 
     /** Unregisters (through the throttle) and forgets an instance; its final state is Off. */
     public CompletableFuture<Void> remove(String selector) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Registration r = regs.get(selector);
-        if (r == null) {
-            done.complete(null);
-            return done;
-        }
-        r.owner.execute(() -> {
-            if (r.removed) {
-                done.complete(null);
-                return;
-            }
-            r.removed = true;
-            machine.unregister(r, () -> {
-                machine.setState(r, RegistrationState.OFF, "removed");
-                regs.remove(r.selector, r);
-                listener.removed(r.selector);
-                done.complete(null);
-            });
-        });
-        return done;
+        return unregistrations.remove(selector);
     }
 
     /** The last published state of every instance (for /stats); cheap, lock-free. */
@@ -345,7 +327,7 @@ public final class RegistrationEngine implements AutoCloseable {
     public void close() {
         closing = true;
         if (cfg.registration().unregisterOnStop()) {
-            unregisterAll();
+            unregistrations.unregisterAll();
         } else {
             LOG.info("Stopping: {} instance(s) keep their bindings for the next start to refresh "
                     + "(Registration[UnregisterOnStop] is No)", regs.size());
@@ -360,24 +342,6 @@ public final class RegistrationEngine implements AutoCloseable {
         }
     }
 
-    private void unregisterAll() {
-        List<Registration> all = new ArrayList<>(regs.values());
-        CountDownLatch left = new CountDownLatch(all.size());
-        for (Registration r : all) {
-            r.owner.execute(() -> {
-                r.idle = true;
-                machine.unregister(r, left::countDown);
-            });
-        }
-        try {
-            if (!left.await(cfg.registration().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("Shutdown: {} of {} unregistrations did not finish within {}", left.getCount(), all.size(),
-                        cfg.registration().shutdownTimeout());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     // ---- Incoming requests (issue 6, org.opensipis.sip.call): hook and instance lookup ----
 
