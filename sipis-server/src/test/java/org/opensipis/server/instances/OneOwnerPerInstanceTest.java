@@ -1,6 +1,7 @@
 package org.opensipis.server.instances;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -155,6 +156,10 @@ class OneOwnerPerInstanceTest {
         assertThat(seen).extracting(c -> c.substring(0, c.indexOf(' '))).contains("registration", "foreground",
                 "background", "progress", "message", "push", "lifecycle");
         assertThat(seen).allSatisfy(c -> assertThat(c).endsWith(" on " + ownerThread));
+        // and an owner-only method called elsewhere says so, naming itself and the selector
+        assertThatThrownBy(() -> engine.registerOnOwner(record, Optional.empty()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("registerOnOwner")
+                .hasMessageContaining(SELECTOR).hasMessageContaining(Thread.currentThread().getName());
         for (int i = 0; i < OWNERS; i++) {
             if (!owners.get(i).name.equals(ownerThread)) {
                 assertThat(owners.get(i).tasks.get()).as("tasks on %s", owners.get(i).name).isEqualTo(1); // the tick
