@@ -10,7 +10,6 @@ import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
 import org.opensipis.core.crypto.SipisKey;
-import org.opensipis.core.instance.InstanceState;
 import org.opensipis.core.metrics.MetricsSink;
 import org.opensipis.http.metrics.MicrometerMetricsSink;
 import org.opensipis.push.PushDispatcher;
@@ -34,6 +33,8 @@ import org.opensipis.server.control.RegistrarErrors;
 import org.opensipis.http.abuse.AbuseControls;
 import org.opensipis.sip.dns.DnsjavaLookup;
 import org.opensipis.server.instances.AppHandOver;
+import org.opensipis.server.instances.EngineEvents;
+import org.opensipis.server.instances.LifecycleOnOwners;
 import org.opensipis.server.instances.InstanceCoordinator;
 import org.opensipis.server.instances.InstanceDirectory;
 import org.opensipis.server.logging.LogLevels;
@@ -46,10 +47,9 @@ import org.opensipis.sip.call.IncomingStats;
 import org.opensipis.sip.app.AppDirectory;
 import org.opensipis.sip.app.AppLegServer;
 import org.opensipis.sip.app.AppPresence;
-import org.opensipis.sip.owner.ThreadOwner;
+import org.opensipis.sip.owner.Owners;
 import org.opensipis.sip.relay.CallRelay;
 import org.opensipis.sip.registration.RegistrationEngine;
-import org.opensipis.sip.registration.RegistrationListener;
 import org.opensipis.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,13 +84,15 @@ public final class SipisServer implements AutoCloseable {
     private final AppLegStarter appLegStarter;
 
     /**
-     * How the app leg is started. Production: {@link AppLegServer#start(Settings, AppDirectory, AppPresence)}
-     * (its own owner thread, the system clock); tests give it a manual owner and a fake clock, so
-     * that they fire the lapse timer themselves.
+     * How the app leg is started. Production:
+     * {@link AppLegServer#start(Settings, AppDirectory, AppPresence, Owners)} (each selector on
+     * the engine's owner of it, the system clock); tests give it a manual owner and a fake clock,
+     * so that they fire the lapse timer themselves.
      */
     @FunctionalInterface
     interface AppLegStarter {
-        AppLegServer start(Settings settings, AppDirectory directory, AppPresence presence) throws IOException;
+        AppLegServer start(Settings settings, AppDirectory directory, AppPresence presence, Owners owners)
+                throws IOException;
     }
 
     public SipisServer(Configuration configuration, SipisKey key) {
@@ -136,28 +138,10 @@ public final class SipisServer implements AutoCloseable {
             started.push(push);
             LOG.info("push: {} NotificationServers entries", s.notificationServers().size());
 
-            ExecutorService lifecycleOwner = Executors.newSingleThreadExecutor(Threads.named("sipis-push-lifecycle"));
-            started.push(() -> shutdown(lifecycleOwner));
-
-            engine = RegistrationEngine.create(s, new RegistrationListener() {
-                @Override
-                public void stateChanged(InstanceState state) {
-                    InstanceCoordinator c = coordinator;
-                    if (c != null) {
-                        c.stateChanged(state);
-                    } else {
-                        store.stateWriter().write(state);
-                        directory.update(state);
-                    }
-                    directory.record(state.selector())
-                            .ifPresent(r -> registrarErrors.published(r.account().registrarHost(), state));
-                }
-
-                @Override
-                public void removed(String selector) {
-                    directory.remove(selector);
-                }
-            });
+            EngineEvents events = new EngineEvents(directory, store.stateWriter()::write,
+                    state -> directory.record(state.selector())
+                            .ifPresent(r -> registrarErrors.published(r.account().registrarHost(), state)));
+            engine = RegistrationEngine.create(s, events);
             started.push(engine);
 
             store.bindMetrics(meters);
@@ -179,20 +163,19 @@ public final class SipisServer implements AutoCloseable {
             });
             engine.setRequestHandler(incoming::onRequest);
 
-            lifecycle = new InstanceLifecycle(new ExpiryPlanner(s.instance()), clock, lifecycleOwner,
+            lifecycle = new InstanceLifecycle(new ExpiryPlanner(s.instance()), clock, new LifecycleOnOwners(engine.owners()),
                     new PushingLifecycleActions(store, push, selector -> engine.remove(selector), clock));
             lifecycle.start(pushTimer, Duration.ofSeconds(30));
 
-            ThreadOwner relayOwner = new ThreadOwner("sipis-relay-owner");
-            started.push(relayOwner);
             CallRelay relay = new CallRelay(incoming, selector -> {
                 AppLegServer a = appLeg;
                 return a == null ? Optional.empty() : a.bindingOf(selector);
-            }, relayOwner, new SecureRandom(), s.server().realm());
+            }, engine.owners(), new SecureRandom(), s.server().realm());
             engine.setResponseHandler(relay::upstreamResponse);
             handOver = new AppHandOver(directory, shard, engine, lifecycle, relay, clock, store);
             coordinator = new InstanceCoordinator(s, shard, directory, engine, lifecycle, handOver, store,
                     store.stateWriter()::write);
+            events.coordinator(coordinator);
 
             InstanceCoordinator instances = coordinator;
             long loaded = store.loadShard(shard, li -> instances.adopt(li.record(), li.state()));
@@ -201,7 +184,7 @@ public final class SipisServer implements AutoCloseable {
             shardLoaded = true;
             store.listen(shard, instances::changed);
 
-            appLeg = appLegStarter.start(s, handOver, handOver);
+            appLeg = appLegStarter.start(s, handOver, handOver, engine.owners());
             started.push(appLeg);
             processMeters.bindAppLeg(appLeg.stats());
             LOG.info("app leg on {} ({})", appLeg.address(), s.server().transport());

@@ -86,7 +86,7 @@ class HandOverThroughKamailioTest {
                 + "<RegistrarTargets><Allow Network=\"127.0.0.0/8\"/></RegistrarTargets>"
                 + "</Sipis>");
         server = new SipisServer(Configuration.load(settings), SipisKey.load(dir.resolve("sipis.key")), Clock.systemUTC(),
-                (s, directory, p) -> AppLegServer.start(AppLegConfig.of(s.server(), s.tlsServerOptions()).withPort(0), directory,
+                (s, directory, p, owners) -> AppLegServer.start(AppLegConfig.of(s.server(), s.tlsServerOptions()).withPort(0), directory,
                         recording(p), appOwner, appClock));
         server.start();
     }

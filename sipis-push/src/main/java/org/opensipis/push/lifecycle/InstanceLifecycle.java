@@ -20,10 +20,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives every tracked instance along its {@link ExpiryPlanner} timeline. State lives on the
- * one {@code owner} executor; {@link #tick()} (posted there by {@link #start} every period,
- * or called by tests after moving a fake clock) runs the steps that are due by the clock.
- * Due times sit in a sorted set, so a tick costs O(log n) per due instance, not a scan.
+ * Drives every tracked instance along its {@link ExpiryPlanner} timeline. An instance's
+ * life-cycle state lives on the owner of its selector ({@link LifecycleOwners}: in the process,
+ * the registration engine's owners); each owner keeps its own partition. {@link #tick()}
+ * (posted by {@link #start} every period, or called by tests after moving a fake clock) runs,
+ * on every owner, the steps that are due by the clock. Due times sit in a sorted set per
+ * partition, so a tick costs O(log n) per due instance, not a scan.
  */
 public final class InstanceLifecycle implements LifecycleTracker {
 
@@ -31,10 +33,9 @@ public final class InstanceLifecycle implements LifecycleTracker {
 
     private final ExpiryPlanner planner;
     private final Clock clock;
-    private final Executor owner;
+    private final LifecycleOwners owners;
     private final LifecycleActions actions;
-    private final Map<String, Tracked> tracked = new HashMap<>();
-    private final TreeSet<Due> queue = new TreeSet<>(Comparator.comparing(Due::at).thenComparing(Due::selector));
+    private final Partition[] partitions;
 
     private record Due(Instant at, String selector) {
     }
@@ -50,40 +51,72 @@ public final class InstanceLifecycle implements LifecycleTracker {
         }
     }
 
-    public InstanceLifecycle(ExpiryPlanner planner, Clock clock, Executor owner, LifecycleActions actions) {
-        this.planner = Objects.requireNonNull(planner, "planner");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.owner = Objects.requireNonNull(owner, "owner");
-        this.actions = Objects.requireNonNull(actions, "actions");
+    /** The tracked instances of one owner; touched only on that owner. */
+    private static final class Partition {
+        final Map<String, Tracked> tracked = new HashMap<>();
+        final TreeSet<Due> queue = new TreeSet<>(Comparator.comparing(Due::at).thenComparing(Due::selector));
     }
 
-    /** Ticks every {@code period} on {@code timer} (the work itself runs on the owner). */
+    /** All instances on one executor (tests). */
+    public InstanceLifecycle(ExpiryPlanner planner, Clock clock, Executor owner, LifecycleActions actions) {
+        this(planner, clock, LifecycleOwners.single(Objects.requireNonNull(owner, "owner")), actions);
+    }
+
+    /** Each instance on the owner of its selector. */
+    public InstanceLifecycle(ExpiryPlanner planner, Clock clock, LifecycleOwners owners, LifecycleActions actions) {
+        this.planner = Objects.requireNonNull(planner, "planner");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.owners = Objects.requireNonNull(owners, "owners");
+        this.actions = Objects.requireNonNull(actions, "actions");
+        this.partitions = new Partition[owners.size()];
+        for (int i = 0; i < partitions.length; i++) {
+            partitions[i] = new Partition();
+        }
+    }
+
+    /** Ticks every {@code period} on {@code timer} (the work itself runs on the owners). */
     public ScheduledFuture<?> start(ScheduledExecutorService timer, Duration period) {
         long ms = period.toMillis();
         return timer.scheduleAtFixedRate(this::tick, ms, ms, TimeUnit.MILLISECONDS);
     }
 
+    /** Runs {@code work} with the selector's partition on the selector's owner. */
+    private void onOwner(String selector, String method, java.util.function.Consumer<Partition> work) {
+        int i = owners.indexOf(selector);
+        owners.execute(i, () -> {
+            check(i, method, selector);
+            work.accept(partitions[i]);
+        });
+    }
+
+    private void check(int index, String method, String selector) {
+        if (!owners.inOwner(index)) {
+            throw new IllegalStateException("InstanceLifecycle." + method + " of selector " + selector + " ran on thread "
+                    + Thread.currentThread().getName() + ", not on the selector's owner");
+        }
+    }
+
     @Override
     public void contact(String selector, Instant lastAppContact, boolean premium) {
-        owner.execute(() -> {
-            Tracked t = tracked.get(selector);
+        onOwner(selector, "contact", p -> {
+            Tracked t = p.tracked.get(selector);
             if (t == null) {
                 t = new Tracked(new LifecycleView(selector, lastAppContact, premium, Optional.empty()));
-                tracked.put(selector, t);
+                p.tracked.put(selector, t);
             } else if (lastAppContact.isBefore(t.view.lastAppContact())) {
                 return; // an older report arriving late
             } else {
                 t.view = new LifecycleView(selector, lastAppContact, premium, t.view.notRegisteredSince());
                 t.lastDone = lastAppContact.isAfter(t.lastDone) ? lastAppContact : t.lastDone;
             }
-            reschedule(t);
+            reschedule(p, t);
         });
     }
 
     @Override
     public void registration(String selector, boolean registered, Instant since) {
-        owner.execute(() -> {
-            Tracked t = tracked.get(selector);
+        onOwner(selector, "registration", p -> {
+            Tracked t = p.tracked.get(selector);
             if (t == null) {
                 LOG.debug("Registration change for untracked instance {} ignored", selector);
                 return;
@@ -92,41 +125,48 @@ public final class InstanceLifecycle implements LifecycleTracker {
             Optional<Instant> now = registered ? Optional.empty() : Optional.of(was.orElse(since));
             if (!now.equals(was)) {
                 t.view = new LifecycleView(selector, t.view.lastAppContact(), t.view.premium(), now);
-                reschedule(t);
+                reschedule(p, t);
             }
         });
     }
 
     @Override
     public void forget(String selector) {
-        owner.execute(() -> {
-            Tracked t = tracked.remove(selector);
+        onOwner(selector, "forget", p -> {
+            Tracked t = p.tracked.remove(selector);
             if (t != null && t.due != null) {
-                queue.remove(t.due);
+                p.queue.remove(t.due);
             }
         });
     }
 
-    /** Runs every step that is due by the clock (posted to the owner). */
+    /** Runs every step that is due by the clock (posted to every owner). */
     public void tick() {
-        owner.execute(this::runDue);
+        for (int i = 0; i < partitions.length; i++) {
+            Partition p = partitions[i];
+            owners.execute(i, () -> runDue(p));
+        }
     }
 
-    /** For tests and /stats: the next step of an instance, if tracked (call on the owner). */
+    /** For tests and /stats: the next step of an instance, if tracked (call on the selector's owner). */
     Optional<Instant> nextDue(String selector) {
-        Tracked t = tracked.get(selector);
+        Tracked t = partitions[owners.indexOf(selector)].tracked.get(selector);
         return t == null || t.due == null ? Optional.empty() : Optional.of(t.due.at());
     }
 
     int size() {
-        return tracked.size();
+        int n = 0;
+        for (Partition p : partitions) {
+            n += p.tracked.size();
+        }
+        return n;
     }
 
-    private void runDue() {
+    private void runDue(Partition p) {
         Instant now = clock.instant();
-        for (int guard = 0; !queue.isEmpty() && !queue.first().at().isAfter(now) && guard < 1_000_000; guard++) {
-            Due d = queue.pollFirst();
-            Tracked t = tracked.get(d.selector());
+        for (int guard = 0; !p.queue.isEmpty() && !p.queue.first().at().isAfter(now) && guard < 1_000_000; guard++) {
+            Due d = p.queue.pollFirst();
+            Tracked t = p.tracked.get(d.selector());
             if (t == null) {
                 continue;
             }
@@ -149,21 +189,21 @@ public final class InstanceLifecycle implements LifecycleTracker {
                 }
             }
             if (off) {
-                tracked.remove(d.selector());
+                p.tracked.remove(d.selector());
             } else {
-                reschedule(t);
+                reschedule(p, t);
             }
         }
     }
 
-    private void reschedule(Tracked t) {
+    private void reschedule(Partition p, Tracked t) {
         if (t.due != null) {
-            queue.remove(t.due);
+            p.queue.remove(t.due);
             t.due = null;
         }
         planner.next(t.view, t.lastDone).ifPresent(a -> {
             t.due = new Due(a.at(), t.view.selector());
-            queue.add(t.due);
+            p.queue.add(t.due);
         });
     }
 }

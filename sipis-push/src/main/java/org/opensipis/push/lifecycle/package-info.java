@@ -4,9 +4,11 @@
  * pushes, intrusive warnings, Off at expiry); {@link org.opensipis.push.lifecycle.InstanceLifecycle}
  * drives it with an injected clock.
  *
- * <p>Threading: {@code ExpiryPlanner} is immutable. All state of {@code InstanceLifecycle}
- * is owned by the one executor it is given ({@code sipis-push-lifecycle} in production);
- * its public methods only post work there. {@link org.opensipis.push.lifecycle.LifecycleActions}
- * are called on that executor and must not block.
+ * <p>Threading: {@code ExpiryPlanner} is immutable. The state of one instance in
+ * {@code InstanceLifecycle} is owned by the owner of its selector among the
+ * {@link org.opensipis.push.lifecycle.LifecycleOwners} it is given (in production the registration
+ * engine's owners, which hold the rest of the instance's state; one partition per owner); its
+ * public methods only post work there. {@link org.opensipis.push.lifecycle.LifecycleActions}
+ * are called on the owner and must not block.
  */
 package org.opensipis.push.lifecycle;

@@ -16,6 +16,8 @@ import org.opensipis.sip.app.AppDirectory;
 import org.opensipis.sip.app.AppPresence;
 import org.opensipis.sip.app.AppFlow;
 import org.opensipis.sip.message.SipMessage;
+import org.opensipis.sip.owner.Owner;
+import org.opensipis.sip.owner.Owners;
 import org.opensipis.sip.relay.CallRelay;
 import org.opensipis.sip.registration.RegistrationEngine;
 
@@ -25,7 +27,12 @@ import org.opensipis.sip.registration.RegistrationEngine;
  * itself, so the instance is Idle; when it unregisters (or lapses) SIPIS takes the upstream
  * registration over, throttled like any other. Presence calls repeat on every app REGISTER;
  * only changes reach the engine. Progress and the app's in-call messages go to the
- * {@link CallRelay}. Thread-safe.
+ * {@link CallRelay}.
+ *
+ * <p>Threading: an instance's foreground flag is read and changed only on the owner of its
+ * selector (the engine's {@link Owners}), the same executor that holds its registration, so a
+ * foreground and an adoption (or a background) of one instance are ordered without locks. The
+ * presence calls may come from any thread; they hop onto the owner unless already on it.
  */
 public final class AppHandOver implements AppPresence, AppDirectory {
 
@@ -38,6 +45,8 @@ public final class AppHandOver implements AppPresence, AppDirectory {
     private final CallRelay relay;
     private final Clock clock;
     private final InstanceStore store;
+    private final Owners owners;
+    /** Selectors whose app is in the foreground; each entry touched only on its selector's owner. */
     private final Set<String> foreground = ConcurrentHashMap.newKeySet();
 
     /** How often at most an instance's app-leg contacts are written to {@code instances.last_app_contact}. */
@@ -52,6 +61,7 @@ public final class AppHandOver implements AppPresence, AppDirectory {
         this.lifecycle = lifecycle;
         this.relay = relay;
         this.clock = clock;
+        this.owners = engine.owners();
     }
 
     // ---- AppDirectory ----
@@ -70,16 +80,45 @@ public final class AppHandOver implements AppPresence, AppDirectory {
 
     @Override
     public void foreground(String selector) {
-        if (foreground.add(selector)) {
-            engine.setIdle(selector);
-        }
+        onOwner(selector, () -> {
+            Owners.check(owners.of(selector), "AppHandOver.foreground", selector);
+            if (foreground.add(selector)) {
+                engine.setIdleOnOwner(selector);
+            }
+        });
     }
 
     @Override
     public void background(String selector) {
-        if (foreground.remove(selector)) {
-            directory.record(selector).ifPresent(r -> engine.register(withForeground(r, false), engine.state(selector)));
+        onOwner(selector, () -> {
+            Owners.check(owners.of(selector), "AppHandOver.background", selector);
+            if (foreground.remove(selector)) {
+                directory.record(selector).ifPresent(r -> engine.registerOnOwner(withForeground(r, false), engine.state(selector)));
+            }
+        });
+    }
+
+    /** Runs at once when already on the selector's owner (the app leg's calls), else hops onto it. */
+    private void onOwner(String selector, Runnable task) {
+        Owner owner = owners.of(selector);
+        if (owner.inOwner()) {
+            task.run();
+        } else {
+            owner.execute(task);
         }
+    }
+
+    /**
+     * Hands a stored registration to the engine, on the selector's owner, as the engine should
+     * see it given what the app leg knows: an app in the foreground keeps it Idle. Reading the
+     * flag and registering in one owner task leaves no window for a foreground in between.
+     */
+    void adopt(InstanceRecord record, Optional<org.opensipis.core.instance.InstanceState> previous) {
+        String selector = record.selector();
+        onOwner(selector, () -> {
+            Owners.check(owners.of(selector), "AppHandOver.adopt", selector);
+            engine.registerOnOwner(effective(record), previous);
+        });
     }
 
     @Override
@@ -126,15 +165,8 @@ public final class AppHandOver implements AppPresence, AppDirectory {
         }
     }
 
-    /** After an adoption: an app in the foreground keeps the instance Idle (closes a race with {@link #foreground}). */
-    void recheckForeground(String selector) {
-        if (foreground.contains(selector)) {
-            engine.setIdle(selector);
-        }
-    }
-
-    /** A stored registration as the engine should see it, given what the app leg knows. */
-    InstanceRecord effective(InstanceRecord r) {
+    /** A stored registration as the engine should see it, given what the app leg knows. On the owner. */
+    private InstanceRecord effective(InstanceRecord r) {
         return foreground.contains(r.selector()) ? withForeground(r, true) : r;
     }
 

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * hold their state: adopting a stored registration (at the shard load and when one changes),
  * forgetting a deleted one, turning off and deleting one whose last push token died, and
  * publishing the engine's state changes to the store, the directory and the life cycle.
- * {@code SipisServer} only wires it. It hands each instance to its owners (the engine's owner,
- * the life cycle's executor) and keeps no per-instance state of its own.
+ * {@code SipisServer} only wires it. It hands each instance to the owner of its selector (the
+ * engine's owners, which also run its life cycle, hand-over, app leg and relayed calls) and keeps
+ * no per-instance state of its own.
  */
 public final class InstanceCoordinator {
 
@@ -57,10 +58,7 @@ public final class InstanceCoordinator {
         }
         directory.put(record, previous);
         lifecycle.contact(record.selector(), record.lastAppContact(), record.premium());
-        engine.register(handOver.effective(record), previous);
-        // the app may have come to the foreground between reading effective() and the register:
-        // setIdle after it (it runs on the same owner, after the register) settles it
-        handOver.recheckForeground(record.selector());
+        handOver.adopt(record, previous); // on the selector's owner, with its foreground flag
     }
 
     /** Registrations changed or deleted in the database (by any process), read in one batch. */

@@ -4,20 +4,19 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.Set;
 
 /**
  * One app flow (RFC 5626): a TCP or TLS connection from the app, or from LB2 on the app's behalf.
  * Sending is thread-safe (it goes through Netty's channel); the set of selectors that
- * authenticated on the flow is touched only on the app leg's owner.
+ * authenticated on the flow is concurrent (each selector's entry is added on its owner).
  */
 public final class AppFlow {
 
     private final long id;
     private final Channel channel;
     private final boolean tls;
-    private final Set<String> authenticated = new HashSet<>(2);
+    private final Set<String> authenticated = java.util.concurrent.ConcurrentHashMap.newKeySet(2);
 
     AppFlow(long id, Channel channel, boolean tls) {
         this.id = id;

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.opensipis.core.settings.Settings;
 import org.opensipis.core.settings.TlsServerOptions;
 import org.opensipis.sip.owner.Owner;
+import org.opensipis.sip.owner.Owners;
 import org.opensipis.sip.owner.ThreadOwner;
 import org.opensipis.sip.message.StreamFramer;
 import org.slf4j.Logger;
@@ -47,41 +48,59 @@ public final class AppLegServer implements AutoCloseable {
     private final AutoCloseable ownedOwner;
     private Channel listener;
 
-    private AppLegServer(AppLegConfig cfg, AppDirectory directory, AppPresence presence, Owner owner, Clock clock,
+    private AppLegServer(AppLegConfig cfg, AppDirectory directory, AppPresence presence, Owners owners, Clock clock,
                          AutoCloseable ownedOwner) {
         this.group = new MultiThreadIoEventLoopGroup(cfg.ioThreads(), new DefaultThreadFactory("sipis-app-io"),
                 NioIoHandler.newFactory());
-        this.registrar = new AppRegistrar(cfg, directory, presence, owner, clock, stats);
+        this.registrar = new AppRegistrar(cfg, directory, presence, owners, clock, stats);
         this.ownedOwner = ownedOwner;
     }
 
     /**
      * Starts the app leg of a process: {@code Server[Address]:Port}, TLS when
-     * {@code Server[Transport]="Tls"}, realm {@code Server[Realm]}, on its own owner thread
-     * ({@code sipis-app-owner}) and the system clock.
+     * {@code Server[Transport]="Tls"}, realm {@code Server[Realm]}, each selector's binding on its
+     * owner among {@code owners} (the registration engine's, so that the instance has one owner),
+     * and the system clock.
      *
      * @throws IOException naming the address that cannot be bound or the TLS file that cannot be read
      */
-    public static AppLegServer start(Settings settings, AppDirectory directory, AppPresence presence) throws IOException {
-        ThreadOwner owner = new ThreadOwner("sipis-app-owner");
-        return start(AppLegConfig.of(settings.server(), settings.tlsServerOptions()), directory, presence, owner,
-                Clock.systemUTC(), owner);
+    public static AppLegServer start(Settings settings, AppDirectory directory, AppPresence presence, Owners owners)
+            throws IOException {
+        return start(AppLegConfig.of(settings.server(), settings.tlsServerOptions()), directory, presence, owners,
+                Clock.systemUTC());
     }
 
     /**
-     * Starts with an explicit configuration, owner executor and clock (the owner's timers must
-     * follow that clock). The caller keeps the owner and closes it after this server.
+     * Starts with its own owner thread ({@code sipis-app-owner}) for every selector, closed with
+     * the server (tools and benchmarks that run the app leg alone).
+     */
+    public static AppLegServer start(Settings settings, AppDirectory directory, AppPresence presence) throws IOException {
+        ThreadOwner owner = new ThreadOwner("sipis-app-owner");
+        return start(AppLegConfig.of(settings.server(), settings.tlsServerOptions()), directory, presence,
+                Owners.single(owner), Clock.systemUTC(), owner);
+    }
+
+    /**
+     * Starts with an explicit configuration, one owner executor for every selector and a clock
+     * (the owner's timers must follow that clock). The caller keeps the owner and closes it after
+     * this server.
      */
     public static AppLegServer start(AppLegConfig cfg, AppDirectory directory, AppPresence presence, Owner owner,
                                      Clock clock) throws IOException {
-        return start(cfg, directory, presence, owner, clock, null);
+        return start(cfg, directory, presence, Owners.single(owner), clock, null);
     }
 
-    private static AppLegServer start(AppLegConfig cfg, AppDirectory directory, AppPresence presence, Owner owner,
+    /** Like {@link #start(AppLegConfig, AppDirectory, AppPresence, Owner, Clock)}, each selector on its owner. */
+    public static AppLegServer start(AppLegConfig cfg, AppDirectory directory, AppPresence presence, Owners owners,
+                                     Clock clock) throws IOException {
+        return start(cfg, directory, presence, owners, clock, null);
+    }
+
+    private static AppLegServer start(AppLegConfig cfg, AppDirectory directory, AppPresence presence, Owners owners,
                                       Clock clock, AutoCloseable ownedOwner) throws IOException {
-        AppLegServer s = new AppLegServer(cfg, directory, presence, owner, clock, ownedOwner);
+        AppLegServer s = new AppLegServer(cfg, directory, presence, owners, clock, ownedOwner);
         try {
-            s.bind(cfg, owner);
+            s.bind(cfg, owners);
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
@@ -89,7 +108,7 @@ public final class AppLegServer implements AutoCloseable {
         return s;
     }
 
-    private void bind(AppLegConfig cfg, Owner owner) throws IOException {
+    private void bind(AppLegConfig cfg, Owners owners) throws IOException {
         SslContext ssl = cfg.tls() ? serverTls(cfg.tlsOptions()) : null;
         AtomicLong ids = new AtomicLong();
         // A flow that sends nothing for longer than the longest registration plus the grace period
@@ -106,7 +125,7 @@ public final class AppLegServer implements AutoCloseable {
                                 ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                             }
                             ch.pipeline().addLast(new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS),
-                                    new StreamFramer(StreamFramer.DEFAULT_MAX_MESSAGE, true), new FlowHandler(registrar, owner, stats, ids, ssl != null));
+                                    new StreamFramer(StreamFramer.DEFAULT_MAX_MESSAGE, true), new FlowHandler(registrar, owners, stats, ids, ssl != null));
                         }
                     })
                     .bind(cfg.address(), cfg.port()).sync().channel();

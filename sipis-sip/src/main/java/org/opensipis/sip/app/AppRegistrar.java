@@ -3,7 +3,6 @@ package org.opensipis.sip.app;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,13 +12,15 @@ import org.opensipis.sip.message.HeaderParams;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.message.SipParseException;
 import org.opensipis.sip.owner.Owner;
+import org.opensipis.sip.owner.Owners;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The registrar for apps (docs/app-protocol.md section 3): finds the instance, checks shard and
  * digest, keeps each selector's binding and its lapse timer, and tells {@link AppPresence}.
- * Owner-thread only, apart from {@link #binding}, which reads the published map.
+ * A selector's binding and timer are touched only on the owner of that selector (so the
+ * presence calls run there too); {@link #binding} reads the published map from any thread.
  */
 final class AppRegistrar {
 
@@ -29,20 +30,20 @@ final class AppRegistrar {
     private final AppLegConfig cfg;
     private final AppDirectory directory;
     private final AppPresence presence;
-    private final Owner owner;
+    private final Owners owners;
     private final Clock clock;
     private final AppLegStats stats;
     private final DigestVerifier verifier;
     private final FailureLimiter limiter;
     private final Map<String, AppBinding> bindings = new ConcurrentHashMap<>();
-    private final Map<String, Owner.Cancellable> lapseTimers = new HashMap<>();
+    private final Map<String, Owner.Cancellable> lapseTimers = new ConcurrentHashMap<>();
 
-    AppRegistrar(AppLegConfig cfg, AppDirectory directory, AppPresence presence, Owner owner, Clock clock,
+    AppRegistrar(AppLegConfig cfg, AppDirectory directory, AppPresence presence, Owners owners, Clock clock,
                  AppLegStats stats) {
         this.cfg = cfg;
         this.directory = directory;
         this.presence = presence;
-        this.owner = owner;
+        this.owners = owners;
         this.clock = clock;
         this.stats = stats;
         this.verifier = new DigestVerifier(cfg.realm(), cfg.nonceLifetime(), clock);
@@ -170,6 +171,8 @@ final class AppRegistrar {
     }
 
     private void accept(AppFlow flow, SipMessage m, String selector) {
+        Owner owner = owners.of(selector);
+        Owners.check(owner, "AppRegistrar.accept", selector);
         List<String> contacts = m.headers("contact");
         flow.authenticated(selector);
         if (contacts.isEmpty()) { // a query: report the current binding
@@ -239,6 +242,7 @@ final class AppRegistrar {
     }
 
     private void lapse(AppBinding b) {
+        Owners.check(owners.of(b.selector()), "AppRegistrar.lapse", b.selector());
         if (bindings.get(b.selector()) != b) {
             return;
         }

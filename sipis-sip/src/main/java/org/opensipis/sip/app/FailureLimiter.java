@@ -30,13 +30,13 @@ final class FailureLimiter {
     }
 
     /** Whether the key may try to authenticate now. */
-    boolean allowed(String key) {
+    synchronized boolean allowed(String key) {
         double[] b = buckets.get(key);
         return b == null || refill(b) >= 1.0;
     }
 
     /** Records a failure (takes a token). */
-    void failed(String key) {
+    synchronized void failed(String key) {
         double[] b = buckets.get(key);
         if (b == null) {
             if (buckets.size() >= maxKeys) {

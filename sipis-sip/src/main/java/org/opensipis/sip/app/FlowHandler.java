@@ -15,14 +15,16 @@ import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.message.SipParseException;
 import org.opensipis.sip.message.StreamFramer;
 import org.opensipis.sip.message.WireResponses;
-import org.opensipis.sip.owner.Owner;
+import org.opensipis.sip.owner.Owners;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One per app connection, on its Netty I/O thread: answers keep-alive pings, parses framed
- * messages and hands them to the registrar on the owner. Malformed input is counted and closes
- * this connection only.
+ * messages and hands them to the registrar on the owner of their selector. A REGISTER names its
+ * selector; the flow's other messages go to the owner of the selector it last REGISTERed, so
+ * they stay in order behind that REGISTER. Malformed input is counted and closes this
+ * connection only.
  */
 final class FlowHandler extends ChannelInboundHandlerAdapter {
 
@@ -31,16 +33,18 @@ final class FlowHandler extends ChannelInboundHandlerAdapter {
 
     private final RateLimitedLog refused;
     private final AppRegistrar registrar;
-    private final Owner owner;
+    private final Owners owners;
     private final AppLegStats stats;
     private final AtomicLong ids;
     private final boolean tls;
     private AppFlow flow;
     private boolean failed;
+    /** The selector of the last REGISTER on this flow ("" before one): whose owner gets the flow's messages. */
+    private String route = "";
 
-    FlowHandler(AppRegistrar registrar, Owner owner, AppLegStats stats, AtomicLong ids, boolean tls) {
+    FlowHandler(AppRegistrar registrar, Owners owners, AppLegStats stats, AtomicLong ids, boolean tls) {
         this.registrar = registrar;
-        this.owner = owner;
+        this.owners = owners;
         this.stats = stats;
         this.ids = ids;
         this.tls = tls;
@@ -95,7 +99,14 @@ final class FlowHandler extends ChannelInboundHandlerAdapter {
         }
         ((ByteBuf) msg).release();
         AppFlow f = flow;
-        owner.execute(() -> registrar.onMessage(f, m));
+        if (!m.isResponse() && "REGISTER".equals(m.method())) {
+            try {
+                route = RequestFacts.selector(m);
+            } catch (RuntimeException e) {
+                // no valid selector: the registrar answers 400 on the flow's current owner
+            }
+        }
+        owners.of(route).execute(() -> registrar.onMessage(f, m));
     }
 
     @Override

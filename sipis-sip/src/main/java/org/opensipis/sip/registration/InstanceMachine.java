@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.CompletionException;
 import org.opensipis.core.instance.InstanceState;
 import org.opensipis.core.instance.RegistrationState;
@@ -15,7 +14,6 @@ import org.opensipis.sip.digest.DigestAuthorizer;
 import org.opensipis.sip.digest.DigestChallenge;
 import org.opensipis.sip.dns.Target;
 import org.opensipis.sip.message.SipMessage;
-import org.opensipis.sip.message.SipParseException;
 import org.opensipis.sip.throttle.Throttle;
 import org.opensipis.sip.transport.Flow;
 import org.opensipis.sip.transport.SipTransport;
@@ -24,7 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The per-instance REGISTER state machine: resolve, throttle, send, retransmit (Timer E/F),
- * answer challenges, refresh, back off, unregister. Every method runs on the instance's owner.
+ * back off, unregister. Final responses (challenges, refresh, redirects) are read by
+ * {@link RegisterResponses}; a binding taken over at restart is resumed by
+ * {@link BindingTakeOver}. Every method runs on the instance's owner.
  */
 final class InstanceMachine {
 
@@ -43,6 +43,8 @@ final class InstanceMachine {
     private final DigestAuthorizer authorizer;
     private final Latencies latencies;
     private final RegistrarHealth health;
+    private final RegisterResponses responses;
+    private final BindingTakeOver takeOver;
 
     InstanceMachine(EngineConfig cfg, SipTransport transport, Throttle throttle, Counters counters, Targets targets,
                     RegistrationListener listener, Map<String, Txn> txns, Map<String, DigestChallenge> challenges,
@@ -59,80 +61,26 @@ final class InstanceMachine {
         this.authorizer = new DigestAuthorizer();
         this.latencies = latencies;
         this.health = new RegistrarHealth(cfg.clock(), RegistrarHealth.SUMMARY_MILLIS);
+        this.responses = new RegisterResponses(this, cfg, challenges, latencies, health);
+        this.takeOver = new BindingTakeOver(this, cfg, targets, transport, counters);
     }
 
-    /**
-     * Takes over a binding the store says is still held (a restart): same Contact, so nothing is
-     * sent now; the refresh comes on the schedule the last registration set ({@code RefreshAt} of
-     * the granted expiry after it was granted), and at the latest {@link #RESUME_MARGIN_MILLIS}
-     * before it expires. Resolves the registrar first to know the Contact this process would send:
-     * when it differs (settings changed, a new TCP connection), registers at once through the
-     * throttle and the old binding is removed in the same REGISTER.
-     */
-    void resume(Registration r, long until, long grantedAt, String storedContact) {
-        r.registeredUntil = until;
-        r.contact = storedContact;
-        r.busy = true;
-        SipAccount a = r.record.account();
-        onOwner(r, targets.resolve(a), (list, err) -> {
-            if (err != null) {
-                resumed(r, null, until, grantedAt);
-                return;
-            }
-            Target t = list.get(Math.floorMod(r.targetIndex, list.size()));
-            onOwner(r, transport.flow(t.transport(), t.address(), t.serverName()), (flow, ferr) -> {
-                if (ferr != null || flow.closed()) {
-                    resumed(r, null, until, grantedAt);
-                    return;
-                }
-                r.flow = flow;
-                resumed(r, contactOf(r, flow), until, grantedAt);
-            });
-        });
+    /** The binding a restart takes over (see {@link BindingTakeOver}). */
+    BindingTakeOver takeOver() {
+        return takeOver;
     }
 
-    /** A binding is taken over only when it still has this long to live; otherwise it is registered at once. */
-    static final long RESUME_MARGIN_MILLIS = 32_000;
-
-    private void resumed(Registration r, String contact, long until, long grantedAt) {
-        r.busy = false;
-        if (r.leaving()) {
-            unregister(r, r.afterUnregister);
-            return;
-        }
-        long now = cfg.clock().millis();
-        until = r.registeredUntil; // 0 if the account changed meanwhile
-        if (contact == null || !contact.equals(r.contact) || until - now <= RESUME_MARGIN_MILLIS) {
-            register(r);
-            return;
-        }
-        long granted = until - grantedAt;
-        if (granted <= 0) {
-            granted = r.expires * 1000L;
-        }
-        double share = rs.refreshAt() * (1 + rs.jitter() * (2 * cfg.random().nextDouble() - 1));
-        long due = Math.min(grantedAt + (long) (granted * share), until - RESUME_MARGIN_MILLIS);
-        r.state = RegistrationState.REGISTERED;
-        r.reason = "";
-        r.published = state(r, Instant.ofEpochMilli(grantedAt));
-        counters.resumed.increment();
-        if (due <= now) {
-            register(r);
-            return;
-        }
-        r.cancelTimer();
-        r.timer = r.owner.scheduleLoosely(() -> {
-            r.timer = null;
-            register(r);
-        }, due - now);
+    /** A response to one of our REGISTERs (see {@link RegisterResponses}). */
+    void onResponse(Txn txn, SipMessage m) {
+        responses.onResponse(txn, m);
     }
 
-    private String contactOf(Registration r, Flow flow) {
+    String contactOf(Registration r, Flow flow) {
         return RequestBuilder.contactUri(r.selector, cfg.advertisedAddress().orElse(flow.localHost()), flow.localPort(),
                 flow.transport());
     }
 
-    private static String registrarName(Target t) {
+    static String registrarName(Target t) {
         return t.address().getAddress().getHostAddress() + ":" + t.address().getPort() + "/"
                 + t.transport().name().toLowerCase(java.util.Locale.ROOT);
     }
@@ -162,7 +110,7 @@ final class InstanceMachine {
         }
     }
 
-    private void send(Registration r, boolean unregister, int authTries, DigestChallenge challenge) {
+    void send(Registration r, boolean unregister, int authTries, DigestChallenge challenge) {
         send(r, unregister, authTries, challenge, false);
     }
 
@@ -170,7 +118,7 @@ final class InstanceMachine {
         return t.address().getAddress().getHostAddress();
     }
 
-    private void send(Registration r, boolean unregister, int authTries, DigestChallenge challenge, boolean continuation) {
+    void send(Registration r, boolean unregister, int authTries, DigestChallenge challenge, boolean continuation) {
         r.busy = true;
         r.cancelTimer();
         SipAccount a = r.redirectedTo != null ? r.redirectedTo : r.record.account();
@@ -202,7 +150,7 @@ final class InstanceMachine {
     }
 
     /** Continues on the owner: at once when the future is already done (cached DNS, UDP), else after a hop. */
-    private static <T> void onOwner(Registration r, java.util.concurrent.CompletableFuture<T> f,
+    static <T> void onOwner(Registration r, java.util.concurrent.CompletableFuture<T> f,
                                     java.util.function.BiConsumer<T, Throwable> next) {
         if (f.isDone() && !f.isCompletedExceptionally()) {
             next.accept(f.join(), null);
@@ -330,7 +278,7 @@ final class InstanceMachine {
         }
     }
 
-    private void finish(Txn txn) {
+    void finish(Txn txn) {
         txn.done = true;
         txn.cancelTimers();
         txn.bytes = null;
@@ -345,104 +293,7 @@ final class InstanceMachine {
         }
     }
 
-    void onResponse(Txn txn, SipMessage m) {
-        Registration r = txn.reg;
-        if (txn.done || r.txn != txn) {
-            return;
-        }
-        int code = m.status();
-        if (code < 200) {
-            return;
-        }
-        finish(txn);
-        latencies.record(System.nanoTime() - txn.sentNanos);
-        noteResponse(r, code + " " + m.reason());
-        health.answered(registrarName(txn.target));
-        try {
-            handleFinal(r, txn, m, code);
-        } catch (SipParseException e) {
-            failure(r, RetryClass.FATAL, code + " response unusable: " + e.getMessage(), 0);
-        }
-    }
-
-    private void handleFinal(Registration r, Txn txn, SipMessage m, int code) {
-        String status = code + " " + m.reason();
-        if (code == 401 || code == 407) {
-            DigestChallenge ch = DigestChallenge.best(m.headers("www-authenticate"), m.headers("proxy-authenticate"));
-            if (ch == null) {
-                failure(r, RetryClass.FATAL, status + " without a usable Digest challenge", 0);
-                return;
-            }
-            challenges.put(challengeKey(txn.target, r.record.account()), ch);
-            boolean fresh = txn.authTries == 0 || txn.preemptive || ch.stale();
-            if (fresh && txn.authTries < 3) {
-                send(r, txn.unregister, txn.authTries + 1, ch, true);
-            } else {
-                failure(r, RetryClass.AUTH, status + " (credentials refused)", 0);
-            }
-            return;
-        }
-        if (txn.unregister) {
-            unregistered(r);
-            return;
-        }
-        if (code < 300) {
-            success(r, txn, m);
-        } else if (code == 403) {
-            failure(r, RetryClass.AUTH, status, 0);
-        } else if (code == 423) {
-            OptionalInt min = m.intHeader("min-expires");
-            if (min.isPresent() && min.getAsInt() > r.expires) {
-                r.expires = min.getAsInt();
-                send(r, false, 0, null, true);
-            } else {
-                failure(r, RetryClass.FATAL, status + " without a larger Min-Expires", 0);
-            }
-        } else if (code == 408 || code >= 500 && code < 600) {
-            if (code == 503) {
-                r.targetIndex++;
-            }
-            OptionalInt after = m.intHeader("retry-after");
-            failure(r, RetryClass.TRANSIENT, status, after.isPresent() ? after.getAsInt() * 1000L : 0);
-        } else if (code < 400 && Redirects.follow(r, txn.target.address(), m)) {
-            send(r, false, 0, null, true); // RFC 3261 8.1.3.4: try the Contact of the 3xx
-        } else {
-            failure(r, RetryClass.FATAL, status, 0);
-        }
-    }
-
-    private void success(Registration r, Txn txn, SipMessage m) {
-        int granted = Responses.granted(r.selector, txn.contact, r.expires, m);
-        long now = cfg.clock().millis();
-        if (granted <= 0) {
-            failure(r, RetryClass.TRANSIENT, "200 OK without our binding", 0);
-            return;
-        }
-        if (txn.staleContact != null) {
-            LOG.debug("Instance {}: removed the older binding {} while registering {}", r.selector, txn.staleContact,
-                    txn.contact);
-        }
-        r.contact = txn.contact;
-        r.registeredUntil = now + granted * 1000L;
-        r.failures = 0;
-        r.failureClass = null;
-        r.state = RegistrationState.REGISTERED;
-        r.reason = "";
-        publish(r);
-        if (r.leaving()) {
-            unregister(r, r.afterUnregister);
-            return;
-        }
-        double share = rs.refreshAt() * (1 + rs.jitter() * (2 * cfg.random().nextDouble() - 1));
-        long delay = Math.max(1000, (long) (granted * 1000L * share));
-        r.nextAttemptAt = now + delay;
-        r.timer = r.owner.scheduleLoosely(() -> {
-            r.timer = null;
-            register(r);
-        }, delay);
-    }
-
-    private void failure(Registration r, RetryClass cls, String reason, long retryAfterMillis) {
+    void failure(Registration r, RetryClass cls, String reason, long retryAfterMillis) {
         r.busy = false;
         Redirects.reset(r);
         if (r.leaving()) {
@@ -477,12 +328,12 @@ final class InstanceMachine {
         }, delay);
     }
 
-    private void noteResponse(Registration r, String response) {
+    void noteResponse(Registration r, String response) {
         r.lastResponse = response;
         r.lastResponseAt = cfg.clock().millis();
     }
 
-    private void unregistered(Registration r) {
+    void unregistered(Registration r) {
         r.registeredUntil = 0;
         r.contact = null;
         r.cancelTimer();
@@ -508,7 +359,7 @@ final class InstanceMachine {
         }
     }
 
-    private void publish(Registration r) {
+    void publish(Registration r) {
         InstanceState s = state(r, cfg.clock().instant());
         r.published = s;
         try {
@@ -522,14 +373,14 @@ final class InstanceMachine {
      * The state to publish. The Contact is stored while a binding is held (also in Error, while
      * it has not expired), so that a restarted process knows which binding is ours.
      */
-    private InstanceState state(Registration r, Instant at) {
+    InstanceState state(Registration r, Instant at) {
         boolean held = r.registeredUntil > 0;
         Optional<Instant> until = held ? Optional.of(Instant.ofEpochMilli(r.registeredUntil)) : Optional.empty();
         Optional<String> contact = held ? Optional.ofNullable(r.contact) : Optional.empty();
         return new InstanceState(r.selector, cfg.serverName(), r.state, r.reason, until, contact, r.callId, r.cseq, at);
     }
 
-    private static String challengeKey(Target t, SipAccount a) {
+    static String challengeKey(Target t, SipAccount a) {
         return t.serverName() + "|" + a.domain();
     }
 

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +25,7 @@ import org.opensipis.sip.dns.Rfc3263Resolver;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.owner.EventLoopOwner;
 import org.opensipis.sip.owner.Owner;
+import org.opensipis.sip.owner.Owners;
 import org.opensipis.sip.throttle.Throttle;
 import org.opensipis.sip.transport.Flow;
 import org.opensipis.sip.transport.SipTransport;
@@ -55,9 +55,10 @@ public final class RegistrationEngine implements AutoCloseable {
     private final Dispatcher dispatcher = new Dispatcher(txns, regs, counters, () -> this.closing);
     private final List<AutoCloseable> owned;
     /** {@code cfg.owners()}, or the transport's event loops when that is empty. */
-    private final List<Owner> owners;
+    private final Owners owners;
     private final RegistrationListener listener;
     private final EngineControl control;
+    private final Unregistrations unregistrations;
     private volatile boolean closing;
 
     /** An engine on the given parts; the caller keeps ownership of owners and executors. */
@@ -72,9 +73,9 @@ public final class RegistrationEngine implements AutoCloseable {
         if (cfg.owners().isEmpty()) {
             List<Owner> loops = new ArrayList<>();
             transport.eventLoops().forEach(l -> loops.add(new EventLoopOwner(l)));
-            this.owners = List.copyOf(loops);
+            this.owners = new Owners(loops);
         } else {
-            this.owners = cfg.owners();
+            this.owners = new Owners(cfg.owners());
         }
         this.throttle = new Throttle(cfg.throttleOwner().orElseGet(() -> new EventLoopOwner(transport.udpEventLoop())), cfg.clock(), cfg.registration().globalRate(),
                 cfg.registration().perRegistrarRate(), cfg.registration().maxInFlight());
@@ -85,6 +86,7 @@ public final class RegistrationEngine implements AutoCloseable {
         dispatcher.machine(machine);
         this.listener = listener;
         this.control = new EngineControl(this, regs, machine, throttle);
+        this.unregistrations = new Unregistrations(regs, machine, listener, cfg.registration());
     }
 
     /**
@@ -128,65 +130,48 @@ public final class RegistrationEngine implements AutoCloseable {
      * the foreground keeps the instance Idle; otherwise it registers (through the throttle).
      */
     public void register(InstanceRecord record, Optional<InstanceState> previous) {
-        String selector = record.selector();
-        Owner owner = ownerOf(selector);
-        owner.execute(() -> {
-            if (closing) {
-                return;
-            }
-            Registration r = regs.get(selector);
-            if (r == null) {
-                String callId = previous.map(InstanceState::callId).filter(c -> !c.isEmpty()).orElseGet(this::newCallId);
-                long cseq = previous.filter(p -> !p.callId().isEmpty()).map(p -> p.cseq() + RESTART_CSEQ_GAP).orElse(0L);
-                r = new Registration(selector, owner, record, callId, cseq);
-                r.expires = (int) record.account().expires().orElse(cfg.registration().defaultExpires()).toSeconds();
-                regs.put(selector, r);
-                if (previous.isPresent() && restoreBinding(r, record, previous.get())) {
-                    return;
-                }
-            } else if (r.movingTo != null) {
-                r.movingTo = record; // still removing the binding at the old registrar: take the newest record after
-                return;
-            } else {
-                InstanceRecord old = r.record;
-                boolean accountChanged = !old.account().equals(record.account());
-                if (accountChanged && !r.busy && !r.idle && r.registeredUntil > cfg.clock().millis()
-                        && movedAway(old.account(), record.account())) {
-                    // remove our binding at the old AoR/registrar first, or calls to the old account would keep
-                    // reaching this instance until that binding expired
-                    Registration moving = r;
-                    moving.movingTo = record;
-                    machine.unregister(moving, () -> moved(moving));
-                    return;
-                }
-                r.record = record;
-                if (accountChanged) {
-                    resetForNewAccount(r);
-                }
-            }
-            continueWith(r, record);
-        });
+        ownerOf(record.selector()).execute(() -> registerOnOwner(record, previous));
     }
 
-    /**
-     * A restart: the binding the store holds for this instance, if it has not expired, is ours
-     * (the same Call-ID). A valid one with the Contact this process would send is taken over and
-     * refreshed on its schedule (true: nothing more to do now); otherwise the next REGISTER
-     * removes it if its Contact differs (another Registration[Port] or address). On the owner.
-     */
-    private boolean restoreBinding(Registration r, InstanceRecord record, InstanceState previous) {
-        long now = cfg.clock().millis();
-        long until = previous.registeredUntil().map(java.time.Instant::toEpochMilli).orElse(0L);
-        if (previous.contact().isEmpty() || until <= now || previous.callId().isEmpty()) {
-            return false;
+    /** {@link #register}, called on the selector's owner (the hand-over, after reading the foreground flag there). */
+    public void registerOnOwner(InstanceRecord record, Optional<InstanceState> previous) {
+        String selector = record.selector();
+        Owner owner = ownerOf(selector);
+        Owners.check(owner, "registerOnOwner", selector);
+        if (closing) {
+            return;
         }
-        r.registeredUntil = until;
-        r.contact = previous.contact().get();
-        if (previous.state() != RegistrationState.REGISTERED || record.appForeground()) {
-            return false;
+        Registration r = regs.get(selector);
+        if (r == null) {
+            String callId = previous.map(InstanceState::callId).filter(c -> !c.isEmpty()).orElseGet(this::newCallId);
+            long cseq = previous.filter(p -> !p.callId().isEmpty()).map(p -> p.cseq() + RESTART_CSEQ_GAP).orElse(0L);
+            r = new Registration(selector, owner, record, callId, cseq);
+            r.expires = (int) record.account().expires().orElse(cfg.registration().defaultExpires()).toSeconds();
+            regs.put(selector, r);
+            if (previous.isPresent() && machine.takeOver().restore(r, record, previous.get())) {
+                return;
+            }
+        } else if (r.movingTo != null) {
+            r.movingTo = record; // still removing the binding at the old registrar: take the newest record after
+            return;
+        } else {
+            InstanceRecord old = r.record;
+            boolean accountChanged = !old.account().equals(record.account());
+            if (accountChanged && !r.busy && !r.idle && r.registeredUntil > cfg.clock().millis()
+                    && movedAway(old.account(), record.account())) {
+                // remove our binding at the old AoR/registrar first, or calls to the old account would keep
+                // reaching this instance until that binding expired
+                Registration moving = r;
+                moving.movingTo = record;
+                machine.unregister(moving, () -> moved(moving));
+                return;
+            }
+            r.record = record;
+            if (accountChanged) {
+                resetForNewAccount(r);
+            }
         }
-        machine.resume(r, until, previous.changedAt().toEpochMilli(), previous.contact().get());
-        return true;
+        continueWith(r, record);
     }
 
     /** The old binding is gone (or could not be removed): register the new account. On the owner. */
@@ -218,6 +203,7 @@ public final class RegistrationEngine implements AutoCloseable {
 
     /** Goes on with a new or changed record (on the owner): Idle while the app is in front or disabled, else register. */
     void continueWith(Registration r, InstanceRecord record) {
+        Owners.check(r.owner, "continueWith", r.selector);
         if (record.appForeground() || r.disabled) {
             goIdle(r);
         } else {
@@ -234,16 +220,21 @@ public final class RegistrationEngine implements AutoCloseable {
         // looked up on the owner, not here: a register() of the same selector queued just before
         // (an instance being adopted as its app connects) must be seen, or it would register upstream
         // while the app is in the foreground
-        ownerOf(selector).execute(() -> {
-            Registration r = regs.get(selector);
-            if (r != null) {
-                goIdle(r);
-            }
-        });
+        ownerOf(selector).execute(() -> setIdleOnOwner(selector));
+    }
+
+    /** {@link #setIdle}, called on the selector's owner. */
+    public void setIdleOnOwner(String selector) {
+        Owners.check(ownerOf(selector), "setIdleOnOwner", selector);
+        Registration r = regs.get(selector);
+        if (r != null) {
+            goIdle(r);
+        }
     }
 
     /** Removes the binding and settles Idle (on the owner). */
     void goIdle(Registration r) {
+        Owners.check(r.owner, "goIdle", r.selector);
         if (r.idle) {
             return;
         }
@@ -258,26 +249,7 @@ public final class RegistrationEngine implements AutoCloseable {
 
     /** Unregisters (through the throttle) and forgets an instance; its final state is Off. */
     public CompletableFuture<Void> remove(String selector) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Registration r = regs.get(selector);
-        if (r == null) {
-            done.complete(null);
-            return done;
-        }
-        r.owner.execute(() -> {
-            if (r.removed) {
-                done.complete(null);
-                return;
-            }
-            r.removed = true;
-            machine.unregister(r, () -> {
-                machine.setState(r, RegistrationState.OFF, "removed");
-                regs.remove(r.selector, r);
-                listener.removed(r.selector);
-                done.complete(null);
-            });
-        });
-        return done;
+        return unregistrations.remove(selector);
     }
 
     /** The last published state of every instance (for /stats); cheap, lock-free. */
@@ -355,7 +327,7 @@ public final class RegistrationEngine implements AutoCloseable {
     public void close() {
         closing = true;
         if (cfg.registration().unregisterOnStop()) {
-            unregisterAll();
+            unregistrations.unregisterAll();
         } else {
             LOG.info("Stopping: {} instance(s) keep their bindings for the next start to refresh "
                     + "(Registration[UnregisterOnStop] is No)", regs.size());
@@ -370,24 +342,6 @@ public final class RegistrationEngine implements AutoCloseable {
         }
     }
 
-    private void unregisterAll() {
-        List<Registration> all = new ArrayList<>(regs.values());
-        CountDownLatch left = new CountDownLatch(all.size());
-        for (Registration r : all) {
-            r.owner.execute(() -> {
-                r.idle = true;
-                machine.unregister(r, left::countDown);
-            });
-        }
-        try {
-            if (!left.await(cfg.registration().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("Shutdown: {} of {} unregistrations did not finish within {}", left.getCount(), all.size(),
-                        cfg.registration().shutdownTimeout());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     // ---- Incoming requests (issue 6, org.opensipis.sip.call): hook and instance lookup ----
 
@@ -418,7 +372,7 @@ public final class RegistrationEngine implements AutoCloseable {
     /** Tasks waiting on each owner (event loop or owner thread), in owner order; -1 where unknown. */
     public List<Integer> ownerQueueSizes() {
         List<Integer> out = new ArrayList<>(owners.size());
-        for (Owner o : owners) {
+        for (Owner o : owners.all()) {
             out.add(o.pendingTasks());
         }
         return out;
@@ -429,10 +383,18 @@ public final class RegistrationEngine implements AutoCloseable {
         return ownerOf(selector);
     }
 
+    /**
+     * The owners instances are partitioned over: every other component that keeps state of an
+     * instance (app leg, hand-over, call relay, life cycle) runs it on {@code owners().of(selector)}.
+     */
+    public Owners owners() {
+        return owners;
+    }
+
     // ---- end of incoming requests ----
 
     private Owner ownerOf(String selector) {
-        return owners.get(Math.floorMod(selector.hashCode(), owners.size()));
+        return owners.of(selector);
     }
 
     private String newCallId() {

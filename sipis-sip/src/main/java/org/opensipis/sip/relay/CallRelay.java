@@ -14,6 +14,7 @@ import org.opensipis.sip.call.PendingCall;
 import org.opensipis.sip.message.HeaderParams;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.owner.Owner;
+import org.opensipis.sip.owner.Owners;
 import org.opensipis.sip.transport.Flow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +35,7 @@ public final class CallRelay {
 
     private final IncomingRequests incoming;
     private final Function<String, Optional<AppBinding>> bindings;
-    private final Owner owner;
+    private final Owners owners;
     private final Random random;
     private final String domain;
     private final Map<String, RelayCall> byAppCallId = new ConcurrentHashMap<>();
@@ -49,18 +50,27 @@ public final class CallRelay {
     /**
      * @param incoming the incoming-call code (its in-dialog handler is set to this relay)
      * @param bindings the app leg's bindings by selector ({@code AppLegServer::bindingOf}), any thread
-     * @param owner    where every relayed call's state lives
+     * @param owner    where every relayed call's state lives (tests: one owner for all)
      * @param random   tags, branches and Call-IDs (a SecureRandom in production)
      * @param domain   the host part of the app's AoR in the To of our INVITE ({@code Server[Realm]})
      */
     public CallRelay(IncomingRequests incoming, Function<String, Optional<AppBinding>> bindings, Owner owner,
                      Random random, String domain) {
+        this(incoming, bindings, Owners.single(owner), random, domain);
+    }
+
+    /**
+     * A relay whose calls each live on the owner of their selector (the registration engine's
+     * owners, which hold the rest of the instance's state).
+     */
+    public CallRelay(IncomingRequests incoming, Function<String, Optional<AppBinding>> bindings, Owners owners,
+                     Random random, String domain) {
         this.incoming = incoming;
         this.bindings = bindings;
-        this.owner = owner;
+        this.owners = owners;
         this.random = random;
         this.domain = domain;
-        this.upstream = new UpstreamRequests(owner, this::branch);
+        this.upstream = new UpstreamRequests(owners, this::branch);
         incoming.setInDialogHandler(this::fromUpstream);
     }
 
@@ -80,7 +90,7 @@ public final class CallRelay {
                 LOG.debug("Progress for {} ({}) but no open app flow: the call keeps waiting", selector, id);
                 return;
             }
-            incoming.takeOver(selector, id).thenAccept(call -> call.ifPresent(c -> owner.execute(() -> start(c, b.get()))));
+            incoming.takeOver(selector, id).thenAccept(call -> call.ifPresent(c -> owners.of(selector).execute(() -> start(c, b.get()))));
         });
     }
 
@@ -93,7 +103,7 @@ public final class CallRelay {
         if (c == null || !c.selector.equalsIgnoreCase(selector)) {
             return false; // not ours, or another app's call: a flow only speaks for its own selector
         }
-        owner.execute(() -> {
+        ownerOf(c).execute(() -> {
             try {
                 if (m.isResponse()) {
                     AppSide.response(this, c, m);
@@ -131,10 +141,11 @@ public final class CallRelay {
         String aor = "sip:" + pc.selector().replace(":", "%3A") + "@" + domain;
         RelayCall c = new RelayCall(pc, binding.flow(), binding.contact(), aor, callerFrom,
                 hex(16) + "@sipis", hex(8), branch());
+        check(c, "start");
         byAppCallId.put(c.appCallId, c);
         byUpstreamDialog.put(c.upstreamDialog, c);
-        pc.onCancel(reasons -> owner.execute(() -> upstreamCancelled(c, reasons)));
-        c.flow.onClose(() -> owner.execute(() -> appFlowLost(c)));
+        pc.onCancel(reasons -> ownerOf(c).execute(() -> upstreamCancelled(c, reasons)));
+        c.flow.onClose(() -> ownerOf(c).execute(() -> appFlowLost(c)));
         try (org.opensipis.core.log.LogContext lc = org.opensipis.core.log.LogContext.call(c.selector, c.upstreamCallId)) {
             LOG.info("Relaying call {} of {} to the app over {}", c.upstreamCallId, c.selector, c.flow);
         }
@@ -146,6 +157,7 @@ public final class CallRelay {
      * passing on the caller's Reason (RFC 3326) so an app can tell "answered elsewhere" from "missed".
      */
     private void upstreamCancelled(RelayCall c, List<String> reasons) {
+        check(c, "upstreamCancelled");
         if (c.state == RelayCall.State.INVITING) {
             c.state = RelayCall.State.CANCELLING;
             byUpstreamDialog.remove(c.upstreamDialog, c);
@@ -160,6 +172,7 @@ public final class CallRelay {
      * caller is not left waiting for T2 or holding a dead call.
      */
     private void appFlowLost(RelayCall c) {
+        check(c, "appFlowLost");
         switch (c.state) {
             case INVITING:
                 LOG.info("App flow {} closed before the app answered {}", c.flow, c);
@@ -186,7 +199,7 @@ public final class CallRelay {
             }
             return;
         }
-        owner.execute(() -> {
+        ownerOf(c).execute(() -> {
             try {
                 upstreamRequest(c, m, flow);
             } catch (RuntimeException e) {
@@ -196,6 +209,7 @@ public final class CallRelay {
     }
 
     private void upstreamRequest(RelayCall c, SipMessage m, Flow flow) {
+        check(c, "upstreamRequest");
         switch (m.method()) {
             case "ACK":
                 if (c.state == RelayCall.State.ANSWERED) {
@@ -236,6 +250,7 @@ public final class CallRelay {
 
     /** The app answered: ACK it at once, answer upstream, retransmit the 2xx until the upstream ACK. */
     void answered(RelayCall c, SipMessage ok) {
+        check(c, "answered");
         c.appToTag = HeaderParams.param(ok.header("to").orElse(""), "tag");
         ok.header("contact").ifPresent(ct -> c.appTarget = HeaderParams.uri(ct));
         c.flow.send(RelayMessages.ackToApp(c, ok, branch(), c.appTarget, 1));
@@ -251,18 +266,19 @@ public final class CallRelay {
         String type = ok.header("content-type").orElse(null);
         String body = ok.body().isEmpty() ? null : ok.body();
         c.pending.respond(ok.status(), ok.reason(), List.of(), body == null ? null : type, body)
-                .thenAccept(sent -> owner.execute(() -> {
+                .thenAccept(sent -> ownerOf(c).execute(() -> {
                     if (!sent) {
                         hangUpApp(c);
                     } else if (c.state == RelayCall.State.ANSWERED) {
                         c.answerRetransmitMillis = T1;
-                        c.answerTimer = owner.schedule(() -> retransmitAnswer(c), T1);
+                        c.answerTimer = ownerOf(c).schedule(() -> retransmitAnswer(c), T1);
                     }
                 }));
     }
 
     /** RFC 3261 13.3.1.4: the 2xx again at T1, 2·T1, ... up to T2, until the ACK or 64·T1. */
     private void retransmitAnswer(RelayCall c) {
+        check(c, "retransmitAnswer");
         c.answerTimer = null;
         if (c.state != RelayCall.State.ANSWERED) {
             return;
@@ -275,11 +291,12 @@ public final class CallRelay {
         }
         c.pending.resendAnswer();
         c.answerRetransmitMillis = Math.min(2 * c.answerRetransmitMillis, T2);
-        c.answerTimer = owner.schedule(() -> retransmitAnswer(c), c.answerRetransmitMillis);
+        c.answerTimer = ownerOf(c).schedule(() -> retransmitAnswer(c), c.answerRetransmitMillis);
     }
 
     /** The app's response to a caller's in-dialog request (re-INVITE, REFER, ...): back to the caller; a 2xx to INVITE is ACKed here. */
     void relayedAnswer(RelayCall c, SipMessage r, long cseq) {
+        check(c, "relayedAnswer");
         RelayCall.Relayed q = c.relayed.get(cseq);
         if (q == null || r.status() == 100) {
             return;
@@ -299,6 +316,7 @@ public final class CallRelay {
 
     /** The app hung up (or its flow is gone): BYE upstream, forget the call. */
     void appBye(RelayCall c) {
+        check(c, "appBye");
         if (c.state != RelayCall.State.ANSWERED && c.state != RelayCall.State.CONFIRMED) {
             return;
         }
@@ -315,6 +333,7 @@ public final class CallRelay {
      * ({@link #onUpstreamResponse}). Other methods get 501.
      */
     void appRequest(RelayCall c, AppFlow flow, SipMessage m) {
+        check(c, "appRequest");
         String method = m.method();
         if (!RelayMessages.relayed(method)) {
             flow.send(RelayMessages.response(m, 501, "Not Implemented", null, "Allow: " + RelayMessages.ALLOW));
@@ -332,6 +351,7 @@ public final class CallRelay {
 
     /** Ends the app's dialog (the provider leg is gone). */
     void hangUpApp(RelayCall c) {
+        check(c, "hangUpApp");
         c.stopAnswerTimer();
         if (c.state != RelayCall.State.ENDED) {
             c.state = RelayCall.State.ENDED;
@@ -344,6 +364,7 @@ public final class CallRelay {
 
     /** A final non-2xx from the app: nothing more to relay on either leg. */
     void ended(RelayCall c) {
+        check(c, "ended");
         c.stopAnswerTimer();
         c.state = RelayCall.State.ENDED;
         byUpstreamDialog.remove(c.upstreamDialog, c);
@@ -352,7 +373,17 @@ public final class CallRelay {
 
     /** Keeps the app-leg entry for retransmissions and the answer to our BYE, then drops it (64·T1). */
     private void forgetLater(RelayCall c) {
-        owner.schedule(() -> byAppCallId.remove(c.appCallId, c), 64 * T1);
+        ownerOf(c).schedule(() -> byAppCallId.remove(c.appCallId, c), 64 * T1);
+    }
+
+    /** The owner of a call's state: the owner of its selector. */
+    private Owner ownerOf(RelayCall c) {
+        return owners.of(c.selector);
+    }
+
+    /** For owner-only methods: throws unless on the call's owner. */
+    private void check(RelayCall c, String method) {
+        Owners.check(ownerOf(c), "CallRelay." + method, c.selector);
     }
 
     String branch() {

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.opensipis.sip.app.AppFlow;
 import org.opensipis.sip.message.SipMessage;
-import org.opensipis.sip.owner.Owner;
+import org.opensipis.sip.owner.Owners;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,18 +16,18 @@ import org.slf4j.LoggerFactory;
  * The relay's requests inside provider-leg dialogs (our BYE, the app's re-INVITE, UPDATE, INFO,
  * REFER, NOTIFY, MESSAGE) as RFC 3261 17.1 client transactions: retransmitted on UDP (Timer A/E),
  * given up after 64·T1 (Timer B/F) with 408 to the app, the final response to an INVITE ACKed, the
- * caller's answers passed back to the app. Relay owner only, except {@link #response}.
+ * caller's answers passed back to the app. On the owner of the call's selector, except {@link #response}.
  */
 final class UpstreamRequests {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamRequests.class);
 
-    private final Owner owner;
+    private final Owners owners;
     private final Supplier<String> branches;
     private final Map<String, UpstreamTxn> byBranch = new ConcurrentHashMap<>();
 
-    UpstreamRequests(Owner owner, Supplier<String> branches) {
-        this.owner = owner;
+    UpstreamRequests(Owners owners, Supplier<String> branches) {
+        this.owners = owners;
         this.branches = branches;
     }
 
@@ -40,7 +40,7 @@ final class UpstreamRequests {
         if (t == null || !t.method.equals(r.cseqMethod())) {
             return false;
         }
-        owner.execute(() -> {
+        owners.of(t.call.selector).execute(() -> {
             try {
                 onResponse(t, r);
             } catch (RuntimeException e) {
@@ -56,14 +56,15 @@ final class UpstreamRequests {
         long cseq = ++c.upstreamCseq;
         String contact = RelayMessages.targetRefresh(method) ? c.pending.contact() : null;
         byte[] bytes = request(c, contact, method, branch, cseq, appRequest);
+        Owners.check(owners.of(c.selector), "UpstreamRequests.send", c.selector);
         UpstreamTxn t = new UpstreamTxn(c, method, branch, cseq, bytes, appRequest, appFlow);
         byBranch.put(branch, t);
         c.pending.sendUpstream(bytes);
         if (!c.pending.upstreamReliable()) {
             t.retransmitMillis = T1;
-            t.retransmitTimer = owner.schedule(() -> retransmit(t), T1);
+            t.retransmitTimer = owners.of(t.call.selector).schedule(() -> retransmit(t), T1);
         }
-        t.timeoutTimer = owner.schedule(() -> timedOut(t), 64 * T1);
+        t.timeoutTimer = owners.of(t.call.selector).schedule(() -> timedOut(t), 64 * T1);
     }
 
     /** Timer A (INVITE: doubling until a provisional) or E (others: doubling up to T2). */
@@ -74,7 +75,7 @@ final class UpstreamRequests {
         }
         t.call.pending.sendUpstream(t.request);
         t.retransmitMillis = t.invite() ? 2 * t.retransmitMillis : Math.min(2 * t.retransmitMillis, T2);
-        t.retransmitTimer = owner.schedule(() -> retransmit(t), t.retransmitMillis);
+        t.retransmitTimer = owners.of(t.call.selector).schedule(() -> retransmit(t), t.retransmitMillis);
     }
 
     /** Timer B/F: no final response within 64·T1. The app's request is answered 408. */
@@ -121,7 +122,7 @@ final class UpstreamRequests {
         if (t.call.pending.upstreamReliable()) {
             byBranch.remove(t.branch, t);
         } else {
-            owner.schedule(() -> byBranch.remove(t.branch, t), 64 * T1);
+            owners.of(t.call.selector).schedule(() -> byBranch.remove(t.branch, t), 64 * T1);
         }
     }
 
