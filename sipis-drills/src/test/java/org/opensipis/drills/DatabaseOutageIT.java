@@ -40,7 +40,7 @@ class DatabaseOutageIT extends Drill {
         }
         org.awaitility.Awaitility.await("the write-behind queue drains").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> sipis.metric("sipis_db_write_queue", "") == 0 && sipis.metric("sipis_db_available", "") == 1);
+                .until(() -> sipis.metric("sipis_db_write_queue_size", "") == 0 && sipis.metric("sipis_db_available", "") == 1);
         hold(Duration.ofSeconds(2));
         long end = System.currentTimeMillis();
         figure(drill, "HTTP changes answered 503 while down (nothing stored, retry)", apps.unavailable.get() - before503,

@@ -240,7 +240,7 @@ abstract class Drill {
     void awaitEngineRegistered(Sipis p, Duration atMost) {
         Awaitility.await(p.name + " reports all instances Registered").atMost(atMost)
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> p.metric("sipis_instances", "Registered") >= n);
+                .until(() -> p.metric("sipis_instances", "state=\"registered\"") >= n);
     }
 
     @AfterEach

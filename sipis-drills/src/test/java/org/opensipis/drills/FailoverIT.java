@@ -50,7 +50,7 @@ class FailoverIT extends Drill {
         posts.close();
         List<Caller.Call> calls = caller.await(120);
         Awaitility.await("the write-behind queue drains").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                .until(() -> sipis.metric("sipis_db_write_queue", "") == 0);
+                .until(() -> sipis.metric("sipis_db_write_queue_size", "") == 0);
         long end = System.currentTimeMillis();
         LOG.info("{}: primary killed, promoted after {} ms, first write {} ms after the promotion", drill,
                 promoted - crash, resumed);

@@ -62,7 +62,7 @@ class PatroniFailoverIT extends Drill {
         posts.close();
         List<Caller.Call> calls = caller.await(120);
         Awaitility.await("the write-behind queue drains").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                .until(() -> sipis.metric("sipis_db_write_queue", "") == 0);
+                .until(() -> sipis.metric("sipis_db_write_queue_size", "") == 0);
         long end = System.currentTimeMillis();
         figure(drill, "Patroni promoted " + newLeader[0] + " after the crash (ms)", promoted - crash,
                 "reported (ttl 10 s, loop_wait 1 s)", true);
