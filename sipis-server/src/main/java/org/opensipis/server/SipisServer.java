@@ -188,6 +188,8 @@ public final class SipisServer implements AutoCloseable {
             handOver = new AppHandOver(directory, shard, engine, lifecycle, relay, clock, store);
             coordinator = new InstanceCoordinator(s, shard, directory, engine, lifecycle, handOver, store,
                     store.stateWriter()::write);
+            InstanceCoordinator persisting = coordinator;
+            started.push(persisting::persistAll); // at a stop: before the engine and the store close
 
             InstanceCoordinator instances = coordinator;
             long loaded = store.loadShard(shard, li -> instances.adopt(li.record(), li.state()));
