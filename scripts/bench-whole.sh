@@ -13,7 +13,8 @@
 # with APP=1: scripts/bench-ingest.sh 8 10 and scripts/bench-incoming.sh 10 200.
 # Usage: [EXPIRES=60] [WINDOW=120] [RATE=1000] [JFR=1] [APP=1] [SIPIS_JAVA_OPTS=...] [SIPIS_JAR=other.jar]
 #        [SKIP_UAC=1] scripts/bench-whole.sh [N=10000]
-# (RATE is Registration[GlobalRate]; keep N / (0.8 * EXPIRES) well below it.) The UDP drops are the
+# (RATE is Registration[GlobalRate]; keep N / (0.8 * EXPIRES) well below it; SIPIS_JAR must sit next to
+# the lib/ directory of a build, e.g. in sipis-server/target.) The UDP drops are the
 # machine's (/proc/net/snmp InErrors + RcvbufErrors), so other processes on it count too.
 # Needs kamailio (+ its uac module, in the kamailio package) and python3. Bounded: every wait has a
 # deadline. Nothing leaves 127.0.0.1.
@@ -23,6 +24,7 @@ N="${1:-10000}"
 EXPIRES="${EXPIRES:-60}"
 WINDOW="${WINDOW:-120}"
 RATE="${RATE:-1000}"
+LIMIT=$((120 + N / 100))   # seconds, for every wait that scales with N
 HZ=$(getconf CLK_TCK)
 KAM=/usr/sbin/kamailio
 KAMCMD=/usr/sbin/kamcmd
@@ -212,7 +214,7 @@ T0=$(now_ms)
 "$KAM" -DD -E -f "$UAC/kamailio.cfg" -m 1024 -M 16 > "$UAC/log" 2>&1 &
 UACPID=$!; PIDS+=("$UACPID")
 sample_registrar "$W/uac-samples" & SAMPLER=$!; PIDS+=("$SAMPLER")
-LIMIT=$((120 + N / 100))
+
 COLD=$(wait_until "$N" "$LIMIT" users); echo "uac_cold_ms=$COLD (from process start)" | tee -a "$RES"
 echo "uac_cold_busiest=$(busiest "$W/uac-samples")" | tee -a "$RES"
 echo "uac_idle_rss_kb=$(rss_kb "$UACPID")" >> "$RES"
