@@ -176,6 +176,8 @@ public final class SipisServer implements AutoCloseable {
             coordinator = new InstanceCoordinator(s, shard, directory, engine, lifecycle, handOver, store,
                     store.stateWriter()::write);
             events.coordinator(coordinator);
+            InstanceCoordinator persisting = coordinator;
+            started.push(persisting::persistAll); // at a stop: before the engine and the store close
 
             InstanceCoordinator instances = coordinator;
             long loaded = store.loadShard(shard, li -> instances.adopt(li.record(), li.state()));

@@ -89,11 +89,23 @@ public final class InstanceCoordinator {
 
     /** The engine published a state: write it behind, show it, and tell the life cycle. */
     public void stateChanged(InstanceState state) {
-        stateWriter.accept(state);
-        directory.update(state);
+        if (directory.update(state)) {
+            stateWriter.accept(state);
+        }
         RegistrationState st = state.state();
         lifecycle.registration(state.selector(), st == RegistrationState.REGISTERED || st == RegistrationState.IDLE,
                 state.changedAt());
+    }
+
+    /**
+     * Hands the current state of every instance to the store (a graceful stop): plain refreshes
+     * are written only at CSeq checkpoints, so the stored expiry is brought up to date here and a
+     * restart takes over every binding that is still valid.
+     */
+    public void persistAll() {
+        for (InstanceState s : engine.snapshot()) {
+            stateWriter.accept(s);
+        }
     }
 
     /** The engine dropped an instance. */

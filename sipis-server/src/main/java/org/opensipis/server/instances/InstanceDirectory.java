@@ -33,12 +33,18 @@ public final class InstanceDirectory implements InstanceView {
         volatile String reason = "";
         /** The last app contact the store was told of (HTTP registrations write it themselves). */
         Instant persistedAppContact;
+        /** CSeq of the last state handed to the store, and a hash of its Call-ID and Contact. */
+        long persistedCseq = Long.MIN_VALUE;
+        int persistedBinding;
 
         Entry(InstanceRecord record) {
             this.record = record;
             this.persistedAppContact = record.lastAppContact();
         }
     }
+
+    /** A plain refresh is written when its CSeq is this far past the last one written. */
+    static final long CSEQ_CHECKPOINT = 100;
 
     private final Clock clock;
     private final ConcurrentSkipListMap<String, Entry> entries = new ConcurrentSkipListMap<>();
@@ -98,19 +104,37 @@ public final class InstanceDirectory implements InstanceView {
                 r.appForeground());
     }
 
-    /** The engine published a state. */
-    public void update(InstanceState state) {
+    /**
+     * The engine published a state. True when the store must be told: anything but a plain
+     * refresh of a registered binding (same state, reason, Call-ID and Contact), and a plain
+     * refresh when its CSeq is {@link #CSEQ_CHECKPOINT} or more past the last one told. A restart
+     * continues at the stored CSeq + {@code RegistrationEngine.RESTART_CSEQ_GAP} (1000), so the
+     * registrar never sees the CSeq go back; the stored {@code registered_until} may be older than
+     * the binding's, which only makes a restart refresh earlier. A graceful stop writes every
+     * current state ({@code InstanceCoordinator#persistAll}).
+     */
+    public boolean update(InstanceState state) {
         Entry e = entries.get(state.selector());
         if (e == null) {
-            return;
+            return true;
         }
+        int binding = 31 * state.callId().hashCode() + state.contact().hashCode();
         synchronized (e) {
+            boolean refresh = e.state == RegistrationState.REGISTERED && state.state() == RegistrationState.REGISTERED
+                    && e.reason.equals(state.reason()) && e.persistedBinding == binding
+                    && state.cseq() >= e.persistedCseq && state.cseq() - e.persistedCseq < CSEQ_CHECKPOINT;
             if (e.state != state.state()) {
                 counts.get(e.state).decrement();
                 counts.get(state.state()).increment();
                 e.state = state.state();
             }
             e.reason = state.reason();
+            if (refresh) {
+                return false;
+            }
+            e.persistedCseq = state.cseq();
+            e.persistedBinding = binding;
+            return true;
         }
     }
 
