@@ -152,7 +152,7 @@ class MultiHostIT extends Drill {
             String url = "http://" + NET + "12:" + (5000 + 10 * (i % 2)) + "/metrics";
             Awaitility.await("sipis" + i + " has registered its shard again").atMost(Duration.ofSeconds(120))
                     .pollInterval(Duration.ofSeconds(2)).until(() -> probe(inNet, "get", url).lines()
-                            .filter(l -> l.startsWith("sipis_instances{") && l.contains("Registered"))
+                            .filter(l -> l.startsWith("sipis_instances{") && l.contains("state=\"registered\""))
                             .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum() >= owned(process).size());
         }
         List<Caller.Call> after = calls(inNet, "replaced");
