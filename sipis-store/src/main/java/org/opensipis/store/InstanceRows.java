@@ -203,12 +203,8 @@ final class InstanceRows {
     }
 
     /**
-     * Notifies listeners of these selectors in the caller's (new) transaction, committed
-     * asynchronously: called after the data's own commit. A notifying transaction holds
-     * PostgreSQL's global notify lock through its commit, WAL flush included, so notifying inside
-     * the data's transaction would serialise every registration's fsync; here the flush is not
-     * waited for. A notification lost in a crash right after the commit is caught up by the
-     * safety-net poll ({@code changed_at}).
+     * Notifies listeners of these selectors in the caller's transaction and makes its commit
+     * asynchronous (see {@link StoreIo#notifyLater}).
      */
     static void notifyAfterCommit(Connection c, java.util.Collection<String> selectors) throws SQLException {
         try (PreparedStatement n = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', s), "

@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -32,7 +31,7 @@ import org.opensipis.core.shard.Selector;
  * hash), so two groups never wait on each other in a cycle; counts every key with one grouped
  * query; decides each registration in arrival order as if they had come one by one; stores the
  * admitted ones with one set-based statement and records their origins with one more. The
- * commit is shared; NOTIFY follows it ({@link InstanceRows#notifyAfterCommit}).
+ * commit is shared; NOTIFY follows it ({@link StoreIo#notifyLater}).
  *
  * <p>A user key, and a registrar key whose count is near its quota, is locked exclusively, so
  * registrations of the same user or registrar are serialised across every process sharing the
@@ -53,11 +52,6 @@ final class PgAdmissions implements AdmissionStore {
 
     static final String REGISTRAR = "lower(coalesce(sip_proxy, sip_domain))";
     static final String USER = "lower(sip_user || '@' || sip_domain)";
-
-    /** Takes every lock in one statement, in a fixed order (exclusive before shared on a hash). */
-    private static final String LOCK = "SELECT CASE WHEN o.x THEN pg_advisory_xact_lock_shared(o.ns, o.h) "
-            + "ELSE pg_advisory_xact_lock(o.ns, o.h) END FROM (SELECT u.ns, hashtext(u.k) AS h, u.x "
-            + "FROM unnest(?::int[], ?::text[], ?::boolean[]) AS u(ns, k, x) ORDER BY 1, 2, 3 OFFSET 0) o";
 
     /** One registration waiting for admission; {@code stored} is set inside the transaction. */
     private static final class Ask {
@@ -82,10 +76,10 @@ final class PgAdmissions implements AdmissionStore {
         }
 
         @Override
-        public void afterCommit(Connection c, List<Ask> items) throws SQLException {
+        public void afterCommit(List<Ask> items) {
             List<String> stored = items.stream().filter(a -> a.stored).map(a -> a.record.selector()).distinct().toList();
             if (!stored.isEmpty()) {
-                InstanceRows.notifyAfterCommit(c, stored);
+                io.notifyLater(stored);
             }
         }
 
@@ -136,27 +130,32 @@ final class PgAdmissions implements AdmissionStore {
         Map<String, Long> regCount = new HashMap<>();
         Map<String, Long> userCount = new HashMap<>();
         Map<String, String[]> current = new HashMap<>();
-        while (true) {
-            Set<String> shared = new HashSet<>();
-            for (Map.Entry<String, int[]> e : registrars.entrySet()) {
-                if (e.getValue()[0] > margin + StoreIo.BATCH && !nearQuota.contains(e.getKey())) {
-                    shared.add(e.getKey());
-                }
+        Set<String> shared = new HashSet<>();
+        for (Map.Entry<String, int[]> e : registrars.entrySet()) {
+            if (e.getValue()[0] > margin + StoreIo.BATCH && !nearQuota.contains(e.getKey())) {
+                shared.add(e.getKey());
             }
-            Savepoint sp = shared.isEmpty() ? null : c.setSavepoint();
-            lock(c, registrars.keySet(), users.keySet(), shared);
-            count(c, registrars, users, sels, regCount, userCount, current);
-            boolean near = false;
+        }
+        Set<String> lockNow = registrars.keySet();
+        Set<String> lockUsers = users.keySet();
+        while (true) {
+            lockAndCount(c, lockNow, lockUsers, shared, registrars, users, sels, regCount, userCount, current);
+            Set<String> near = new HashSet<>();
             for (String k : shared) {
                 if (regCount.get(k) + wanting.get(k).size() + margin > registrars.get(k)[0]) {
                     nearQuota.add(k);
-                    near = true;
+                    near.add(k);
                 }
             }
-            if (!near) {
+            if (near.isEmpty()) {
                 break;
             }
-            c.rollback(sp);   // releases the locks taken since; take them again, that registrar exclusive
+            // near the quota: lock that registrar exclusively too (this waits for the other shared
+            // holders; two groups upgrading at once are a deadlock PostgreSQL breaks, and their
+            // items are retried one by one, exclusive from the start) and count again
+            lockNow = near;
+            lockUsers = Set.of();
+            shared.removeAll(near);
         }
         // decide in arrival order, as if one by one: who of the group holds each key right now
         Map<String, Set<String>> holdingReg = new HashMap<>();
@@ -215,59 +214,47 @@ final class PgAdmissions implements AdmissionStore {
         return s == null ? 0 : s.size() - (s.contains(selector) ? 1 : 0);
     }
 
-    private static void lock(Connection c, Set<String> registrars, Set<String> users, Set<String> shared)
-            throws SQLException {
-        int n = registrars.size() + users.size();
-        if (n == 0) {
-            return;
-        }
-        Integer[] ns = new Integer[n];
-        String[] keys = new String[n];
-        Boolean[] isShared = new Boolean[n];
-        int i = 0;
-        for (String k : registrars) {
-            ns[i] = REGISTRAR_LOCK;
-            keys[i] = k;
-            isShared[i++] = shared.contains(k);
-        }
-        for (String k : users) {
-            ns[i] = USER_LOCK;
-            keys[i] = k;
-            isShared[i++] = false;
-        }
-        try (PreparedStatement ps = c.prepareStatement(LOCK)) {
-            ps.setArray(1, c.createArrayOf("int4", ns));
-            ps.setArray(2, c.createArrayOf("text", keys));
-            ps.setArray(3, c.createArrayOf("bool", isShared));
-            ps.execute();
-        }
-    }
-
     /**
-     * One query, after the locks: per registrar and per user key, the stored instances other than
-     * the group's selectors (counted up to the key's largest quota); and the keys of those of the
-     * group's selectors that are stored.
+     * One round trip ({@code sipis_admission_counts}, V6): takes the locks, then per registrar
+     * and per user key counts the stored instances other than the group's selectors (up to the
+     * key's largest quota), and reads the keys of the group's selectors that are stored.
      */
-    private static void count(Connection c, Map<String, int[]> registrars, Map<String, int[]> users, String[] selectors,
-                              Map<String, Long> regCount, Map<String, Long> userCount, Map<String, String[]> current)
+    private static void lockAndCount(Connection c, Set<String> lockRegistrars, Set<String> lockUsers, Set<String> shared,
+                                     Map<String, int[]> registrars, Map<String, int[]> users, String[] selectors,
+                                     Map<String, Long> regCount, Map<String, Long> userCount, Map<String, String[]> current)
             throws SQLException {
         regCount.clear();
         userCount.clear();
         current.clear();
-        try (PreparedStatement ps = c.prepareStatement("SELECT 0, q.kk, NULL, NULL, " + counted(REGISTRAR)
-                + " FROM unnest(?::text[], ?::int[]) AS q(kk, lim) UNION ALL SELECT 1, q.kk, NULL, NULL, " + counted(USER)
-                + " FROM unnest(?::text[], ?::int[]) AS q(kk, lim) UNION ALL SELECT 2, selector, " + REGISTRAR + ", "
-                + USER + ", 0 FROM instances WHERE selector = ANY (?)")) {
-            int p = 1;
-            for (Map<String, int[]> keys : List.of(registrars, users)) {
-                String[] k = new String[keys.size()];
-                Integer[] lim = new Integer[keys.size()];
-                int i = 0;
-                for (Map.Entry<String, int[]> e : keys.entrySet()) {
-                    k[i] = e.getKey();
-                    lim[i++] = e.getValue()[1];
+        int n = lockRegistrars.size() + lockUsers.size();
+        Integer[] ns = new Integer[n];
+        String[] keys = new String[n];
+        Boolean[] isShared = new Boolean[n];
+        int i = 0;
+        for (String k : lockRegistrars) {
+            ns[i] = REGISTRAR_LOCK;
+            keys[i] = k;
+            isShared[i++] = shared.contains(k);
+        }
+        for (String k : lockUsers) {
+            ns[i] = USER_LOCK;
+            keys[i] = k;
+            isShared[i++] = false;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM sipis_admission_counts(?::int[], ?::text[], "
+                + "?::boolean[], ?::text[], ?::int[], ?::text[], ?::int[], ?::text[])")) {
+            ps.setArray(1, c.createArrayOf("int4", ns));
+            ps.setArray(2, c.createArrayOf("text", keys));
+            ps.setArray(3, c.createArrayOf("bool", isShared));
+            int p = 4;
+            for (Map<String, int[]> m : List.of(registrars, users)) {
+                String[] k = new String[m.size()];
+                Integer[] lim = new Integer[m.size()];
+                int j = 0;
+                for (Map.Entry<String, int[]> e : m.entrySet()) {
+                    k[j] = e.getKey();
+                    lim[j++] = e.getValue()[1];
                 }
-                ps.setArray(p++, c.createArrayOf("text", selectors));
                 ps.setArray(p++, c.createArrayOf("text", k));
                 ps.setArray(p++, c.createArrayOf("int4", lim));
             }
@@ -282,11 +269,6 @@ final class PgAdmissions implements AdmissionStore {
                 }
             }
         }
-    }
-
-    private static String counted(String expression) {
-        return "(SELECT count(*) FROM (SELECT 1 FROM instances WHERE " + expression
-                + " = q.kk AND selector <> ALL (?) LIMIT q.lim) s)";
     }
 
     private int maxConnections(Connection c) throws SQLException {

@@ -29,9 +29,8 @@ final class PgInstanceStore implements InstanceStore {
             }
 
             @Override
-            public void afterCommit(java.sql.Connection c, java.util.List<InstanceRecord> items)
-                    throws java.sql.SQLException {
-                InstanceRows.notifyAfterCommit(c, items.stream().map(InstanceRecord::selector).distinct().toList());
+            public void afterCommit(java.util.List<InstanceRecord> items) {
+                io.notifyLater(items.stream().map(InstanceRecord::selector).distinct().toList());
             }
         };
     }

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * share one commit instead of one each. Several groups are in flight at once, on up to half of
  * the io threads: PostgreSQL flushes the WAL of concurrent commits together, so a group that
  * waits for its commit does not hold up the next one. Work a group does after its commit
- * ({@link ResultGroup#afterCommit}, e.g. NOTIFY) does not delay the answers.
+ * ({@link ResultGroup#afterCommit}, e.g. {@link #notifyLater NOTIFY}) does not delay the answers.
  */
 final class StoreIo implements AutoCloseable {
 
@@ -54,6 +54,8 @@ final class StoreIo implements AutoCloseable {
     private final int maxDrainers;
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicBoolean probing = new AtomicBoolean();
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> notifyQueue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final AtomicBoolean notifying = new AtomicBoolean();
 
     StoreIo(DataSource ds, int threads) {
         this.ds = ds;
@@ -69,7 +71,7 @@ final class StoreIo implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
-    private record Pending<T>(String what, Work<T> work, CompletableFuture<T> future, After after) {
+    private record Pending<T>(String what, Work<T> work, CompletableFuture<T> future, Runnable after) {
         Pending(String what, Work<T> work, CompletableFuture<T> future) {
             this(what, work, future, null);
         }
@@ -89,12 +91,8 @@ final class StoreIo implements AutoCloseable {
         /** Returns one result per item, in order (or null when every result is null). */
         List<T> run(Connection c, List<R> items) throws SQLException;
 
-        /**
-         * Runs after the commit, once the items' futures are complete, in a transaction of its
-         * own on the same connection (e.g. NOTIFY with asynchronous commit). A failure is only
-         * logged: the items are committed.
-         */
-        default void afterCommit(Connection c, List<R> items) throws SQLException {
+        /** Runs after the commit, once the items' futures are complete (e.g. {@link #notifyLater}). */
+        default void afterCommit(List<R> items) {
         }
 
         /** Whether this group takes locks (advisory) and must run first in a shared transaction. */
@@ -120,15 +118,11 @@ final class StoreIo implements AutoCloseable {
             return new Pending<>(what, c -> {
                 List<T> r = group.run(c, List.of(item));
                 return r == null ? null : r.get(0);
-            }, future, c -> group.afterCommit(c, List.of(item)));
+            }, future, () -> group.afterCommit(List.of(item)));
         }
     }
 
-    /** Work after a commit (see {@link ResultGroup#afterCommit}). */
-    @FunctionalInterface
-    interface After {
-        void run(Connection c) throws SQLException;
-    }
+
 
     /** False from a connection-class failure until the next successful call. */
     boolean isDatabaseKnownDown() {
@@ -268,8 +262,7 @@ final class StoreIo implements AutoCloseable {
                 }
             }
             for (Map.Entry<ResultGroup<?, ?>, List<Object>> e : itemsOf.entrySet()) {
-                ResultGroup<?, ?> g = e.getKey();
-                afterCommit(c, itemsOf.size() + " group(s) of " + batch.size(), cc -> ((ResultGroup) g).afterCommit(cc, e.getValue()));
+                ((ResultGroup) e.getKey()).afterCommit(e.getValue());
             }
         } catch (SQLException e) {
             if (Failures.isOutage(e) && !Failures.isConflict(e)) {
@@ -293,15 +286,56 @@ final class StoreIo implements AutoCloseable {
         }
     }
 
-    /** Runs work after a commit; its failure is logged only (what it did is a hint, e.g. NOTIFY). */
-    private static void afterCommit(Connection c, String what, After after) {
+    /**
+     * Notifies listeners of these committed selectors soon, off the answer's path: one io task
+     * at a time sends everything queued in one statement, in a transaction committed
+     * asynchronously. A notifying transaction holds PostgreSQL's global notify lock through its
+     * commit, WAL flush included, so notifying inside the data's own transactions would serialise
+     * their fsyncs. A notification lost (full queue, database gone, crash) is caught up by the
+     * safety-net poll ({@code changed_at}).
+     */
+    void notifyLater(List<String> selectors) {
+        for (String s : selectors) {
+            if (notifyQueue.size() >= QUEUE * BATCH) {
+                break;
+            }
+            notifyQueue.add(s);
+        }
+        if (notifying.compareAndSet(false, true)) {
+            try {
+                io.execute(this::sendNotifications);
+            } catch (RejectedExecutionException e) {
+                notifying.set(false);
+            }
+        }
+    }
+
+    private void sendNotifications() {
         try {
-            after.run(c);
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            rollback(c, e);
-            LOG.info("After a committed group ({}): {}; other processes see the change at their next poll", what,
-                    e instanceof SQLException q ? Failures.describe(q) : e.toString());
+            List<String> batch = new ArrayList<>();
+            String s;
+            while ((s = notifyQueue.poll()) != null || !batch.isEmpty()) {
+                if (s != null) {
+                    batch.add(s);
+                    if (batch.size() < QUEUE) {
+                        continue;
+                    }
+                }
+                try (Connection c = ds.getConnection()) {
+                    c.setAutoCommit(false);
+                    InstanceRows.notifyAfterCommit(c, batch);
+                    c.commit();
+                } catch (SQLException e) {
+                    LOG.info("Could not notify {} committed change(s) ({}); other processes see them at their next poll",
+                            batch.size(), Failures.describe(e));
+                }
+                batch.clear();
+            }
+        } finally {
+            notifying.set(false);
+        }
+        if (!notifyQueue.isEmpty()) {
+            notifyLater(List.of());
         }
     }
 
@@ -319,7 +353,7 @@ final class StoreIo implements AutoCloseable {
             markUp();
             done.run();
             if (p.after() != null) {
-                afterCommit(c, p.what(), p.after());
+                p.after().run();
             }
         } catch (SQLException e) {
             if (Failures.isConflict(e)) {
