@@ -40,8 +40,8 @@ import org.opensipis.core.shard.Selector;
  * most {@code max_connections} transactions run at once, each adding at most
  * {@value StoreIo#BATCH} instances, so a shared holder admits only while the committed count
  * plus its own additions plus {@code max_connections × BATCH} stays within the quota. When it
- * does not, the locks are released (rollback to a savepoint) and taken again with that
- * registrar exclusive, for good. Instances registered before are excluded from the count, so an
+ * does not, the locks are released (the group runs first in its transaction, so it rolls it
+ * back) and taken again in order with that registrar exclusive, for good. Instances registered before are excluded from the count, so an
  * app re-registering never hits its own quota.
  */
 final class PgAdmissions implements AdmissionStore {
@@ -136,10 +136,8 @@ final class PgAdmissions implements AdmissionStore {
                 shared.add(e.getKey());
             }
         }
-        Set<String> lockNow = registrars.keySet();
-        Set<String> lockUsers = users.keySet();
         while (true) {
-            lockAndCount(c, lockNow, lockUsers, shared, registrars, users, sels, regCount, userCount, current);
+            lockAndCount(c, registrars.keySet(), users.keySet(), shared, registrars, users, sels, regCount, userCount, current);
             Set<String> near = new HashSet<>();
             for (String k : shared) {
                 if (regCount.get(k) + wanting.get(k).size() + margin > registrars.get(k)[0]) {
@@ -150,11 +148,10 @@ final class PgAdmissions implements AdmissionStore {
             if (near.isEmpty()) {
                 break;
             }
-            // near the quota: lock that registrar exclusively too (this waits for the other shared
-            // holders; two groups upgrading at once are a deadlock PostgreSQL breaks, and their
-            // items are retried one by one, exclusive from the start) and count again
-            lockNow = near;
-            lockUsers = Set.of();
+            // near the quota: release every lock (nothing else was done in this transaction, the
+            // group runs first in it) and take them again, that registrar exclusive, in order;
+            // upgrading in place would deadlock with another group doing the same
+            c.rollback();
             shared.removeAll(near);
         }
         // decide in arrival order, as if one by one: who of the group holds each key right now

@@ -95,7 +95,11 @@ final class StoreIo implements AutoCloseable {
         default void afterCommit(List<R> items) {
         }
 
-        /** Whether this group takes locks (advisory) and must run first in a shared transaction. */
+        /**
+         * Whether this group takes locks (advisory) and must run first in a shared transaction;
+         * such a group may roll back what it did itself (to release its locks) and start again.
+         * At most one group of a StoreIo may say so.
+         */
         default boolean locksFirst() {
             return false;
         }
