@@ -54,8 +54,7 @@ final class StoreIo implements AutoCloseable {
     private final int maxDrainers;
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicBoolean probing = new AtomicBoolean();
-    private final java.util.concurrent.ConcurrentLinkedQueue<String> notifyQueue = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final AtomicBoolean notifying = new AtomicBoolean();
+    private final Notifier notifier;
 
     StoreIo(DataSource ds, int threads) {
         this.ds = ds;
@@ -63,6 +62,7 @@ final class StoreIo implements AutoCloseable {
                 Threads.named("sipis-store-io", true));
         this.io.allowCoreThreadTimeOut(true);
         this.maxDrainers = Math.max(2, threads / 2);
+        this.notifier = new Notifier(ds, io);
     }
 
     /** Work done inside one transaction. */
@@ -290,57 +290,9 @@ final class StoreIo implements AutoCloseable {
         }
     }
 
-    /**
-     * Notifies listeners of these committed selectors soon, off the answer's path: one io task
-     * at a time sends everything queued in one statement, in a transaction committed
-     * asynchronously. A notifying transaction holds PostgreSQL's global notify lock through its
-     * commit, WAL flush included, so notifying inside the data's own transactions would serialise
-     * their fsyncs. A notification lost (full queue, database gone, crash) is caught up by the
-     * safety-net poll ({@code changed_at}).
-     */
+    /** Notifies listeners of these committed selectors soon, off the answer's path ({@link Notifier}). */
     void notifyLater(List<String> selectors) {
-        for (String s : selectors) {
-            if (notifyQueue.size() >= QUEUE * BATCH) {
-                break;
-            }
-            notifyQueue.add(s);
-        }
-        if (notifying.compareAndSet(false, true)) {
-            try {
-                io.execute(this::sendNotifications);
-            } catch (RejectedExecutionException e) {
-                notifying.set(false);
-            }
-        }
-    }
-
-    private void sendNotifications() {
-        try {
-            List<String> batch = new ArrayList<>();
-            String s;
-            while ((s = notifyQueue.poll()) != null || !batch.isEmpty()) {
-                if (s != null) {
-                    batch.add(s);
-                    if (batch.size() < QUEUE) {
-                        continue;
-                    }
-                }
-                try (Connection c = ds.getConnection()) {
-                    c.setAutoCommit(false);
-                    InstanceRows.notifyAfterCommit(c, batch);
-                    c.commit();
-                } catch (SQLException e) {
-                    LOG.info("Could not notify {} committed change(s) ({}); other processes see them at their next poll",
-                            batch.size(), Failures.describe(e));
-                }
-                batch.clear();
-            }
-        } finally {
-            notifying.set(false);
-        }
-        if (!notifyQueue.isEmpty()) {
-            notifyLater(List.of());
-        }
+        notifier.notifyLater(selectors);
     }
 
     private void runOne(Pending<?> p) {
