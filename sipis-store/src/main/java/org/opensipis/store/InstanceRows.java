@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.opensipis.core.abuse.Origin;
 import org.opensipis.core.crypto.SealedDataException;
 import org.opensipis.core.crypto.SipisKey;
 import org.opensipis.core.instance.DeviceToken;
@@ -39,29 +40,35 @@ final class InstanceRows {
 
     /**
      * One statement stores a whole group of instances (passed as arrays, one element per
-     * instance), replaces their token sets, drops tombstones of earlier deletes and notifies once
-     * per selector: tokens no longer given are deleted, given ones are upserted (the two sets are
+     * instance), replaces their token sets and drops tombstones of earlier deletes (the caller
+     * notifies after the commit, {@link #notifyAfterCommit}): tokens no longer given are deleted, given ones are upserted (the two sets are
      * disjoint, so the sub-statements never touch the same row). The cost per registration is
      * then one row's work, not one statement's planning, execution and round trip.
      */
     private static final String SAVE = "WITH r AS (SELECT * FROM unnest(?::text[], ?::text[], ?::boolean[], ?::text[], "
             + "?::boolean[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], "
-            + "?::text[], ?::int[]) AS r(selector, app_id, premium, lac, fg, app_secret, sip_user, auth_user, pw, "
-            + "domain, proxy, port, transport, display, expires)), "
+            + "?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS r(selector, app_id, premium, "
+            + "lac, fg, app_secret, sip_user, auth_user, pw, domain, proxy, port, transport, display, expires, rfrom, rapp, "
+            + "rat, cfrom, capp)), "
             + "i AS (INSERT INTO instances (selector, app_id, premium, last_app_contact, "
             + "app_foreground, app_secret_sealed, sip_user, sip_auth_user, sip_password_sealed, sip_domain, sip_proxy, "
-            + "sip_port, sip_transport, sip_display_name, sip_expires_seconds, changed_at) "
+            + "sip_port, sip_transport, sip_display_name, sip_expires_seconds, changed_at, registered_from, "
+            + "registered_app_id, registered_at, created_from, created_app_id) "
             + "SELECT selector, app_id, premium, lac::timestamptz, fg, app_secret, sip_user, auth_user, pw, domain, proxy, "
-            + "port, transport, display, expires, clock_timestamp() FROM r "
+            + "port, transport, display, expires, clock_timestamp(), rfrom, rapp, rat::timestamptz, cfrom, capp FROM r "
             + "ON CONFLICT (selector) DO UPDATE SET app_id = EXCLUDED.app_id, premium = EXCLUDED.premium, "
             + "last_app_contact = EXCLUDED.last_app_contact, app_foreground = EXCLUDED.app_foreground, "
             + "app_secret_sealed = EXCLUDED.app_secret_sealed, sip_user = EXCLUDED.sip_user, "
             + "sip_auth_user = EXCLUDED.sip_auth_user, sip_password_sealed = EXCLUDED.sip_password_sealed, "
             + "sip_domain = EXCLUDED.sip_domain, sip_proxy = EXCLUDED.sip_proxy, sip_port = EXCLUDED.sip_port, "
             + "sip_transport = EXCLUDED.sip_transport, sip_display_name = EXCLUDED.sip_display_name, "
-            + "sip_expires_seconds = EXCLUDED.sip_expires_seconds, changed_at = clock_timestamp() "
-            // RETURNING is computed for every stored row even though nothing reads it
-            + "RETURNING selector, pg_notify('" + CHANNEL + "', selector) AS notified), "
+            + "sip_expires_seconds = EXCLUDED.sip_expires_seconds, changed_at = clock_timestamp(), "
+            // the audit of an admitted registration; a plain save (refresh, tokens) keeps it
+            + "registered_from = coalesce(EXCLUDED.registered_from, instances.registered_from), "
+            + "registered_app_id = CASE WHEN EXCLUDED.registered_from IS NULL THEN instances.registered_app_id "
+            + "ELSE EXCLUDED.registered_app_id END, registered_at = CASE WHEN EXCLUDED.registered_from IS NULL "
+            + "THEN instances.registered_at ELSE EXCLUDED.registered_at END "
+            + "RETURNING selector), "
             + "given AS (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], "
             + "?::smallint[]) AS g(sel, p, k, a, tok, ls, pos)), "
             + "d AS (DELETE FROM device_tokens t USING r WHERE t.selector = r.selector "
@@ -78,17 +85,24 @@ final class InstanceRows {
         this.key = key;
     }
 
-    /** Stores the record and its tokens and notifies listeners, in the caller's transaction. */
-    void save(Connection c, InstanceRecord r) throws SQLException {
-        saveAll(c, List.of(r));
-    }
-
     /**
-     * Stores the records and notifies, in one statement in the caller's transaction. A selector
+     * Stores the records, in one statement in the caller's transaction (without NOTIFY). A selector
      * given twice keeps its last record (as if saved one after the other); rows are written in
      * selector order, so two concurrent groups lock them in the same order.
      */
     void saveAll(Connection c, List<InstanceRecord> records) throws SQLException {
+        saveAll(c, records, java.util.Map.of());
+    }
+
+    /**
+     * The latest origin of an admitted registration, and its first origin if it creates the
+     * instance (kept only when the row is new).
+     */
+    record Audit(Origin latest, Origin created) {
+    }
+
+    /** Like {@link #saveAll(Connection, List)}, also recording the origins of admitted registrations. */
+    void saveAll(Connection c, List<InstanceRecord> records, java.util.Map<String, Audit> audits) throws SQLException {
         java.util.TreeMap<String, InstanceRecord> bySelector = new java.util.TreeMap<>();
         for (InstanceRecord r : records) {
             bySelector.put(r.selector(), r);
@@ -109,6 +123,7 @@ final class InstanceRows {
         String[] transport = new String[n];
         String[] display = new String[n];
         Integer[] expires = new Integer[n];
+        String[][] audit = new String[5][n];
         List<String[]> tokens = new ArrayList<>(n * 2);
         int i = 0;
         for (InstanceRecord r : bySelector.values()) {
@@ -129,6 +144,14 @@ final class InstanceRows {
             transport[i] = a.transport().name();
             display[i] = a.displayName();
             expires[i] = a.expires().map(e -> (int) Math.max(1, Math.min(Integer.MAX_VALUE, e.toSeconds()))).orElse(null);
+            Audit au = audits.get(s);
+            if (au != null) {
+                audit[0][i] = au.latest().source();
+                audit[1][i] = au.latest().appId();
+                audit[2][i] = au.latest().at().toString();
+                audit[3][i] = au.created() == null ? null : au.created().source();
+                audit[4][i] = au.created() == null ? null : au.created().appId();
+            }
             // The app may repeat a token; keep its first occurrence per (kind, token).
             java.util.Map<String, DeviceToken> unique = new java.util.LinkedHashMap<>();
             for (DeviceToken t : r.tokens()) {
@@ -168,11 +191,26 @@ final class InstanceRows {
             ps.setArray(p++, c.createArrayOf("text", transport));
             ps.setArray(p++, c.createArrayOf("text", display));
             ps.setArray(p++, c.createArrayOf("int4", expires));
+            for (int k = 0; k < 5; k++) {
+                ps.setArray(p++, c.createArrayOf("text", audit[k]));
+            }
             for (int k = 0; k < 6; k++) {
                 ps.setArray(p++, c.createArrayOf("text", cols[k]));
             }
             ps.setArray(p, c.createArrayOf("int2", positions));
             ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Notifies listeners of these selectors in the caller's transaction and makes its commit
+     * asynchronous (see {@link StoreIo#notifyLater}).
+     */
+    static void notifyAfterCommit(Connection c, java.util.Collection<String> selectors) throws SQLException {
+        try (PreparedStatement n = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', s), "
+                + "set_config('synchronous_commit', 'off', true) FROM unnest(?::text[]) s")) {
+            n.setArray(1, c.createArrayOf("text", selectors.toArray(String[]::new)));
+            n.execute();
         }
     }
 

@@ -22,7 +22,17 @@ final class PgInstanceStore implements InstanceStore {
     PgInstanceStore(StoreIo io, InstanceRows rows) {
         this.io = io;
         this.rows = rows;
-        this.saveGroup = rows::saveAll;
+        this.saveGroup = new StoreIo.Group<>() {
+            @Override
+            public void runAll(java.sql.Connection c, java.util.List<InstanceRecord> items) throws java.sql.SQLException {
+                rows.saveAll(c, items);
+            }
+
+            @Override
+            public void afterCommit(java.util.List<InstanceRecord> items) {
+                io.notifyLater(items.stream().map(InstanceRecord::selector).distinct().toList());
+            }
+        };
     }
 
     private <T> CompletableFuture<T> tx(String what, StoreIo.Work<T> work) {

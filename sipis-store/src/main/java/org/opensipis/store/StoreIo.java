@@ -31,9 +31,12 @@ import org.slf4j.LoggerFactory;
  *     without holding a thread for the connection timeout, while one call at a time goes
  *     through as a probe; the first success ends the outage.</li>
  * </ul>
- * {@link #batched} work (registrations) is grouped: up to {@value #BATCH} waiting items run in
- * one transaction and one call of their group (one JDBC batch, one round trip), so they share
- * one commit (one fsync, one NOTIFY flush) instead of one each.
+ * {@link #batched} work (registrations, admissions) is grouped: up to {@value #BATCH} waiting
+ * items run in one transaction and one call of their group (one set-based statement), so they
+ * share one commit instead of one each. Several groups are in flight at once, on up to half of
+ * the io threads: PostgreSQL flushes the WAL of concurrent commits together, so a group that
+ * waits for its commit does not hold up the next one. Work a group does after its commit
+ * ({@link ResultGroup#afterCommit}, e.g. {@link #notifyLater NOTIFY}) does not delay the answers.
  */
 final class StoreIo implements AutoCloseable {
 
@@ -41,22 +44,25 @@ final class StoreIo implements AutoCloseable {
     static final int QUEUE = 2_048;
     /** Most calls of {@link #batched} work per transaction. */
     static final int BATCH = 200;
-    /** Io threads that drain batched work at the same time (one commits while the other executes). */
-    private static final int DRAINERS = 2;
     private static final Logger LOG = LoggerFactory.getLogger(StoreIo.class);
 
     private final DataSource ds;
     private final ThreadPoolExecutor io;
-    private final ArrayBlockingQueue<Grouped<?>> batchQueue = new ArrayBlockingQueue<>(QUEUE);
+    private final ArrayBlockingQueue<Grouped<?, ?>> batchQueue = new ArrayBlockingQueue<>(QUEUE);
     private final AtomicInteger drainers = new AtomicInteger();
+    /** Io threads that drain batched work at the same time (groups in flight). */
+    private final int maxDrainers;
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicBoolean probing = new AtomicBoolean();
+    private final Notifier notifier;
 
     StoreIo(DataSource ds, int threads) {
         this.ds = ds;
         this.io = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE),
                 Threads.named("sipis-store-io", true));
         this.io.allowCoreThreadTimeOut(true);
+        this.maxDrainers = Math.max(2, threads / 2);
+        this.notifier = new Notifier(ds, io);
     }
 
     /** Work done inside one transaction. */
@@ -65,7 +71,11 @@ final class StoreIo implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
-    private record Pending<T>(String what, Work<T> work, CompletableFuture<T> future) {
+    private record Pending<T>(String what, Work<T> work, CompletableFuture<T> future, Runnable after) {
+        Pending(String what, Work<T> work, CompletableFuture<T> future) {
+            this(what, work, future, null);
+        }
+
         /** Runs the work; the result is given to the future only after the commit. */
         Runnable run(Connection c) throws SQLException {
             T result = work.run(c);
@@ -73,20 +83,50 @@ final class StoreIo implements AutoCloseable {
         }
     }
 
-    /** Work done for many items at once, inside one transaction (e.g. one JDBC batch). */
-    @FunctionalInterface
-    interface Group<R> {
-        void run(Connection c, List<R> items) throws SQLException;
-    }
+    /**
+     * Work done for many items at once, inside one transaction, with one result per item. The
+     * same instance must be passed for every item of a group (items are grouped by identity).
+     */
+    interface ResultGroup<R, T> {
+        /** Returns one result per item, in order (or null when every result is null). */
+        List<T> run(Connection c, List<R> items) throws SQLException;
 
-    private record Grouped<R>(String what, R item, Group<R> group, CompletableFuture<Void> future) {
-        Pending<Void> alone() {
-            return new Pending<>(what, c -> {
-                group.run(c, List.of(item));
-                return null;
-            }, future);
+        /** Runs after the commit, once the items' futures are complete (e.g. {@link #notifyLater}). */
+        default void afterCommit(List<R> items) {
+        }
+
+        /**
+         * Whether this group takes locks (advisory) and must run first in a shared transaction;
+         * such a group may roll back what it did itself (to release its locks) and start again.
+         * At most one group of a StoreIo may say so.
+         */
+        default boolean locksFirst() {
+            return false;
         }
     }
+
+    /** Work done for many items at once, inside one transaction (e.g. one set-based statement). */
+    @FunctionalInterface
+    interface Group<R> extends ResultGroup<R, Void> {
+        void runAll(Connection c, List<R> items) throws SQLException;
+
+        @Override
+        default List<Void> run(Connection c, List<R> items) throws SQLException {
+            runAll(c, items);
+            return null;
+        }
+    }
+
+    private record Grouped<R, T>(String what, R item, ResultGroup<R, T> group, CompletableFuture<T> future) {
+        Pending<T> alone() {
+            return new Pending<>(what, c -> {
+                List<T> r = group.run(c, List.of(item));
+                return r == null ? null : r.get(0);
+            }, future, () -> group.afterCommit(List.of(item)));
+        }
+    }
+
+
 
     /** False from a connection-class failure until the next successful call. */
     boolean isDatabaseKnownDown() {
@@ -134,12 +174,11 @@ final class StoreIo implements AutoCloseable {
      * one commit. If that transaction fails for a data reason, each item is run again alone, so
      * one bad item fails only itself. The future completes after the commit.
      */
-    <R> CompletableFuture<Void> batched(String what, R item, Group<R> group) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        Grouped<R> g = new Grouped<>(what, item, group, f);
+    <R, T> CompletableFuture<T> batched(String what, R item, ResultGroup<R, T> group) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Grouped<R, T> g = new Grouped<>(what, item, group, f);
         if (down.get()) {
-            Pending<Void> p = g.alone();
-            return tx(p.what(), p.work());   // fails at once, or is the probe
+            return tx(what, g.alone().work());   // fails at once, or is the probe
         }
         if (io.isShutdown() || !batchQueue.offer(g)) {
             f.completeExceptionally(rejected(what));
@@ -152,7 +191,7 @@ final class StoreIo implements AutoCloseable {
     private void startDrainer() {
         while (true) {
             int n = drainers.get();
-            if (n >= DRAINERS || batchQueue.isEmpty()) {
+            if (n >= maxDrainers || batchQueue.isEmpty()) {
                 return;
             }
             if (drainers.compareAndSet(n, n + 1)) {
@@ -169,7 +208,7 @@ final class StoreIo implements AutoCloseable {
 
     private void drain() {
         try {
-            List<Grouped<?>> batch = new ArrayList<>(BATCH);
+            List<Grouped<?, ?>> batch = new ArrayList<>(BATCH);
             while (batchQueue.drainTo(batch, BATCH) > 0) {
                 runBatch(batch);
                 batch.clear();
@@ -181,20 +220,37 @@ final class StoreIo implements AutoCloseable {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private void runBatch(List<Grouped<?>> batch) {
+    private void runBatch(List<Grouped<?, ?>> batch) {
         if (batch.size() == 1) {
             runOne(batch.get(0).alone());
             return;
         }
-        Map<Group<?>, List<Object>> groups = new LinkedHashMap<>();
-        for (Grouped<?> g : batch) {
-            groups.computeIfAbsent(g.group(), k -> new ArrayList<>()).add(g.item());
+        Map<ResultGroup<?, ?>, List<Grouped<?, ?>>> groups = new LinkedHashMap<>();
+        for (Grouped<?, ?> g : batch) {
+            if (g.group().locksFirst()) {
+                groups.computeIfAbsent(g.group(), k -> new ArrayList<>()).add(g);
+            }
+        }
+        for (Grouped<?, ?> g : batch) {
+            if (!g.group().locksFirst()) {
+                groups.computeIfAbsent(g.group(), k -> new ArrayList<>()).add(g);
+            }
         }
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
+            Map<ResultGroup<?, ?>, List<?>> results = new LinkedHashMap<>();
+            Map<ResultGroup<?, ?>, List<Object>> itemsOf = new LinkedHashMap<>();
             try {
-                for (Map.Entry<Group<?>, List<Object>> e : groups.entrySet()) {
-                    ((Group) e.getKey()).run(c, e.getValue());
+                for (Map.Entry<ResultGroup<?, ?>, List<Grouped<?, ?>>> e : groups.entrySet()) {
+                    List<Object> items = new ArrayList<>(e.getValue().size());
+                    for (Grouped<?, ?> g : e.getValue()) {
+                        items.add(g.item());
+                    }
+                    itemsOf.put(e.getKey(), items);
+                    List<?> r = ((ResultGroup) e.getKey()).run(c, items);
+                    if (r != null) {
+                        results.put(e.getKey(), r);
+                    }
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -202,25 +258,41 @@ final class StoreIo implements AutoCloseable {
                 throw e;
             }
             markUp();
-            for (Grouped<?> g : batch) {
-                g.future().complete(null);
+            for (Map.Entry<ResultGroup<?, ?>, List<Grouped<?, ?>>> e : groups.entrySet()) {
+                List<?> r = results.get(e.getKey());
+                List<Grouped<?, ?>> gs = e.getValue();
+                for (int i = 0; i < gs.size(); i++) {
+                    ((CompletableFuture) gs.get(i).future()).complete(r == null ? null : r.get(i));
+                }
+            }
+            for (Map.Entry<ResultGroup<?, ?>, List<Object>> e : itemsOf.entrySet()) {
+                ((ResultGroup) e.getKey()).afterCommit(e.getValue());
             }
         } catch (SQLException e) {
             if (Failures.isOutage(e) && !Failures.isConflict(e)) {
                 markDown(e);
-                for (Grouped<?> g : batch) {
+                for (Grouped<?, ?> g : batch) {
                     g.future().completeExceptionally(unavailable(g.what(), e));
                 }
                 return;
             }
-            for (Grouped<?> g : batch) {
-                runOne(g.alone());   // find the item the database refuses
+            for (Grouped<?, ?> g : batch) {
+                if (!g.future().isDone()) {
+                    runOne(g.alone());   // find the item the database refuses
+                }
             }
         } catch (RuntimeException e) {
-            for (Grouped<?> g : batch) {
-                runOne(g.alone());
+            for (Grouped<?, ?> g : batch) {
+                if (!g.future().isDone()) {
+                    runOne(g.alone());
+                }
             }
         }
+    }
+
+    /** Notifies listeners of these committed selectors soon, off the answer's path ({@link Notifier}). */
+    void notifyLater(List<String> selectors) {
+        notifier.notifyLater(selectors);
     }
 
     private void runOne(Pending<?> p) {
@@ -236,6 +308,9 @@ final class StoreIo implements AutoCloseable {
             }
             markUp();
             done.run();
+            if (p.after() != null) {
+                p.after().run();
+            }
         } catch (SQLException e) {
             if (Failures.isConflict(e)) {
                 p.future().completeExceptionally(new StoreBusyException(p.what()
@@ -285,7 +360,7 @@ final class StoreIo implements AutoCloseable {
     }
 
     private void failQueued() {
-        Grouped<?> p;
+        Grouped<?, ?> p;
         while ((p = batchQueue.poll()) != null) {
             p.future().completeExceptionally(rejected(p.what()));
         }

@@ -107,4 +107,58 @@ class AdmissionTest {
             assertThat(store.origins(List.of("C0000000")).join().get("C0000000").created().address()).isEqualTo("192.0.2.1");
         }
     }
+
+    /**
+     * A registrar far below its quota is locked shared (groups commit concurrently); one near its
+     * quota falls back to the exclusive lock and the quota holds exactly, across two processes.
+     * The quotas here are above max_connections × group size, the margin the shared lock needs.
+     */
+    @Test
+    void largeRegistrarsAdmitConcurrentlyFarFromTheQuotaAndExactlyNearIt() throws Exception {
+        DatabaseSettings db = pg.newDatabase();
+        try (Store one = TestPg.open(db, "Sipis1"); Store two = TestPg.open(db, "Sipis2")) {
+            int margin;
+            try (java.sql.Connection c = pg.connect(TestPg.dbname(db)); java.sql.Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT current_setting('max_connections')::int")) {
+                rs.next();
+                margin = rs.getInt(1) * StoreIo.BATCH;
+            }
+            int stored = margin + 2 * StoreIo.BATCH;
+            assertThat(one.admit(record("D0000000", "template", "near.example"), origin("192.0.2.9"), Quotas.NONE).join()
+                    .isStored()).isTrue();
+            copy(db, "D0000000", stored - 1);   // the registrar near.example now has `stored` instances
+            Quotas near = new Quotas(stored + 5, 0);
+            Quotas far = new Quotas(10 * stored, 0);
+            List<CompletableFuture<Admission>> nearRace = new ArrayList<>();
+            List<CompletableFuture<Admission>> farRace = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                Store s = i % 2 == 0 ? one : two;
+                nearRace.add(s.admit(record(String.format("E%07X", i), "near" + i, "near.example"), origin("198.51.100.3"),
+                        near));
+                farRace.add(s.admit(record(String.format("F%07X", i), "far" + i, "far.example"), origin("198.51.100.4"), far));
+            }
+            assertThat(nearRace.stream().map(CompletableFuture::join).filter(Admission::isStored).count()).isEqualTo(5);
+            assertThat(nearRace.stream().map(CompletableFuture::join)
+                    .filter(a -> a.outcome() == Admission.Outcome.REGISTRAR_QUOTA).count()).isEqualTo(35);
+            assertThat(farRace.stream().map(CompletableFuture::join).filter(Admission::isStored).count()).isEqualTo(40);
+            assertThat(one.origins(List.of("F0000001")).join().get("F0000001").created().address())
+                    .isEqualTo("198.51.100.4");
+        }
+    }
+
+    /** Copies one stored instance {@code n} times under new selectors (set-based, for a large count). */
+    private static void copy(DatabaseSettings db, String template, int n) throws Exception {
+        try (java.sql.Connection c = pg.connect(TestPg.dbname(db)); java.sql.Statement st = c.createStatement()) {
+            List<String> columns = new ArrayList<>();
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT column_name FROM information_schema.columns "
+                    + "WHERE table_name = 'instances' AND column_name <> 'selector'")) {
+                while (rs.next()) {
+                    columns.add(rs.getString(1));
+                }
+            }
+            String cols = String.join(", ", columns);
+            st.execute("INSERT INTO instances (selector, " + cols + ") SELECT '9' || upper(lpad(to_hex(g), 7, '0')), " + cols
+                    + " FROM instances, generate_series(1, " + n + ") g WHERE selector = '" + template + "'");
+        }
+    }
 }

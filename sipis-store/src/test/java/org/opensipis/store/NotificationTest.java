@@ -69,6 +69,29 @@ class NotificationTest {
         }
     }
 
+    /** Admitted registrations notify after their commit, from the queue, like saved ones. */
+    @Test
+    void registrationsAdmittedByAReachBThroughNotify() throws Exception {
+        DatabaseSettings db = pg.newDatabase();
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        try (Store a = TestPg.open(db, "A"); Store b = TestPg.open(db, "B")) {
+            b.listen(Shard.all("B"), into(seen));
+            await().atMost(Duration.ofSeconds(10)).until(b::isListening);
+            java.util.List<java.util.concurrent.CompletableFuture<org.opensipis.core.abuse.Admission>> admitted =
+                    new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                admitted.add(a.admit(TestPg.record(String.format("ADA%05X", i), "com.example", "pw"),
+                        new org.opensipis.core.abuse.Origin("192.0.2.7", java.util.Optional.empty(),
+                                java.time.Instant.parse("2026-12-01T10:00:00Z"), "com.example"),
+                        org.opensipis.core.abuse.Quotas.NONE));
+            }
+            assertThat(admitted.stream().map(java.util.concurrent.CompletableFuture::join)
+                    .allMatch(org.opensipis.core.abuse.Admission::isStored)).isTrue();
+            await().atMost(NOTIFY_WAIT).until(() -> seen.containsAll(
+                    java.util.stream.IntStream.range(0, 50).mapToObj(i -> String.format("ADA%05X", i)).toList()));
+        }
+    }
+
     @Test
     void thePollFindsChangesThatWereNotNotified() throws Exception {
         DatabaseSettings db = pg.newDatabase();

@@ -42,6 +42,8 @@ import org.opensipis.http.status.ServerStatus;
  */
 public final class IngestBench {
 
+    private static final int REGISTRARS = 8;
+
     private IngestBench() {
     }
 
@@ -100,34 +102,40 @@ public final class IngestBench {
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         HttpServices services = new HttpServices(store, Optional.empty(), true, Optional.empty(), Shard.all("Bench"),
                 status, view, meters, Clock.systemUTC(), HttpLimits.DEFAULTS,
-                // the real store admits (audit columns); no per-source limit and no quotas: one user, one domain
-                new org.opensipis.http.abuse.AbuseControls(new org.opensipis.core.settings.AbuseSettings(
-                        org.opensipis.core.abuse.TargetPolicy.defaults(), new org.opensipis.core.settings.AbuseSettings.RegisterLimits(
-                                0, 1, 1, 64, List.of(), org.opensipis.core.abuse.Quotas.NONE)),
+                // the production path: the real store admits with the default quotas (per registrar and
+                // per user, counted under advisory locks) and the default per-source rate limit; each
+                // request comes from its own address through a trusted proxy (X-Forwarded-For)
+                new org.opensipis.http.abuse.AbuseControls(org.opensipis.core.settings.AbuseSettings.defaults(),
                         store, org.opensipis.core.abuse.HostResolver.NONE));
         try (HttpServer server = HttpServer.start(new HttpServerSettings("127.0.0.1", 0,
                 HttpServerSettings.AuthenticationMethod.NONE), new AdministratorSettings("a", Secret.of("")), services)) {
             URI uri = URI.create("http://127.0.0.1:" + server.port() + "/sipis/register");
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            run(client, uri, clients, 2);  // warm-up
+            IngestBench bench = new IngestBench();
+            bench.run(client, uri, clients, 2);  // warm-up
             AtomicLong ok = new AtomicLong();
-            long[][] latencies = run(client, uri, clients, seconds, ok);
+            long[][] latencies = bench.run(client, uri, clients, seconds, ok);
             long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
             System.out.printf("| %d | %d | %.0f | %.2f | %.2f | %.2f |%n", clients, seconds, all.length / (double) seconds,
                     pct(all, 0.50), pct(all, 0.99), pct(all, 0.999));
             if (ok.get() != all.length) {
-                System.out.println("non-200 replies: " + (all.length - ok.get()));
+                System.out.println("non-200 replies: " + (all.length - ok.get()) + ", e.g. " + bench.failures);
             }
         }
         meters.close();
         store.close();
     }
 
-    private static void run(HttpClient client, URI uri, int clients, int seconds) throws Exception {
+    /** The sequence numbering every request (selector, user, source address). */
+    private final AtomicLong sequence = new AtomicLong();
+    /** The first non-200 replies, shown with the result. */
+    private final java.util.Queue<String> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private void run(HttpClient client, URI uri, int clients, int seconds) throws Exception {
         run(client, uri, clients, seconds, new AtomicLong());
     }
 
-    private static long[][] run(HttpClient client, URI uri, int clients, int seconds, AtomicLong ok) throws Exception {
+    private long[][] run(HttpClient client, URI uri, int clients, int seconds, AtomicLong ok) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         List<Future<long[]>> futures = new ArrayList<>();
@@ -137,14 +145,19 @@ public final class IngestBench {
                 long[] lat = new long[1 << 20];
                 int n = 0;
                 while (System.nanoTime() < end && n < lat.length) {
-                    String sel = String.format("%08X%032X:%08X", id, n, n);
+                    long seq = sequence.getAndIncrement();
+                    String sel = String.format("%08X%032X:%08X", id, seq, n);
                     HttpRequest req = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(body(sel))).build();
+                            .header("X-Forwarded-For", "10." + ((seq >> 16) & 255) + "." + ((seq >> 8) & 255) + "."
+                                    + (seq & 255))
+                            .POST(HttpRequest.BodyPublishers.ofString(body(sel, seq))).build();
                     long t0 = System.nanoTime();
                     HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
                     lat[n++] = System.nanoTime() - t0;
                     if (r.statusCode() == 200) {
                         ok.incrementAndGet();
+                    } else if (failures.size() < 5) {
+                        failures.add(r.statusCode() + " " + r.body());
                     }
                 }
                 return Arrays.copyOf(lat, n);
@@ -162,9 +175,11 @@ public final class IngestBench {
         return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))] / 1e6;
     }
 
-    private static String body(String selector) {
+    /** Distinct users, spread over {@value #REGISTRARS} registrars (a service with several providers). */
+    private static String body(String selector, long seq) {
         return "{\"selector\":\"" + selector + "\",\"appId\":\"com.example.app\",\"appSecret\":\"s\","
-                + "\"account\":{\"user\":\"u\",\"password\":\"p\",\"domain\":\"example.com\"},"
+                + "\"account\":{\"user\":\"u" + seq + "\",\"password\":\"p\",\"domain\":\"pbx" + (seq % REGISTRARS)
+                + ".example.com\"},"
                 + "\"tokens\":[{\"platform\":\"FCM\",\"kind\":\"INCOMING_CALL\",\"token\":\"t" + selector.hashCode() + "\"}]}";
     }
 }
