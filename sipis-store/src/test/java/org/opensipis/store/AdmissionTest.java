@@ -146,6 +146,64 @@ class AdmissionTest {
         }
     }
 
+    /**
+     * The quota counts kept by V6's triggers match a count of the rows after every kind of change:
+     * admissions, a refresh, a move to another registrar and user, deletes, an operator's SQL.
+     */
+    @Test
+    void quotaCountsFollowEveryChangeOfTheInstances() throws Exception {
+        DatabaseSettings db = pg.newDatabase();
+        try (Store store = TestPg.open(db, "Sipis1")) {
+            for (int i = 0; i < 12; i++) {
+                assertThat(store.admit(record(String.format("A1%06X", i), "u" + (i % 3), i % 2 == 0 ? "Even.example" : null),
+                        origin("192.0.2.1"), new Quotas(100, 100)).join().isStored()).isTrue();
+            }
+            assertCountsMatchRows(db);
+            store.saveRegistration(store.find("A1000000").join().orElseThrow()).join();
+            store.admit(record("A1000001", "moved", "other.example"), origin("192.0.2.1"), new Quotas(100, 100)).join();
+            assertThat(store.delete("A1000002").join()).isTrue();
+            assertThat(store.delete("A1000003").join()).isTrue();
+            assertCountsMatchRows(db);
+            copy(db, "A1000004", 25);
+            try (java.sql.Connection c = pg.connect(TestPg.dbname(db)); java.sql.Statement st = c.createStatement()) {
+                st.execute("UPDATE instances SET sip_domain = 'Renamed.example' WHERE selector LIKE '9%' AND selector < '90000010'");
+                st.execute("DELETE FROM instances WHERE selector LIKE '9%' AND selector > '90000014'");
+            }
+            assertCountsMatchRows(db);
+            // and the admission reads them: 16 instances at even.example now, quota 16 refuses the next
+            long even;
+            try (java.sql.Connection c = pg.connect(TestPg.dbname(db)); java.sql.Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM instances WHERE " + PgAdmissions.REGISTRAR
+                         + " = 'even.example'")) {
+                rs.next();
+                even = rs.getLong(1);
+            }
+            Admission refused = store.admit(record("B1000000", "new", "even.example"), origin("192.0.2.1"),
+                    new Quotas((int) even, 0)).join();
+            assertThat(refused.outcome()).isEqualTo(Admission.Outcome.REGISTRAR_QUOTA);
+            assertThat(store.admit(record("B1000000", "new", "even.example"), origin("192.0.2.1"),
+                    new Quotas((int) even + 1, 0)).join().isStored()).isTrue();
+            assertCountsMatchRows(db);
+        }
+    }
+
+    private static void assertCountsMatchRows(DatabaseSettings db) throws Exception {
+        String counted = "SELECT 0 AS kind, " + PgAdmissions.REGISTRAR + " AS key, count(*) AS n FROM instances GROUP BY 2 "
+                + "UNION ALL SELECT 1, " + PgAdmissions.USER + ", count(*) FROM instances GROUP BY 2";
+        try (java.sql.Connection c = pg.connect(TestPg.dbname(db)); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM ((" + counted + ") EXCEPT "
+                     + "(SELECT kind, key, n FROM admission_counts WHERE n <> 0)) d")) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("keys whose kept count differs from the rows").isZero();
+        }
+        try (java.sql.Connection c = pg.connect(TestPg.dbname(db)); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM ((SELECT kind, key, n FROM admission_counts "
+                     + "WHERE n <> 0) EXCEPT (" + counted + ")) d")) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("kept counts of keys with no such rows").isZero();
+        }
+    }
+
     /** Copies one stored instance {@code n} times under new selectors (set-based, for a large count). */
     private static void copy(DatabaseSettings db, String template, int n) throws Exception {
         try (java.sql.Connection c = pg.connect(TestPg.dbname(db)); java.sql.Statement st = c.createStatement()) {
