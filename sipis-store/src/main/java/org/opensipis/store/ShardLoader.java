@@ -4,11 +4,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
@@ -27,13 +32,19 @@ import org.slf4j.LoggerFactory;
  * a time. Rows outside the shard ({@link Shard#owns}) are skipped; a row whose secrets do not
  * open is logged by selector and skipped.
  *
- * <p>Two stages use both cores: a {@code sipis-store-load} thread reads and merges rows and
- * hands small batches (a bounded queue, so memory stays flat) to the caller's thread, which
- * opens the secrets and calls the sink.
+ * <p>Three stages use every core: a {@code sipis-store-load} thread reads and merges rows and
+ * hands small batches (a bounded queue, so memory stays flat) to {@code sipis-store-open}
+ * threads, which open the secrets and build the records; the caller's thread hands them to the
+ * sink in the order they were read.
  */
 final class ShardLoader {
 
     static final int FETCH = 2_000;
+    /**
+     * Threads opening the secrets (AES-GCM, two per instance): the largest part of a load, so it
+     * runs beside the reader and the caller's thread instead of on the caller's thread alone.
+     */
+    private static final int OPENERS = Math.max(1, Runtime.getRuntime().availableProcessors());
     private static final int BATCH = 256;
     private static final Logger LOG = LoggerFactory.getLogger(ShardLoader.class);
 
@@ -63,6 +74,8 @@ final class ShardLoader {
         t.start();
         long delivered = 0;
         long skipped = 0;
+        ExecutorService openers = Executors.newFixedThreadPool(OPENERS, Threads.named("sipis-store-open", true));
+        ArrayDeque<Future<Opened>> opening = new ArrayDeque<>();
         try {
             while (true) {
                 Batch b = queue.take();
@@ -74,21 +87,24 @@ final class ShardLoader {
                     }
                     break;
                 }
-                for (Item i : b.items()) {
-                    try {
-                        sink.accept(new LoadedInstance(InstanceRows.withTokens(rows.record(i.raw(), List.of()),
-                                i.tokens()), i.state()));
-                        delivered++;
-                    } catch (StoreException | IllegalArgumentException e) {
-                        skipped++;
-                        LOG.error("Not loading selector {}: {}", i.raw().selector(), e.getMessage());
-                    }
+                opening.add(openers.submit(() -> open(b.items())));
+                // deliver in order what is opened; at most a few batches ahead, so memory stays flat
+                while (!opening.isEmpty() && (opening.size() > 2 * OPENERS || opening.peek().isDone())) {
+                    Opened o = take(opening.poll());
+                    delivered += deliver(o, sink);
+                    skipped += o.skipped();
                 }
+            }
+            while (!opening.isEmpty()) {
+                Opened o = take(opening.poll());
+                delivered += deliver(o, sink);
+                skipped += o.skipped();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException("loading shard " + shard + " was interrupted", e);
         } finally {
+            openers.shutdownNow();
             reader.stop = true;
             queue.clear();
             try {
@@ -101,6 +117,44 @@ final class ShardLoader {
             LOG.error("Skipped {} instance(s) of {} whose stored data could not be read (see above)", skipped, shard);
         }
         return delivered;
+    }
+
+    /** A batch with its secrets opened; rows that did not open are counted, and logged by the opener. */
+    private record Opened(List<LoadedInstance> instances, int skipped) {
+    }
+
+    /** Opens the secrets of a batch and builds its records (on an opener thread). */
+    private Opened open(List<Item> items) {
+        List<LoadedInstance> out = new ArrayList<>(items.size());
+        int skipped = 0;
+        for (Item i : items) {
+            try {
+                out.add(new LoadedInstance(InstanceRows.withTokens(rows.record(i.raw(), List.of()), i.tokens()), i.state()));
+            } catch (StoreException | IllegalArgumentException e) {
+                skipped++;
+                LOG.error("Not loading selector {}: {}", i.raw().selector(), e.getMessage());
+            }
+        }
+        return new Opened(out, skipped);
+    }
+
+    private static long deliver(Opened o, Consumer<LoadedInstance> sink) {
+        for (LoadedInstance i : o.instances()) {
+            sink.accept(i);
+        }
+        return o.instances().size();
+    }
+
+    private static Opened take(Future<Opened> f) throws InterruptedException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new StoreException("cannot open the stored secrets: " + cause, cause);
+        }
     }
 
     /** Reads the ranges and fills the queue; always ends with an empty batch. */
