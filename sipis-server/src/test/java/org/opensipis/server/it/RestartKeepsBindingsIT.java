@@ -83,6 +83,8 @@ class RestartKeepsBindingsIT {
         kamailio = new Kamailio(users, 4);
         pg = EmbeddedPostgres.builder().start();
         Files.write(dir.resolve("sipis.key"), SipisKey.generateRaw());
+        // as the package installs it (0640): a key readable by others is a WARN, not a figure of this run
+        Files.setPosixFilePermissions(dir.resolve("sipis.key"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         regPort = Kamailio.freePort();
         httpPort = Kamailio.freePort();
         appPort = Kamailio.freePort();
@@ -164,10 +166,18 @@ class RestartKeepsBindingsIT {
                 return true;
             });
         });
-        assertThat(samples).allSatisfy(s -> {
-            assertThat(s.contacts()).as("contacts at %d ms", s.atMillis()).isLessThanOrEqualTo(USERS);
-            assertThat(s.users()).as("users at %d ms", s.atMillis()).isEqualTo(USERS);
-        });
+        assertThat(samples).allSatisfy(s -> assertThat(s.users()).as("users at %d ms", s.atMillis()).isEqualTo(USERS));
+        // One REGISTER adds the new Contact and removes the old (expires=0): Kamailio's counters
+        // may be read between the two, so one sample can show one contact more while REGISTERs
+        // flow at 1,000/s. A stale binding would stay: no two samples in a row may show a surplus.
+        for (int i = 1; i < samples.size(); i++) {
+            Sample a = samples.get(i - 1);
+            Sample b = samples.get(i);
+            assertThat(a.contacts() > USERS && b.contacts() > USERS).as("surplus contacts at %d and %d ms (%d, %d)",
+                    a.atMillis(), b.atMillis(), a.contacts(), b.contacts()).isFalse();
+        }
+        assertThat(samples).allSatisfy(s -> assertThat(s.contacts()).as("contacts at %d ms", s.atMillis())
+                .isLessThanOrEqualTo(USERS + 1));
         for (int i = 0; i < USERS; i += USERS / 30) {
             String binding = kamailio.kamcmd("ul.lookup", "location", "u" + i);
             assertThat(binding).contains(":" + regPort).doesNotContain(":" + oldPort);
