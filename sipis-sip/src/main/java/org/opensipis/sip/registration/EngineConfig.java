@@ -14,7 +14,7 @@ import org.opensipis.sip.transport.TransportConfig;
 
 /**
  * Everything the {@link RegistrationEngine} needs, injected (owners and clock included, so tests
- * drive time). {@link RegistrationEngine#create} builds the production form from {@code Settings}.
+ * drive time). {@link RegistrationEngines#create} builds the production form from {@code Settings}.
  *
  * @param serverName         {@code Server[Name]}, written into every {@code InstanceState}
  * @param advertisedAddress  host for Via/Contact instead of the socket's ({@code Public/PrivateAddress})
