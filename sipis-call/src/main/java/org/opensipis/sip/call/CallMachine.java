@@ -292,7 +292,7 @@ final class CallMachine {
             if (t.peer.reliable()) {
                 terminate(t);
             } else {
-                t.timerH = t.owner.schedule(() -> terminate(t), cfg.t4Millis()); // Timer I
+                t.timerH = t.owner.schedule(() -> terminate(t), cfg.timers().t4Millis()); // Timer I
             }
         }
         return true;
@@ -354,15 +354,15 @@ final class CallMachine {
             // RFC 6026: the app leg (the TU) retransmits the 2xx until the ACK; retransmitted
             // INVITEs get it again here until Timer L, so they never start a new call
             t.state = InviteTxn.State.ACCEPTED;
-            t.timerH = t.owner.schedule(() -> terminate(t), 64 * cfg.t1Millis());
+            t.timerH = t.owner.schedule(() -> terminate(t), cfg.timers().transactionTimeoutMillis()); // Timer L
             return;
         }
         t.state = InviteTxn.State.COMPLETED;
         if (!t.peer.reliable()) {
-            t.timerGMillis = cfg.t1Millis();
+            t.timerGMillis = cfg.timers().t1Millis();
             t.timerG = t.owner.schedule(() -> retransmit(t), t.timerGMillis);
         }
-        t.timerH = t.owner.schedule(() -> terminate(t), 64 * cfg.t1Millis());
+        t.timerH = t.owner.schedule(() -> terminate(t), cfg.timers().transactionTimeoutMillis());
     }
 
     /** Timer G: re-send the final response, doubling up to T2, until the ACK or Timer H. */
@@ -371,7 +371,7 @@ final class CallMachine {
             return;
         }
         t.peer.send(t.lastResponse);
-        t.timerGMillis = Math.min(2 * t.timerGMillis, cfg.t2Millis());
+        t.timerGMillis = cfg.timers().nextRetransmitMillis(t.timerGMillis);
         t.timerG = t.owner.schedule(() -> retransmit(t), t.timerGMillis);
     }
 

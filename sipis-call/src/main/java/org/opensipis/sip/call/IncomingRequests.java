@@ -227,7 +227,7 @@ public final class IncomingRequests {
             if (peer.reliable()) {
                 messageTxns.remove(key, t);
             } else {
-                owner.schedule(() -> messageTxns.remove(key, t), 64 * cfg.t1Millis());
+                owner.schedule(() -> messageTxns.remove(key, t), cfg.timers().transactionTimeoutMillis()); // Timer J
             }
         }));
     }

@@ -15,6 +15,7 @@ import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.owner.Owner;
 import org.opensipis.sip.owner.Owners;
 import org.opensipis.sip.transport.Flow;
+import org.opensipis.sip.transport.SipTimers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class CallRelay {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallRelay.class);
-    static final long T1 = 500;
-    static final long T2 = 4000;
+    /** The relay's transactions and its 2xx retransmission run on RFC 3261's default timers. */
+    static final SipTimers TIMERS = SipTimers.RFC_3261;
 
     private final Function<String, Optional<AppBinding>> bindings;
     private final Owners owners;
@@ -256,8 +257,8 @@ public final class CallRelay {
                     if (!sent) {
                         hangUpApp(c);
                     } else if (c.state == RelayCall.State.ANSWERED) {
-                        c.answerRetransmitMillis = T1;
-                        c.answerTimer = ownerOf(c).schedule(() -> retransmitAnswer(c), T1);
+                        c.answerRetransmitMillis = TIMERS.t1Millis();
+                        c.answerTimer = ownerOf(c).schedule(() -> retransmitAnswer(c), c.answerRetransmitMillis);
                     }
                 }));
     }
@@ -270,13 +271,13 @@ public final class CallRelay {
             return;
         }
         c.answerWaitedMillis += c.answerRetransmitMillis;
-        if (c.answerWaitedMillis >= 64 * T1) {
+        if (c.answerWaitedMillis >= TIMERS.transactionTimeoutMillis()) {
             LOG.info("No ACK for the answer of {}: hanging up", c);
             hangUpApp(c);
             return;
         }
         c.pending.resendAnswer();
-        c.answerRetransmitMillis = Math.min(2 * c.answerRetransmitMillis, T2);
+        c.answerRetransmitMillis = TIMERS.nextRetransmitMillis(c.answerRetransmitMillis);
         c.answerTimer = ownerOf(c).schedule(() -> retransmitAnswer(c), c.answerRetransmitMillis);
     }
 
@@ -359,7 +360,7 @@ public final class CallRelay {
 
     /** Keeps the app-leg entry for retransmissions and the answer to our BYE, then drops it (64·T1). */
     private void forgetLater(RelayCall c) {
-        ownerOf(c).schedule(() -> byAppCallId.remove(c.appCallId, c), 64 * T1);
+        ownerOf(c).schedule(() -> byAppCallId.remove(c.appCallId, c), TIMERS.transactionTimeoutMillis());
     }
 
     /** The owner of a call's state: the owner of its selector. */

@@ -1,7 +1,6 @@
 package org.opensipis.sip.relay;
 
-import static org.opensipis.sip.relay.CallRelay.T1;
-import static org.opensipis.sip.relay.CallRelay.T2;
+import static org.opensipis.sip.relay.CallRelay.TIMERS;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,10 +60,10 @@ final class UpstreamRequests {
         byBranch.put(branch, t);
         c.pending.sendUpstream(bytes);
         if (!c.pending.upstreamReliable()) {
-            t.retransmitMillis = T1;
-            t.retransmitTimer = owners.of(t.call.selector).schedule(() -> retransmit(t), T1);
+            t.retransmitMillis = TIMERS.t1Millis();
+            t.retransmitTimer = owners.of(t.call.selector).schedule(() -> retransmit(t), t.retransmitMillis);
         }
-        t.timeoutTimer = owners.of(t.call.selector).schedule(() -> timedOut(t), 64 * T1);
+        t.timeoutTimer = owners.of(t.call.selector).schedule(() -> timedOut(t), TIMERS.transactionTimeoutMillis());
     }
 
     /** Timer A (INVITE: doubling until a provisional) or E (others: doubling up to T2). */
@@ -74,7 +73,8 @@ final class UpstreamRequests {
             return;
         }
         t.call.pending.sendUpstream(t.request);
-        t.retransmitMillis = t.invite() ? 2 * t.retransmitMillis : Math.min(2 * t.retransmitMillis, T2);
+        t.retransmitMillis = t.invite() ? TIMERS.nextInviteRetransmitMillis(t.retransmitMillis)
+                : TIMERS.nextRetransmitMillis(t.retransmitMillis);
         t.retransmitTimer = owners.of(t.call.selector).schedule(() -> retransmit(t), t.retransmitMillis);
     }
 
@@ -122,7 +122,7 @@ final class UpstreamRequests {
         if (t.call.pending.upstreamReliable()) {
             byBranch.remove(t.branch, t);
         } else {
-            owners.of(t.call.selector).schedule(() -> byBranch.remove(t.branch, t), 64 * T1);
+            owners.of(t.call.selector).schedule(() -> byBranch.remove(t.branch, t), TIMERS.transactionTimeoutMillis());
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.opensipis.core.settings.Settings;
 import org.opensipis.sip.dns.DnsjavaLookup;
 import org.opensipis.sip.transport.SipEndpoint;
+import org.opensipis.sip.transport.SipTimers;
 import org.opensipis.sip.transport.TransportConfig;
 
 /** The ways to build a {@link RegistrationEngine}: the production form and a registering stack alone. */
@@ -72,7 +73,7 @@ public final class RegistrationEngines {
         owned.add(dns::shutdownNow);
         EngineConfig cfg = new EngineConfig(settings.server().name(), settings.server().advertisedAddress(),
                 settings.instance().userAgent(), settings.registration(), transportConfig(settings), Clock.systemUTC(),
-                List.of(), Optional.empty(), new DnsjavaLookup(), dns, new Random(), true, 500, settings.abuse().targets());
+                List.of(), Optional.empty(), new DnsjavaLookup(), dns, new Random(), true, SipTimers.DEFAULT_T1_MILLIS, settings.abuse().targets());
         return new RegistrationEngine(cfg, listener, endpoint, owned);
     }
 }
