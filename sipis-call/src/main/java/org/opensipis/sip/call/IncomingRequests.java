@@ -272,7 +272,7 @@ public final class IncomingRequests {
      */
     public List<String> pendingPairingIds(String selector) {
         return byPairing.values().stream()
-                .filter(g -> g.selector.equals(selector) && !g.ended && !g.takenOver)
+                .filter(g -> g.selector.equals(selector) && g.waiting())
                 .sorted(java.util.Comparator.comparing((CallGroup g) -> g.arrived))
                 .map(g -> g.pairingId)
                 .toList();

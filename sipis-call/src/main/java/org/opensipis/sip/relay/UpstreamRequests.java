@@ -69,7 +69,7 @@ final class UpstreamRequests {
     /** Timer A (INVITE: doubling until a provisional) or E (others: doubling up to T2). */
     private void retransmit(UpstreamTxn t) {
         t.retransmitTimer = null;
-        if (t.completed || (t.invite() && t.provisional)) {
+        if (t.state == UpstreamTxn.State.COMPLETED || (t.invite() && t.state == UpstreamTxn.State.PROCEEDING)) {
             return;
         }
         t.call.pending.sendUpstream(t.request);
@@ -81,7 +81,7 @@ final class UpstreamRequests {
     /** Timer B/F: no final response within 64·T1. The app's request is answered 408. */
     private void timedOut(UpstreamTxn t) {
         t.timeoutTimer = null;
-        if (t.completed) {
+        if (t.state == UpstreamTxn.State.COMPLETED) {
             return;
         }
         t.stopTimers();
@@ -96,19 +96,22 @@ final class UpstreamRequests {
     private void onResponse(UpstreamTxn t, SipMessage r) {
         int code = r.status();
         if (code < 200) {
-            t.provisional = true;
-            if (code > 100 && t.appRequest != null && !t.completed) {
+            if (t.state == UpstreamTxn.State.COMPLETED) {
+                return; // a late provisional
+            }
+            t.state = UpstreamTxn.State.PROCEEDING;
+            if (code > 100 && t.appRequest != null) {
                 t.appFlow.send(RelayMessages.relayedResponse(t.appRequest, r, t.call.localContact));
             }
             return;
         }
-        if (t.completed) {
+        if (t.state == UpstreamTxn.State.COMPLETED) {
             if (t.ack != null) {
                 t.call.pending.sendUpstream(t.ack); // a retransmitted final: ACK it again
             }
             return;
         }
-        t.completed = true;
+        t.state = UpstreamTxn.State.COMPLETED;
         t.stopTimers();
         if (t.invite()) {
             // a 2xx is ACKed end to end in a new transaction, a non-2xx hop by hop on the INVITE's branch
