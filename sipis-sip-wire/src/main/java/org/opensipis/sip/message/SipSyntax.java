@@ -218,13 +218,7 @@ final class SipSyntax {
             if (uri.isEmpty() || hasSpace(uri)) {
                 throw bad("whitespace inside the <URI> of " + h);
             }
-            if (!UriSyntax.hasScheme(uri)) {
-                throw bad("URI without a scheme in " + h);
-            }
-            String hostProblem = UriSyntax.sipUriProblem(uri);
-            if (hostProblem != null) {
-                throw bad(hostProblem + " in " + h);
-            }
+            checkUri(uri, h);
             rest = gt + 1;
         } else {
             int semi = s.indexOf(';');
@@ -235,13 +229,7 @@ final class SipSyntax {
             if (uri.indexOf('?') >= 0 || uri.indexOf(',') >= 0 || uri.indexOf('>') >= 0 || uri.indexOf('"') >= 0) {
                 throw bad("a URI with '?' or ',' in " + h + " must be enclosed in <>");
             }
-            if (!UriSyntax.hasScheme(uri)) {
-                throw bad("URI without a scheme in " + h);
-            }
-            String hostProblem = UriSyntax.sipUriProblem(uri);
-            if (hostProblem != null) {
-                throw bad(hostProblem + " in " + h);
-            }
+            checkUri(uri, h);
             rest = semi < 0 ? s.length() : semi;
         }
         String p = paramsProblem(s.substring(rest).trim(), h);
@@ -255,16 +243,18 @@ final class SipSyntax {
             return false;
         }
         int dot = v.indexOf('.', 4);
-        return dot > 4 && dot < v.length() - 1 && allDigits(v, 4, dot) && allDigits(v, dot + 1, v.length());
+        return dot > 4 && dot < v.length() - 1 && UriSyntax.allDigits(v, 4, dot) && UriSyntax.allDigits(v, dot + 1, v.length());
     }
 
-    private static boolean allDigits(String s, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
-                return false;
-            }
+    /** The URI of a name-addr or addr-spec in header {@code h}: a scheme, and a well-formed sip/sips URI. */
+    private static void checkUri(String uri, String h) {
+        if (!UriSyntax.hasScheme(uri)) {
+            throw bad("URI without a scheme in " + h);
         }
-        return true;
+        String hostProblem = UriSyntax.sipUriProblem(uri);
+        if (hostProblem != null) {
+            throw bad(hostProblem + " in " + h);
+        }
     }
 
     private static final boolean[] TOKEN = new boolean[128];
