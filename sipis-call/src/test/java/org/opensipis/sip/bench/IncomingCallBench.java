@@ -32,12 +32,10 @@ import org.opensipis.sip.call.CallConfig;
 import org.opensipis.sip.call.Directory;
 import org.opensipis.sip.call.IncomingListener;
 import org.opensipis.sip.call.IncomingRequests;
-import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.owner.Owner;
 import org.opensipis.sip.owner.ThreadOwner;
 import org.opensipis.sip.testing.ApnsMock;
 import org.opensipis.sip.testing.Stack;
-import org.opensipis.sip.transport.Flow;
 import org.opensipis.sip.transport.SipEndpoint;
 import org.opensipis.sip.transport.TransportConfig;
 

@@ -1,6 +1,5 @@
 package org.opensipis.sip.registration;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -8,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.instance.SipAccount;
 import org.opensipis.core.instance.InstanceState;
