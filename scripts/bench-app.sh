@@ -4,10 +4,9 @@
 # Prints a Markdown table row for docs/benchmarks.md "## App leg".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q -o -pl sipis-sip test-compile
-CP_FILE=$(mktemp)
-mvn -B -q -o -pl sipis-sip dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test >/dev/null
-CP="sipis-sip/target/test-classes:sipis-sip/target/classes:$(cat "$CP_FILE")"
-rm -f "$CP_FILE"
-exec java -Xms512m -Xmx1g -XX:+UseG1GC -Dlogback.configurationFile=sipis-sip/src/test/resources/logback-test.xml \
+# the app leg lives in sipis-call; -am puts sipis-sip's classes (reactor) on the class path
+mvn -B -q -o -pl sipis-call -am test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
+CP="sipis-call/target/test-classes:sipis-call/target/classes:$(cat sipis-call/target/bench.cp)"
+exec java -Xms512m -Xmx1g -XX:+UseG1GC -Dlogback.configurationFile=sipis-call/src/test/resources/logback-test.xml \
   -cp "$CP" org.opensipis.sip.app.bench.AppLegBench "${1:-50}" "${2:-20}"

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.opensipis.core.crypto.SipisKey;
@@ -44,12 +45,16 @@ import org.opensipis.sip.call.Directory;
 import org.opensipis.sip.call.IncomingListener;
 import org.opensipis.sip.call.IncomingRequests;
 import org.opensipis.sip.call.IncomingStats;
+import org.opensipis.sip.app.AppBinding;
 import org.opensipis.sip.app.AppDirectory;
 import org.opensipis.sip.app.AppLegServer;
 import org.opensipis.sip.app.AppPresence;
 import org.opensipis.sip.owner.Owners;
+import org.opensipis.sip.relay.CallProgress;
 import org.opensipis.sip.relay.CallRelay;
 import org.opensipis.sip.registration.RegistrationEngine;
+import org.opensipis.sip.registration.RegistrationEngines;
+import org.opensipis.sip.transport.SipEndpoint;
 import org.opensipis.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,16 +146,8 @@ public final class SipisServer implements AutoCloseable {
             EngineEvents events = new EngineEvents(directory, store.stateWriter()::write,
                     state -> directory.record(state.selector())
                             .ifPresent(r -> registrarErrors.published(r.account().registrarHost(), state)));
-            engine = RegistrationEngine.create(s, events);
-            started.push(engine);
-
-            store.bindMetrics(meters);
-            ProcessMeters processMeters = new ProcessMeters(meters, engine);
-            started.push(processMeters);
-            pushTimer.scheduleWithFixedDelay(processMeters, 5, 5, TimeUnit.SECONDS);
-
             CallLog callLog = callLog();
-            incoming = new IncomingRequests(CallConfig.of(s), Directory.of(engine), push, callLog, new IncomingListener() {
+            IncomingListener calls = new IncomingListener() {
                 @Override
                 public void callEnded(String selector, String outcome) {
                     metrics.incomingCall(outcome);
@@ -160,19 +157,40 @@ public final class SipisServer implements AutoCloseable {
                 public void rejected(String reason) {
                     metrics.incomingCallRejected(reason);
                 }
-            });
-            engine.setRequestHandler(incoming::onRequest);
+            };
+            // one endpoint owns the SIP sockets; the engine and the call side are its handlers,
+            // built on its event loops before it binds
+            CallRelay[] relay = new CallRelay[1];
+            SipEndpoint endpoint;
+            try {
+                endpoint = SipEndpoint.open(RegistrationEngines.transportConfig(s), ep -> {
+                    engine = RegistrationEngines.create(s, events, ep);
+                    relay[0] = new CallRelay(this::appBinding, engine.owners(), new SecureRandom(), s.server().realm());
+                    incoming = new IncomingRequests(CallConfig.of(s), Directory.of(engine), push, callLog, calls,
+                            relay[0]::fromUpstream);
+                    return new SipEndpoint.Routes(incoming::onRequest,
+                            List.of(engine::onResponse, relay[0]::upstreamResponse), engine::onFlowClosed);
+                });
+            } catch (IOException | RuntimeException e) {
+                if (engine != null) {
+                    engine.close();
+                }
+                throw e;
+            }
+            started.push(endpoint); // closes after the engine: an unregistration at stop still has its sockets
+            started.push(engine);
+
+            store.bindMetrics(meters);
+            ProcessMeters processMeters = new ProcessMeters(meters, engine);
+            started.push(processMeters);
+            pushTimer.scheduleWithFixedDelay(processMeters, 5, 5, TimeUnit.SECONDS);
 
             lifecycle = new InstanceLifecycle(new ExpiryPlanner(s.instance()), clock, new LifecycleOnOwners(engine.owners()),
                     new PushingLifecycleActions(store, push, selector -> engine.remove(selector), clock));
             lifecycle.start(pushTimer, Duration.ofSeconds(30));
 
-            CallRelay relay = new CallRelay(incoming, selector -> {
-                AppLegServer a = appLeg;
-                return a == null ? Optional.empty() : a.bindingOf(selector);
-            }, engine.owners(), new SecureRandom(), s.server().realm());
-            engine.setResponseHandler(relay::upstreamResponse);
-            handOver = new AppHandOver(directory, shard, engine, lifecycle, relay, clock, store);
+            handOver = new AppHandOver(directory, shard, engine, lifecycle, relay[0], new CallProgress(incoming, relay[0]),
+                    clock, store);
             coordinator = new InstanceCoordinator(s, shard, directory, engine, lifecycle, handOver, store,
                     store.stateWriter()::write);
             events.coordinator(coordinator);
@@ -210,6 +228,12 @@ public final class SipisServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** The app leg's binding of a selector, once the app leg runs (it starts after the shard is restored). */
+    private Optional<AppBinding> appBinding(String selector) {
+        AppLegServer a = appLeg;
+        return a == null ? Optional.empty() : a.bindingOf(selector);
     }
 
     /** Run-time log levels, when logging is logback's (it always is in the product). */

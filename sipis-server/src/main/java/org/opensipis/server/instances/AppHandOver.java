@@ -18,6 +18,7 @@ import org.opensipis.sip.app.AppFlow;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.owner.Owner;
 import org.opensipis.sip.owner.Owners;
+import org.opensipis.sip.relay.CallProgress;
 import org.opensipis.sip.relay.CallRelay;
 import org.opensipis.sip.registration.RegistrationEngine;
 
@@ -43,6 +44,7 @@ public final class AppHandOver implements AppPresence, AppDirectory {
     private final RegistrationEngine engine;
     private final InstanceLifecycle lifecycle;
     private final CallRelay relay;
+    private final CallProgress progress;
     private final Clock clock;
     private final InstanceStore store;
     private final Owners owners;
@@ -53,13 +55,14 @@ public final class AppHandOver implements AppPresence, AppDirectory {
     static final Duration PERSIST_APP_CONTACT_EVERY = Duration.ofMinutes(5);
 
     public AppHandOver(InstanceDirectory directory, Shard shard, RegistrationEngine engine, InstanceLifecycle lifecycle,
-                CallRelay relay, Clock clock, InstanceStore store) {
+                CallRelay relay, CallProgress progress, Clock clock, InstanceStore store) {
         this.store = store;
         this.directory = directory;
         this.shard = shard;
         this.engine = engine;
         this.lifecycle = lifecycle;
         this.relay = relay;
+        this.progress = progress;
         this.clock = clock;
         this.owners = engine.owners();
     }
@@ -140,7 +143,7 @@ public final class AppHandOver implements AppPresence, AppDirectory {
     @Override
     public void progress(String selector, Optional<String> pairingId) {
         appContact(selector); // every authenticated app-leg REGISTER, refreshes and Expires 0 included
-        relay.progress(selector, pairingId);
+        progress.progress(selector, pairingId);
     }
 
     @Override

@@ -71,7 +71,10 @@ import org.opensipis.sip.owner.ThreadOwner;
 import org.opensipis.sip.registration.EngineConfig;
 import org.opensipis.sip.registration.RegistrationEngine;
 import org.opensipis.sip.registration.RegistrationListener;
+import org.opensipis.sip.owner.Owners;
+import org.opensipis.sip.relay.CallProgress;
 import org.opensipis.sip.relay.CallRelay;
+import org.opensipis.sip.transport.SipEndpoint;
 import org.opensipis.sip.testing.EngineHarness;
 import org.opensipis.sip.testing.FakeRegistrar;
 import org.opensipis.sip.transport.TransportConfig;
@@ -187,7 +190,7 @@ class OneOwnerPerInstanceTest {
         EngineConfig ec = new EngineConfig("one-owner", Optional.empty(), "SIPIS-test", EngineHarness.settings(), tc,
                 Clock.systemUTC(), list, Optional.empty(), new DnsjavaLookup(), Runnable::run, new Random(), true, 500,
                 EngineHarness.LOOPBACK);
-        engine = new RegistrationEngine(ec, new RegistrationListener() {
+        RegistrationListener listener = new RegistrationListener() {
             @Override
             public void stateChanged(InstanceState state) {
                 record("registration");
@@ -197,8 +200,7 @@ class OneOwnerPerInstanceTest {
                 lifecycle[0].registration(state.selector(), st == RegistrationState.REGISTERED
                         || st == RegistrationState.IDLE, state.changedAt());
             }
-        });
-        closing.add(engine);
+        };
         PushService push = request -> {
             record("push");
             request.pairingId().ifPresent(pairingIds::add);
@@ -207,9 +209,18 @@ class OneOwnerPerInstanceTest {
         CallConfig cc = new CallConfig(new IncomingCallSettings(Duration.ofSeconds(30), Duration.ofSeconds(30),
                 new RejectWith(480, "Temporarily Unavailable")), List.of(), "SIPIS-test", Optional.empty(),
                 Clock.systemUTC(), new SecureRandom(), 500, 100, 5);
-        IncomingRequests incoming = new IncomingRequests(cc, Directory.of(engine), push, new InMemoryCallLog(),
-                IncomingListener.NONE);
-        engine.setRequestHandler(incoming::onRequest);
+        CallRelay relay = new CallRelay(s -> appLeg.bindingOf(s), new Owners(list), new SecureRandom(), REALM);
+        IncomingRequests[] incomingOf = new IncomingRequests[1];
+        SipEndpoint endpoint = SipEndpoint.open(tc, ep -> {
+            engine = new RegistrationEngine(ec, listener, ep);
+            incomingOf[0] = new IncomingRequests(cc, Directory.of(engine), push, new InMemoryCallLog(),
+                    IncomingListener.NONE, relay::fromUpstream);
+            return new SipEndpoint.Routes(incomingOf[0]::onRequest, List.of(engine::onResponse, relay::upstreamResponse),
+                    engine::onFlowClosed);
+        });
+        closing.add(endpoint); // closed after the engine
+        closing.add(engine);
+        IncomingRequests incoming = incomingOf[0];
         lifecycle[0] = new InstanceLifecycle(new ExpiryPlanner(lifecycleSettings()), clock,
                 new LifecycleOnOwners(engine.owners()), new LifecycleActions() {
                     @Override
@@ -222,10 +233,8 @@ class OneOwnerPerInstanceTest {
                         record("lifecycle");
                     }
                 });
-        CallRelay relay = new CallRelay(incoming, s -> appLeg.bindingOf(s), engine.owners(), new SecureRandom(), REALM);
-        engine.setResponseHandler(relay::upstreamResponse);
-        AppHandOver handOver = new AppHandOver(directory, Shard.all("one-owner"), engine, lifecycle[0], relay, clock,
-                new NoStore());
+        AppHandOver handOver = new AppHandOver(directory, Shard.all("one-owner"), engine, lifecycle[0], relay,
+                new CallProgress(incoming, relay), clock, new NoStore());
         appLeg = AppLegServer.start(new AppLegConfig("127.0.0.1", 0, false,
                 new TlsServerOptions("1.2", "1.3", Optional.empty(), Optional.empty(), List.of()), REALM,
                 Duration.ofMinutes(30), Duration.ofMinutes(1), 60, 3600, 5, 1), handOver, new Recording(handOver),

@@ -47,8 +47,10 @@ public final class HeaderNames {
     /** The model's name for the header name {@code text[from, to)} (any case, compact or long). */
     public static String canonical(String text, int from, int to) {
         int len = to - from;
+        char first = len > 0 ? Character.toLowerCase(text.charAt(from)) : 0;
         for (String k : KNOWN) {
-            if (k.length() == len && text.regionMatches(true, from, k, 0, len)) {
+            // length and first letter first: most names fail there without a case-insensitive compare
+            if (k.length() == len && k.charAt(0) == first && text.regionMatches(true, from, k, 0, len)) {
                 return k;
             }
         }
@@ -88,6 +90,10 @@ public final class HeaderNames {
     /** The usual spelling of a model name, for messages ({@code call-id} → {@code Call-ID}). */
     public static String display(String name) {
         switch (name) {
+            case VIA: return "Via";
+            case FROM: return "From";
+            case TO: return "To";
+            case CONTACT: return "Contact";
             case CALL_ID: return "Call-ID";
             case CSEQ: return "CSeq";
             case WWW_AUTHENTICATE: return "WWW-Authenticate";

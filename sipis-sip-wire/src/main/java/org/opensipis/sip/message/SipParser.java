@@ -57,34 +57,37 @@ final class SipParser {
             sepLen = 1;
         }
         int h = headEnd > off && data[headEnd - 1] == '\r' ? headEnd - 1 : headEnd;
-        String head = decodeStrict(data, off, h - off);
         int bodyStart = headEnd + sepLen;
-        return parseHead(head, data, bodyStart, end, stream, mayHaveControls(data, off, h));
+        int kinds = scan(data, off, h);
+        String head = decodeStrict(data, off, h - off, (kinds & NON_ASCII) == 0);
+        return parseHead(head, data, bodyStart, end, stream, (kinds & CONTROLS) != 0);
     }
+
+    private static final int NON_ASCII = 1;
+    private static final int CONTROLS = 2;
 
     /**
-     * Whether the header section may hold a control character other than HTAB and line ends
-     * (a CR not before LF counts): when not, the per-header check is skipped (the common case).
+     * One pass over the header section: whether it holds bytes above 0x7f (UTF-8 to decode) and
+     * whether it may hold a control character other than HTAB and line ends (a CR not before LF
+     * counts; when none, the per-header check is skipped: the common case).
      */
-    private static boolean mayHaveControls(byte[] data, int from, int to) {
+    private static int scan(byte[] data, int from, int to) {
+        int kinds = 0;
         for (int i = from; i < to; i++) {
             byte b = data[i];
-            if (b >= 0 && b < 0x20 && b != '\t' && b != '\n' && (b != '\r' || i + 1 >= to || data[i + 1] != '\n')
-                    || b == 0x7f) {
-                return true;
+            if (b >= 0x20 && b != 0x7f) {
+                continue; // the common case: printable ASCII
+            }
+            if (b < 0) {
+                kinds |= NON_ASCII;
+            } else if (b == 0x7f || b != '\t' && b != '\n' && (b != '\r' || i + 1 >= to || data[i + 1] != '\n')) {
+                kinds |= CONTROLS;
             }
         }
-        return false;
+        return kinds;
     }
 
-    private static String decodeStrict(byte[] data, int off, int len) {
-        boolean ascii = true;
-        for (int i = off; i < off + len; i++) {
-            if (data[i] < 0) {
-                ascii = false;
-                break;
-            }
-        }
+    private static String decodeStrict(byte[] data, int off, int len, boolean ascii) {
         if (ascii) {
             return new String(data, off, len, StandardCharsets.ISO_8859_1); // the common case: no decoder
         }
@@ -153,20 +156,26 @@ final class SipParser {
                         byteOffset(text, lineStart), null));
                 continue;
             }
-            String l = line != null ? line : text.substring(lineStart, end0);
-            int colon = l.indexOf(':');
+            // an unfolded line is read in place in the header section: no String for the whole line
+            String l = line != null ? line : text;
+            int from = line != null ? 0 : lineStart;
+            int to = line != null ? line.length() : end0;
+            int colon = l.indexOf(':', from);
+            if (colon >= to) {
+                colon = -1;
+            }
             int nameEnd = colon;
-            while (nameEnd > 0 && (l.charAt(nameEnd - 1) == ' ' || l.charAt(nameEnd - 1) == '\t')) {
+            while (nameEnd > from && (l.charAt(nameEnd - 1) == ' ' || l.charAt(nameEnd - 1) == '\t')) {
                 nameEnd--;
             }
-            if (colon < 0 || nameEnd <= 0 || !SipSyntax.isToken(l, 0, nameEnd)) {
+            if (colon < 0 || nameEnd <= from || !SipSyntax.isToken(l, from, nameEnd)) {
                 problem = first(problem, new SipParseException(400, colon < 0 ? "header line without a colon"
                         : "bad header name", byteOffset(text, lineStart), null));
                 continue;
             }
-            String value = SipSyntax.trim(l, colon + 1, l.length());
+            String value = SipSyntax.trim(l, colon + 1, to);
             int bad = controls ? SipSyntax.controlOutsideQuotedPair(value) : -1;
-            String name = HeaderNames.canonical(l, 0, nameEnd);
+            String name = HeaderNames.canonical(l, from, nameEnd);
             if (bad >= 0) {
                 problem = first(problem, new SipParseException(400, "control character in " + HeaderNames.display(name),
                         byteOffset(text, lineStart + colon + 1), null));

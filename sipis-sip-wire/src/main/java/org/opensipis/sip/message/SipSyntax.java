@@ -161,15 +161,23 @@ final class SipSyntax {
                 return "unexpected text after the " + header + " value";
             }
             int next = indexOutsideQuotes(s, ';', i + 1);
-            String p = s.substring(i + 1, next < 0 ? s.length() : next).trim();
-            int eq = p.indexOf('=');
-            String name = (eq < 0 ? p : p.substring(0, eq)).trim();
-            if (name.isEmpty() || !isToken(name, 0, name.length())) {
+            int end = next < 0 ? s.length() : next;
+            int eq = s.indexOf('=', i + 1);
+            if (eq >= end) {
+                eq = -1;
+            }
+            // checked in place: the name (a token) and the value (token, host or quoted string) without
+            // a String for each parameter
+            int nameFrom = skipSpace(s, i + 1, end);
+            int nameTo = trimSpaceEnd(s, nameFrom, eq < 0 ? end : eq);
+            if (!isToken(s, nameFrom, nameTo)) {
                 return "empty or malformed parameter in " + header;
             }
             if (eq >= 0) {
-                String v = p.substring(eq + 1).trim();
-                if (v.isEmpty() || !(isQuoted(v) || isGenValue(v))) {
+                int vFrom = skipSpace(s, eq + 1, end);
+                int vTo = trimSpaceEnd(s, vFrom, end);
+                if (vFrom >= vTo || !(isToken(s, vFrom, vTo) || isQuoted(s.substring(vFrom, vTo))
+                        || isGenValue(s.substring(vFrom, vTo)))) {
                     return "malformed parameter value in " + header;
                 }
             }
@@ -218,13 +226,7 @@ final class SipSyntax {
             if (uri.isEmpty() || hasSpace(uri)) {
                 throw bad("whitespace inside the <URI> of " + h);
             }
-            if (!UriSyntax.hasScheme(uri)) {
-                throw bad("URI without a scheme in " + h);
-            }
-            String hostProblem = UriSyntax.sipUriProblem(uri);
-            if (hostProblem != null) {
-                throw bad(hostProblem + " in " + h);
-            }
+            checkUri(uri, h);
             rest = gt + 1;
         } else {
             int semi = s.indexOf(';');
@@ -235,13 +237,7 @@ final class SipSyntax {
             if (uri.indexOf('?') >= 0 || uri.indexOf(',') >= 0 || uri.indexOf('>') >= 0 || uri.indexOf('"') >= 0) {
                 throw bad("a URI with '?' or ',' in " + h + " must be enclosed in <>");
             }
-            if (!UriSyntax.hasScheme(uri)) {
-                throw bad("URI without a scheme in " + h);
-            }
-            String hostProblem = UriSyntax.sipUriProblem(uri);
-            if (hostProblem != null) {
-                throw bad(hostProblem + " in " + h);
-            }
+            checkUri(uri, h);
             rest = semi < 0 ? s.length() : semi;
         }
         String p = paramsProblem(s.substring(rest).trim(), h);
@@ -255,16 +251,18 @@ final class SipSyntax {
             return false;
         }
         int dot = v.indexOf('.', 4);
-        return dot > 4 && dot < v.length() - 1 && allDigits(v, 4, dot) && allDigits(v, dot + 1, v.length());
+        return dot > 4 && dot < v.length() - 1 && UriSyntax.allDigits(v, 4, dot) && UriSyntax.allDigits(v, dot + 1, v.length());
     }
 
-    private static boolean allDigits(String s, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
-                return false;
-            }
+    /** The URI of a name-addr or addr-spec in header {@code h}: a scheme, and a well-formed sip/sips URI. */
+    private static void checkUri(String uri, String h) {
+        if (!UriSyntax.hasScheme(uri)) {
+            throw bad("URI without a scheme in " + h);
         }
-        return true;
+        String hostProblem = UriSyntax.sipUriProblem(uri);
+        if (hostProblem != null) {
+            throw bad(hostProblem + " in " + h);
+        }
     }
 
     private static final boolean[] TOKEN = new boolean[128];
@@ -361,6 +359,22 @@ final class SipSyntax {
             }
         }
         return -1;
+    }
+
+    /** The first index in {@code [from, to)} that is not whitespace ({@code String.trim}'s: at most SP), or {@code to}. */
+    private static int skipSpace(String s, int from, int to) {
+        while (from < to && s.charAt(from) <= ' ') {
+            from++;
+        }
+        return from;
+    }
+
+    /** {@code to} moved back over whitespace ({@code String.trim}'s), not before {@code from}. */
+    private static int trimSpaceEnd(String s, int from, int to) {
+        while (to > from && s.charAt(to - 1) <= ' ') {
+            to--;
+        }
+        return to;
     }
 
     /** {@code text[from, to)} without surrounding whitespace. */

@@ -120,7 +120,8 @@ final class UriSyntax {
     }
 
 
-    private static boolean allDigits(String s, int from, int to) {
+    /** Whether {@code s[from, to)} is all ASCII digits. */
+    static boolean allDigits(String s, int from, int to) {
         for (int i = from; i < to; i++) {
             if (s.charAt(i) < '0' || s.charAt(i) > '9') {
                 return false;

@@ -13,8 +13,6 @@ final class Counters {
     final LongAdder transportErrors = new LongAdder();
     /** Bindings taken over from the store at a restart without a REGISTER. */
     final LongAdder resumed = new LongAdder();
-    /** Responses that match no client transaction (RFC 3261 17.1.3): not counted as REGISTER answers. */
-    final LongAdder strayResponses = new LongAdder();
     final AtomicLongArray responses = new AtomicLongArray(700);
 
     Map<Integer, Long> responsesByCode() {

@@ -3,6 +3,7 @@ package org.opensipis.sip.registration;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
+import org.opensipis.sip.transport.SipTimers;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Executor;
@@ -14,7 +15,7 @@ import org.opensipis.sip.transport.TransportConfig;
 
 /**
  * Everything the {@link RegistrationEngine} needs, injected (owners and clock included, so tests
- * drive time). {@link RegistrationEngine#create} builds the production form from {@code Settings}.
+ * drive time). {@link RegistrationEngines#create} builds the production form from {@code Settings}.
  *
  * @param serverName         {@code Server[Name]}, written into every {@code InstanceState}
  * @param advertisedAddress  host for Via/Contact instead of the socket's ({@code Public/PrivateAddress})
@@ -56,6 +57,12 @@ public record EngineConfig(String serverName, Optional<String> advertisedAddress
         if (registration.refreshAt() < 0.1 || registration.refreshAt() > 0.95) {
             throw new IllegalArgumentException("Registration[RefreshAt] must be 0.1–0.95, was " + registration.refreshAt());
         }
+        new SipTimers(t1Millis); // checks T1
+    }
+
+    /** Timer E/F from {@code t1Millis}. */
+    public SipTimers timers() {
+        return new SipTimers(t1Millis);
     }
 
     /** With the default {@link TargetPolicy} (inward and metadata ranges refused, loopback too). */

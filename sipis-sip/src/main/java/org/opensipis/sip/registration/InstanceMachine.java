@@ -29,7 +29,6 @@ import org.slf4j.LoggerFactory;
 final class InstanceMachine {
 
     private static final Logger LOG = LoggerFactory.getLogger(InstanceMachine.class);
-    private static final long T2_MILLIS = 4000;
 
     private final EngineConfig cfg;
     private final RegistrationSettings rs;
@@ -225,10 +224,10 @@ final class InstanceMachine {
             return;
         }
         if (txn.flow.transport() == Transport.UDP) {
-            txn.retransmitMillis = cfg.t1Millis();
+            txn.retransmitMillis = cfg.timers().t1Millis();
             txn.timerE = txn.reg.owner.schedule(() -> retransmit(txn), txn.retransmitMillis);
         }
-        txn.timerF = txn.reg.owner.schedule(() -> timeout(txn), 64 * cfg.t1Millis());
+        txn.timerF = txn.reg.owner.schedule(() -> timeout(txn), cfg.timers().transactionTimeoutMillis());
     }
 
     /** Timer E: the retransmission passes the token buckets too (it is a REGISTER on the wire). */
@@ -243,7 +242,7 @@ final class InstanceMachine {
                 counters.retransmissions.increment();
             }
         });
-        txn.retransmitMillis = Math.min(2 * txn.retransmitMillis, T2_MILLIS);
+        txn.retransmitMillis = cfg.timers().nextRetransmitMillis(txn.retransmitMillis);
         txn.timerE = txn.reg.owner.schedule(() -> retransmit(txn), txn.retransmitMillis);
     }
 

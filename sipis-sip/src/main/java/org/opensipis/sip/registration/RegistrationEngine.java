@@ -1,7 +1,5 @@
 package org.opensipis.sip.registration;
 
-import java.io.IOException;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -9,18 +7,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiConsumer;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.instance.SipAccount;
 import org.opensipis.core.instance.InstanceState;
 import org.opensipis.core.instance.RegistrationState;
-import org.opensipis.core.settings.Settings;
 import org.opensipis.sip.digest.DigestChallenge;
-import org.opensipis.sip.dns.DnsjavaLookup;
 import org.opensipis.sip.dns.Rfc3263Resolver;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.owner.EventLoopOwner;
@@ -28,8 +19,8 @@ import org.opensipis.sip.owner.Owner;
 import org.opensipis.sip.owner.Owners;
 import org.opensipis.sip.throttle.Throttle;
 import org.opensipis.sip.transport.Flow;
+import org.opensipis.sip.transport.SipEndpoint;
 import org.opensipis.sip.transport.SipTransport;
-import org.opensipis.sip.transport.TransportConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,14 +36,14 @@ public final class RegistrationEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistrationEngine.class);
 
     private final EngineConfig cfg;
-    private final SipTransport transport;
+    private final SipEndpoint endpoint;
     private final Throttle throttle;
     private final Counters counters = new Counters();
     private final Latencies latencies = new Latencies();
     private final InstanceMachine machine;
     private final Map<String, Registration> regs = new ConcurrentHashMap<>();
     private final Map<String, Txn> txns = new ConcurrentHashMap<>();
-    private final Dispatcher dispatcher = new Dispatcher(txns, regs, counters, () -> this.closing);
+    private final RegisterInbound inbound;
     private final List<AutoCloseable> owned;
     /** {@code cfg.owners()}, or the transport's event loops when that is empty. */
     private final Owners owners;
@@ -61,58 +52,39 @@ public final class RegistrationEngine implements AutoCloseable {
     private final Unregistrations unregistrations;
     private volatile boolean closing;
 
-    /** An engine on the given parts; the caller keeps ownership of owners and executors. */
-    public RegistrationEngine(EngineConfig cfg, RegistrationListener listener) throws IOException {
-        this(cfg, listener, List.of());
+    /**
+     * An engine on the given parts and the process's endpoint (built in its {@link SipEndpoint.Wiring};
+     * route responses to {@link #onResponse} and closed flows to {@link #onFlowClosed}). The
+     * caller keeps ownership of the endpoint, owners and executors and closes the endpoint after
+     * the engine.
+     */
+    public RegistrationEngine(EngineConfig cfg, RegistrationListener listener, SipEndpoint endpoint) {
+        this(cfg, listener, endpoint, List.of());
     }
 
-    private RegistrationEngine(EngineConfig cfg, RegistrationListener listener, List<AutoCloseable> owned) throws IOException {
+    /** As above; closing the engine closes {@code owned} too ({@link RegistrationEngines}). */
+    RegistrationEngine(EngineConfig cfg, RegistrationListener listener, SipEndpoint endpoint, List<AutoCloseable> owned) {
         this.cfg = cfg;
         this.owned = owned;
-        this.transport = new SipTransport(cfg.transport(), dispatcher);
+        this.endpoint = endpoint;
+        SipTransport transport = endpoint.transport();
         if (cfg.owners().isEmpty()) {
             List<Owner> loops = new ArrayList<>();
-            transport.eventLoops().forEach(l -> loops.add(new EventLoopOwner(l)));
+            endpoint.eventLoops().forEach(l -> loops.add(new EventLoopOwner(l)));
             this.owners = new Owners(loops);
         } else {
             this.owners = new Owners(cfg.owners());
         }
-        this.throttle = new Throttle(cfg.throttleOwner().orElseGet(() -> new EventLoopOwner(transport.udpEventLoop())), cfg.clock(), cfg.registration().globalRate(),
+        this.throttle = new Throttle(cfg.throttleOwner().orElseGet(() -> new EventLoopOwner(endpoint.udpEventLoop())), cfg.clock(), cfg.registration().globalRate(),
                 cfg.registration().perRegistrarRate(), cfg.registration().maxInFlight());
         Targets targets = new Targets(new Rfc3263Resolver(cfg.dns(), cfg.random()), cfg.dnsExecutor(), cfg.clock(),
                 cfg.targets());
         Map<String, DigestChallenge> challenges = new ConcurrentHashMap<>();
         this.machine = new InstanceMachine(cfg, transport, throttle, counters, targets, listener, txns, challenges, latencies);
-        dispatcher.machine(machine);
+        this.inbound = new RegisterInbound(txns, regs, counters, () -> this.closing, machine);
         this.listener = listener;
         this.control = new EngineControl(this, regs, machine, throttle);
         this.unregistrations = new Unregistrations(regs, machine, listener, cfg.registration());
-    }
-
-    /**
-     * The production engine for a process: instances owned by the transport's Netty I/O event loops
-     * ({@code availableProcessors / 2} of them, "sipis-sip-io-*"; the UDP socket's loop handles its
-     * responses and sends its REGISTERs without waking another thread), the throttle on the UDP
-     * loop, a DNS executor of 4 threads, system clock and dnsjava. Closing the engine closes them.
-     */
-    public static RegistrationEngine create(Settings settings, RegistrationListener listener) throws IOException {
-        int n = Runtime.getRuntime().availableProcessors();
-        List<AutoCloseable> owned = new ArrayList<>();
-        AtomicInteger dnsThreads = new AtomicInteger();
-        ThreadPoolExecutor dns = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
-            Thread t = new Thread(r, "sipis-sip-dns-" + dnsThreads.getAndIncrement());
-            t.setDaemon(true);
-            return t;
-        });
-        dns.allowCoreThreadTimeOut(true);
-        owned.add(dns::shutdownNow);
-        TransportConfig tc = new TransportConfig(settings.registration().address(), Math.max(1, n / 2),
-                settings.trustedCertificates(), settings.tlsClientCertificates(), settings.instance().keepAlive(),
-                settings.instance().keepAlivePeriod(), java.time.Duration.ofSeconds(10), settings.registration().port());
-        EngineConfig cfg = new EngineConfig(settings.server().name(), settings.server().advertisedAddress(),
-                settings.instance().userAgent(), settings.registration(), tc, Clock.systemUTC(), List.of(), Optional.empty(),
-                new DnsjavaLookup(), dns, new java.util.Random(), true, 500, settings.abuse().targets());
-        return new RegistrationEngine(cfg, listener, owned);
     }
 
     /**
@@ -279,7 +251,7 @@ public final class RegistrationEngine implements AutoCloseable {
     public EngineStats stats() {
         return new EngineStats(regs.size(), counters.registersSent.sum(), counters.retransmissions.sum(),
                 counters.timeouts.sum(), counters.transportErrors.sum(), counters.responsesByCode(),
-                throttle.queueDepth(), throttle.inFlight(), counters.strayResponses.sum());
+                throttle.queueDepth(), throttle.inFlight(), endpoint.strayResponses());
     }
 
     /** Bindings taken over from the store at start without a REGISTER (same Contact, still valid). */
@@ -308,12 +280,12 @@ public final class RegistrationEngine implements AutoCloseable {
 
     /** Whether the SIP socket REGISTERs leave from (and requests arrive on) is bound (readiness). */
     public boolean socketsBound() {
-        return !closing && transport.isBound();
+        return !closing && endpoint.isBound();
     }
 
     /** The local UDP port REGISTERs leave from. */
     public int udpPort() {
-        return transport.udpPort();
+        return endpoint.udpPort();
     }
 
     /**
@@ -332,7 +304,6 @@ public final class RegistrationEngine implements AutoCloseable {
             LOG.info("Stopping: {} instance(s) keep their bindings for the next start to refresh "
                     + "(Registration[UnregisterOnStop] is No)", regs.size());
         }
-        transport.close();
         for (AutoCloseable c : owned) {
             try {
                 c.close();
@@ -343,24 +314,19 @@ public final class RegistrationEngine implements AutoCloseable {
     }
 
 
-    // ---- Incoming requests (issue 6, org.opensipis.sip.call): hook and instance lookup ----
+    // ---- The endpoint's routes and the call side's lookups ----
 
     /**
-     * Where requests arriving on our sockets (INVITE, CANCEL, ACK, MESSAGE ... sent by the
-     * proxy to our Contacts) go; called on I/O threads, must not block. Null drops them.
+     * A response from the endpoint (I/O thread): true when it answers one of our REGISTERs
+     * (RFC 3261 17.1.3), which then goes to its instance's owner.
      */
-    public void setRequestHandler(BiConsumer<SipMessage, Flow> handler) {
-        dispatcher.requestHandler(handler);
+    public boolean onResponse(SipMessage m, Flow flow) {
+        return inbound.onResponse(m, flow);
     }
 
-    /**
-     * Where responses that answer none of our REGISTERs go (responses to the call relay's
-     * requests in a call's dialog: BYE, re-INVITE, ...); I/O threads, must not block. The handler
-     * says whether the response matched one of its transactions; the others are counted as stray
-     * ({@link EngineStats#strayResponses}). Null drops them (all stray).
-     */
-    public void setResponseHandler(java.util.function.BiPredicate<SipMessage, Flow> handler) {
-        dispatcher.responseHandler(handler);
+    /** A TCP/TLS flow closed (I/O thread): the instances bound through it register again. */
+    public void onFlowClosed(Flow flow) {
+        inbound.onFlowClosed(flow);
     }
 
     /** What the app registered for a selector this engine holds. O(1), lock-free. */

@@ -40,10 +40,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The registration client's sockets (Netty, NIO): one shared UDP socket, and one TCP or TLS
- * connection per registrar address, shared by every instance registering there. Parsed inbound
- * messages and closed flows are reported to the {@link Receiver} on Netty I/O threads; the
- * receiver hops onto owners. Keep-alives: CRLF on TCP/TLS, CRLFCRLF on UDP, per flow.
+ * The process's SIP sockets (Netty, NIO), owned by the one {@link SipEndpoint}: one shared UDP
+ * socket, and one TCP or TLS connection per registrar address, shared by every instance
+ * registering there. Parsed inbound messages and closed flows are reported to the
+ * {@link Receiver} (the endpoint) on Netty I/O threads; handlers hop onto owners. Keep-alives: CRLF on TCP/TLS, CRLFCRLF on UDP, per flow.
  */
 public final class SipTransport implements AutoCloseable {
 
@@ -55,7 +55,7 @@ public final class SipTransport implements AutoCloseable {
     private static final byte[] DOUBLE_CRLF = {'\r', '\n', '\r', '\n'};
 
     /** Where inbound traffic goes; called on I/O threads, must not block. */
-    public interface Receiver {
+    interface Receiver {
         void onMessage(SipMessage message, Flow flow);
 
         void onFlowClosed(Flow flow);
@@ -65,18 +65,34 @@ public final class SipTransport implements AutoCloseable {
     private final Receiver receiver;
     private final EventLoopGroup group;
     private final TlsContexts tls;
-    private final Channel udp;
+    private final io.netty.channel.EventLoop udpLoop;
+    /** Set once by {@link #bind}, before any message can arrive or be sent. */
+    private volatile Channel udp;
     private final Map<String, CompletableFuture<Flow>> streams = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, Flow> udpFlows = new ConcurrentHashMap<>();
     private final Map<InetAddress, String> localHosts = new ConcurrentHashMap<>();
 
-    public SipTransport(TransportConfig config, Receiver receiver) throws IOException {
+    /**
+     * The I/O event loops and TLS contexts; no socket yet. {@link SipEndpoint} binds the UDP socket
+     * ({@link #bind}) once what arrives has somewhere to go.
+     */
+    SipTransport(TransportConfig config, Receiver receiver) throws IOException {
         this.config = config;
         this.receiver = receiver;
         this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("sipis-sip-io", true),
                 NioIoHandler.newFactory());
-        this.tls = new TlsContexts(config.trustedCertificates(), config.clientCertificates());
-        ChannelFuture bound = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+        this.udpLoop = (io.netty.channel.EventLoop) group.next();
+        try {
+            this.tls = new TlsContexts(config.trustedCertificates(), config.clientCertificates());
+        } catch (IOException | RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** Binds the UDP socket on {@link #udpEventLoop}; once. */
+    void bind() throws IOException {
+        ChannelFuture bound = new Bootstrap().group(udpLoop).channel(NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
                 .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
                 // a 200 OK listing every binding of an AoR easily exceeds Netty's 2 KiB default
@@ -84,7 +100,6 @@ public final class SipTransport implements AutoCloseable {
                 .handler(new UdpHandler())
                 .bind(new InetSocketAddress(config.bindAddress(), config.bindPort())).awaitUninterruptibly();
         if (!bound.isSuccess()) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new IOException("Cannot bind the SIP UDP socket on " + config.bindAddress() + ":" + config.bindPort()
                     + " (Registration[Address], Registration[Port]; is another process using it?): "
                     + bound.cause().getMessage(), bound.cause());
@@ -98,7 +113,7 @@ public final class SipTransport implements AutoCloseable {
 
     /** The UDP socket's event loop: an owner for work that must reach the wire without a hop. */
     public io.netty.channel.EventLoop udpEventLoop() {
-        return udp.eventLoop();
+        return udpLoop;
     }
 
     /**
@@ -107,9 +122,9 @@ public final class SipTransport implements AutoCloseable {
      */
     public java.util.List<io.netty.channel.EventLoop> eventLoops() {
         java.util.List<io.netty.channel.EventLoop> out = new java.util.ArrayList<>();
-        out.add(udp.eventLoop());
+        out.add(udpLoop);
         for (io.netty.util.concurrent.EventExecutor e : group) {
-            if (e != udp.eventLoop()) {
+            if (e != udpLoop) {
                 out.add((io.netty.channel.EventLoop) e);
             }
         }
@@ -118,7 +133,8 @@ public final class SipTransport implements AutoCloseable {
 
     /** Whether the UDP socket is still open and bound (readiness). */
     public boolean isBound() {
-        return udp.isActive();
+        Channel u = udp;
+        return u != null && u.isActive();
     }
 
     /** The local UDP port. */
@@ -258,7 +274,10 @@ public final class SipTransport implements AutoCloseable {
 
     @Override
     public void close() {
-        udp.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        Channel u = udp;
+        if (u != null) {
+            u.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 

@@ -23,6 +23,7 @@ import org.opensipis.sip.owner.ThreadOwner;
 import org.opensipis.sip.registration.EngineConfig;
 import org.opensipis.sip.registration.EngineStats;
 import org.opensipis.sip.registration.RegistrationEngine;
+import org.opensipis.sip.registration.RegistrationEngines;
 import org.opensipis.sip.testing.EngineHarness;
 import org.opensipis.sip.testing.Kamailio;
 import org.opensipis.sip.transport.TransportConfig;
@@ -116,7 +117,7 @@ public final class RegistrationBench {
         RegistrationSettings rs = new RegistrationSettings(rate, rate, 500, refreshAt, 0.1,
                 Duration.ofSeconds(expires), Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60),
                 Duration.ofSeconds(240), Duration.ofSeconds(300), Duration.ofSeconds(1200), Duration.ofSeconds(1));
-        // as RegistrationEngine.create: owners on the transport's I/O loops (availableProcessors / 2),
+        // as RegistrationEngines.create: owners on the transport's I/O loops (availableProcessors / 2),
         // unless -Dbench.owners=N asks for N owner threads of their own (the former production form)
         int threads = Integer.getInteger("bench.owners", 0);
         for (int i = 0; i < threads; i++) {
@@ -129,7 +130,7 @@ public final class RegistrationBench {
         EngineConfig cfg = new EngineConfig("bench", Optional.empty(), "SIPIS-bench", rs, tc, Clock.systemUTC(),
                 new ArrayList<Owner>(owners), Optional.empty(), new DnsjavaLookup(), Runnable::run, new SecureRandom(),
                 preemptive, 500, EngineHarness.LOOPBACK);
-        return new RegistrationEngine(cfg, s -> { });
+        return RegistrationEngines.open(cfg, s -> { });
     }
 
     private void registerAll(RegistrationEngine e, int from, int n) {

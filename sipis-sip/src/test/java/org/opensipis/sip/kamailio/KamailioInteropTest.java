@@ -98,7 +98,7 @@ class KamailioInteropTest {
                 tc, java.time.Clock.systemUTC(), java.util.List.of(), Optional.empty(),
                 new org.opensipis.sip.dns.DnsjavaLookup(), Runnable::run, new java.util.Random(7), true, 500,
                 EngineHarness.LOOPBACK); // Kamailio listens on loopback: opted in, as an operator would
-        try (var engine = new org.opensipis.sip.registration.RegistrationEngine(cfg, states::add)) {
+        try (var engine = org.opensipis.sip.registration.RegistrationEngines.open(cfg, states::add)) {
             for (String sel : java.util.List.of("AB0001", "AB0002", "AB0003")) {
                 engine.register(EngineHarness.record(sel, "alice", "secret", kamailio.port(), Transport.UDP), Optional.empty());
             }

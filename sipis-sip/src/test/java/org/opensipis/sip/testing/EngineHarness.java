@@ -25,6 +25,7 @@ import org.opensipis.sip.dns.DnsjavaLookup;
 import org.opensipis.sip.owner.ManualOwner;
 import org.opensipis.sip.registration.EngineConfig;
 import org.opensipis.sip.registration.RegistrationEngine;
+import org.opensipis.sip.registration.RegistrationEngines;
 import org.opensipis.sip.registration.RegistrationListener;
 import org.opensipis.sip.transport.TransportConfig;
 
@@ -73,7 +74,7 @@ public final class EngineHarness implements AutoCloseable {
                 Duration.ofSeconds(5));
         EngineConfig cfg = new EngineConfig("test-server", Optional.empty(), "SIPIS-test/1.0", settings, tc, clock,
                 List.of(owner), Optional.of(owner), dns, Runnable::run, new Random(7), true, 500, targets);
-        engine = new RegistrationEngine(cfg, new RegistrationListener() {
+        engine = RegistrationEngines.open(cfg, new RegistrationListener() {
             @Override
             public void stateChanged(InstanceState state) {
                 states.add(state);

@@ -20,6 +20,7 @@ import org.opensipis.sip.owner.Owner;
 import org.opensipis.sip.owner.ThreadOwner;
 import org.opensipis.sip.registration.EngineConfig;
 import org.opensipis.sip.registration.RegistrationEngine;
+import org.opensipis.sip.registration.RegistrationEngines;
 import org.opensipis.sip.testing.EngineHarness;
 import org.opensipis.sip.testing.FakeRegistrar;
 import org.opensipis.sip.transport.TransportConfig;
@@ -50,7 +51,7 @@ class ThrottleProofTest {
             List<Owner> owners = List.of(o1, o2);
             EngineConfig cfg = new EngineConfig("proof", Optional.empty(), "SIPIS-test", rs, tc, Clock.systemUTC(), owners,
                     Optional.empty(), new DnsjavaLookup(), Runnable::run, new SecureRandom(), true, 500, EngineHarness.LOOPBACK);
-            RegistrationEngine engine = new RegistrationEngine(cfg, s -> { });
+            RegistrationEngine engine = RegistrationEngines.open(cfg, s -> { });
             try {
                 for (int i = 0; i < n; i++) {
                     engine.register(EngineHarness.record(String.format("%08X", i), "u" + i, "pw" + i, registrar.udpPort(),

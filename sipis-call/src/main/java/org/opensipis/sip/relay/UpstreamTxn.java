@@ -19,9 +19,14 @@ final class UpstreamTxn {
     /** The app's request this one relays (its answer goes back to the app), or null for our own BYE. */
     final SipMessage appRequest;
     final AppFlow appFlow;
+    /**
+     * RFC 3261 17.1: TRYING until a provisional response (an INVITE's "Calling"), PROCEEDING after
+     * one (an INVITE stops retransmitting), COMPLETED once a final response arrived.
+     */
+    enum State { TRYING, PROCEEDING, COMPLETED }
+
     long retransmitMillis;
-    boolean provisional;
-    boolean completed;
+    State state = State.TRYING;
     /** The ACK sent for the final response to an INVITE: sent again when the final is retransmitted. */
     byte[] ack;
     Owner.Cancellable retransmitTimer;

@@ -25,6 +25,8 @@ import org.opensipis.core.settings.TextMessageFilter;
 import org.opensipis.push.PushDispatcher;
 import org.opensipis.push.PushPolicy;
 import org.opensipis.push.apns.ApnsProvider;
+import java.util.function.Function;
+import org.opensipis.sip.app.AppBinding;
 import org.opensipis.sip.call.CallConfig;
 import org.opensipis.sip.call.Directory;
 import org.opensipis.sip.call.IncomingListener;
@@ -33,13 +35,17 @@ import org.opensipis.sip.dns.DnsjavaLookup;
 import org.opensipis.sip.registration.EngineConfig;
 import org.opensipis.sip.registration.RegistrationEngine;
 import org.opensipis.sip.registration.RegistrationListener;
+import org.opensipis.sip.relay.CallProgress;
+import org.opensipis.sip.relay.CallRelay;
+import org.opensipis.sip.transport.SipEndpoint;
 import org.opensipis.sip.transport.TransportConfig;
 
 /**
- * The real incoming-call stack on real threads and the system clock: the registration engine
- * (its sockets, with instances and the throttle on its I/O event loops as in production),
- * IncomingRequests wired to it, the push dispatcher with the APNs
- * provider against {@link ApnsMock}, and an in-memory call log.
+ * The real incoming-call stack on real threads and the system clock, wired as the composition
+ * root wires it: one endpoint (its sockets, with instances and the throttle on its I/O event
+ * loops as in production) routing to the registration engine, IncomingRequests and the call relay
+ * (on the engine's owners; the app leg's bindings come from {@link #appBindings}), the push
+ * dispatcher with the APNs provider against {@link ApnsMock}, and an in-memory call log.
  */
 public final class Stack implements AutoCloseable {
 
@@ -49,6 +55,11 @@ public final class Stack implements AutoCloseable {
     public final InMemoryCallLog log = new InMemoryCallLog();
     public final RegistrationEngine engine;
     public final IncomingRequests incoming;
+    public final CallRelay relay;
+    public final CallProgress progress;
+    /** The app leg's bindings by selector, for the relay (a test with an app leg points it there). */
+    public volatile Function<String, Optional<AppBinding>> appBindings = selector -> Optional.empty();
+    private final SipEndpoint endpoint;
 
     public Stack(Path dir, Duration t1, List<TextMessageFilter> filters) throws Exception {
         apns = new ApnsMock(dir);
@@ -61,15 +72,31 @@ public final class Stack implements AutoCloseable {
                 Duration.ofSeconds(30), Duration.ofSeconds(5));
         EngineConfig ec = new EngineConfig("e2e", Optional.empty(), "SIPIS-e2e", EngineHarness.settings(), tc,
                 Clock.systemUTC(), List.of(), Optional.empty(), new DnsjavaLookup(), Runnable::run, new Random(), true, 500, EngineHarness.LOOPBACK);
-        engine = new RegistrationEngine(ec, new RegistrationListener() {
-            @Override
-            public void stateChanged(InstanceState state) {
-            }
-        });
         CallConfig cc = new CallConfig(new IncomingCallSettings(t1, t1, new RejectWith(480, "Temporarily Unavailable")),
                 filters, "SIPIS-e2e", Optional.empty(), Clock.systemUTC(), new SecureRandom(), 500, 10_000, 5);
-        incoming = new IncomingRequests(cc, Directory.of(engine), push, log, IncomingListener.NONE);
-        engine.setRequestHandler(incoming::onRequest);
+        Parts p = new Parts();
+        endpoint = SipEndpoint.open(tc, ep -> {
+            p.engine = new RegistrationEngine(ec, new RegistrationListener() {
+                @Override
+                public void stateChanged(InstanceState state) {
+                }
+            }, ep);
+            p.relay = new CallRelay(selector -> appBindings.apply(selector), p.engine.owners(), new SecureRandom(), "sipis.test");
+            p.incoming = new IncomingRequests(cc, Directory.of(p.engine), push, log, IncomingListener.NONE, p.relay::fromUpstream);
+            return new SipEndpoint.Routes(p.incoming::onRequest, List.of(p.engine::onResponse, p.relay::upstreamResponse),
+                    p.engine::onFlowClosed);
+        });
+        engine = p.engine;
+        relay = p.relay;
+        incoming = p.incoming;
+        progress = new CallProgress(incoming, relay);
+    }
+
+    /** What the endpoint's wiring builds. */
+    private static final class Parts {
+        RegistrationEngine engine;
+        CallRelay relay;
+        IncomingRequests incoming;
     }
 
     /** An instance of {@code user} at the registrar 127.0.0.1:{@code port} with a VoIP and an alert token. */
@@ -86,6 +113,7 @@ public final class Stack implements AutoCloseable {
     @Override
     public void close() throws Exception {
         engine.close();
+        endpoint.close();
         push.close(); // closes the provider too
         apns.close();
     }

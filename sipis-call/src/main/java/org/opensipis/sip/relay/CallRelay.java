@@ -9,13 +9,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.opensipis.sip.app.AppBinding;
 import org.opensipis.sip.app.AppFlow;
-import org.opensipis.sip.call.IncomingRequests;
 import org.opensipis.sip.call.PendingCall;
 import org.opensipis.sip.message.HeaderParams;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.owner.Owner;
 import org.opensipis.sip.owner.Owners;
 import org.opensipis.sip.transport.Flow;
+import org.opensipis.sip.transport.SipTimers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +30,9 @@ import org.slf4j.LoggerFactory;
 public final class CallRelay {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallRelay.class);
-    static final long T1 = 500;
-    static final long T2 = 4000;
+    /** The relay's transactions and its 2xx retransmission run on RFC 3261's default timers. */
+    static final SipTimers TIMERS = SipTimers.RFC_3261;
 
-    private final IncomingRequests incoming;
     private final Function<String, Optional<AppBinding>> bindings;
     private final Owners owners;
     private final Random random;
@@ -48,50 +47,35 @@ public final class CallRelay {
     private final UpstreamRequests upstream;
 
     /**
-     * @param incoming the incoming-call code (its in-dialog handler is set to this relay)
      * @param bindings the app leg's bindings by selector ({@code AppLegServer::bindingOf}), any thread
      * @param owner    where every relayed call's state lives (tests: one owner for all)
      * @param random   tags, branches and Call-IDs (a SecureRandom in production)
      * @param domain   the host part of the app's AoR in the To of our INVITE ({@code Server[Realm]})
      */
-    public CallRelay(IncomingRequests incoming, Function<String, Optional<AppBinding>> bindings, Owner owner,
-                     Random random, String domain) {
-        this(incoming, bindings, Owners.single(owner), random, domain);
+    public CallRelay(Function<String, Optional<AppBinding>> bindings, Owner owner, Random random, String domain) {
+        this(bindings, Owners.single(owner), random, domain);
     }
 
     /**
      * A relay whose calls each live on the owner of their selector (the registration engine's
      * owners, which hold the rest of the instance's state).
      */
-    public CallRelay(IncomingRequests incoming, Function<String, Optional<AppBinding>> bindings, Owners owners,
-                     Random random, String domain) {
-        this.incoming = incoming;
+    public CallRelay(Function<String, Optional<AppBinding>> bindings, Owners owners, Random random, String domain) {
         this.bindings = bindings;
         this.owners = owners;
         this.random = random;
         this.domain = domain;
         this.upstream = new UpstreamRequests(owners, this::branch);
-        incoming.setInDialogHandler(this::fromUpstream);
     }
 
-    /**
-     * The app signalled progress (an accepted REGISTER): Device-Making-Progress for the named call,
-     * or for the oldest waiting call of the selector, then take it over and INVITE the app. Any thread.
-     */
-    public void progress(String selector, Optional<String> pairingId) {
-        Optional<String> p = pairingId.or(() -> incoming.pendingPairingIds(selector).stream().findFirst());
-        if (p.isEmpty()) {
-            return;
-        }
-        String id = p.get();
-        incoming.deviceMakingProgress(selector, id).thenAccept(first -> {
-            Optional<AppBinding> b = bindings.apply(selector).filter(x -> x.flow().isOpen());
-            if (b.isEmpty()) {
-                LOG.debug("Progress for {} ({}) but no open app flow: the call keeps waiting", selector, id);
-                return;
-            }
-            incoming.takeOver(selector, id).thenAccept(call -> call.ifPresent(c -> owners.of(selector).execute(() -> start(c, b.get()))));
-        });
+    /** The app leg's open binding of {@code selector}, if any. Any thread. */
+    Optional<AppBinding> openBinding(String selector) {
+        return bindings.apply(selector).filter(x -> x.flow().isOpen());
+    }
+
+    /** Starts relaying a taken-over call to the app, on the selector's owner. */
+    void startOnOwner(String selector, PendingCall pc, AppBinding binding) {
+        owners.of(selector).execute(() -> start(pc, binding));
     }
 
     /**
@@ -189,8 +173,11 @@ public final class CallRelay {
         }
     }
 
-    /** Requests inside the provider-leg dialog (ACK for our 2xx, BYE, re-INVITE, ...), on I/O or owner threads. */
-    private void fromUpstream(SipMessage m, Flow flow) {
+    /**
+     * Requests inside the provider-leg dialog (ACK for our 2xx, BYE, re-INVITE, ...), on I/O or
+     * owner threads: the in-dialog handler given to {@code IncomingRequests} at construction.
+     */
+    public void fromUpstream(SipMessage m, Flow flow) {
         RelayCall c = byUpstreamDialog.get(RelayCall.dialogKey(m.header("call-id").orElse(""),
                 HeaderParams.param(m.header("to").orElse(""), "tag")));
         if (c == null) {
@@ -270,8 +257,8 @@ public final class CallRelay {
                     if (!sent) {
                         hangUpApp(c);
                     } else if (c.state == RelayCall.State.ANSWERED) {
-                        c.answerRetransmitMillis = T1;
-                        c.answerTimer = ownerOf(c).schedule(() -> retransmitAnswer(c), T1);
+                        c.answerRetransmitMillis = TIMERS.t1Millis();
+                        c.answerTimer = ownerOf(c).schedule(() -> retransmitAnswer(c), c.answerRetransmitMillis);
                     }
                 }));
     }
@@ -284,13 +271,13 @@ public final class CallRelay {
             return;
         }
         c.answerWaitedMillis += c.answerRetransmitMillis;
-        if (c.answerWaitedMillis >= 64 * T1) {
+        if (c.answerWaitedMillis >= TIMERS.transactionTimeoutMillis()) {
             LOG.info("No ACK for the answer of {}: hanging up", c);
             hangUpApp(c);
             return;
         }
         c.pending.resendAnswer();
-        c.answerRetransmitMillis = Math.min(2 * c.answerRetransmitMillis, T2);
+        c.answerRetransmitMillis = TIMERS.nextRetransmitMillis(c.answerRetransmitMillis);
         c.answerTimer = ownerOf(c).schedule(() -> retransmitAnswer(c), c.answerRetransmitMillis);
     }
 
@@ -373,7 +360,7 @@ public final class CallRelay {
 
     /** Keeps the app-leg entry for retransmissions and the answer to our BYE, then drops it (64·T1). */
     private void forgetLater(RelayCall c) {
-        ownerOf(c).schedule(() -> byAppCallId.remove(c.appCallId, c), 64 * T1);
+        ownerOf(c).schedule(() -> byAppCallId.remove(c.appCallId, c), TIMERS.transactionTimeoutMillis());
     }
 
     /** The owner of a call's state: the owner of its selector. */

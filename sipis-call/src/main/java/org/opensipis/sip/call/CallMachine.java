@@ -117,15 +117,15 @@ final class CallMachine {
         InviteTxn t = new InviteTxn(txnKey, m, peer, g, newTag(), g.owner);
         txns.put(txnKey, t);
         g.forks.add(t);
-        if (g.takenOver) {
+        if (g.phase == CallGroup.Phase.TAKEN_OVER) {
             sendFinal(t, 480, "Temporarily Unavailable", List.of(Responses.REASON + ": " + TAKEN_OVER));
             return;
         }
         provisional(t, ALERTING);
-        if (g.pushAccepted) {
+        if (g.push == CallGroup.Push.ACCEPTED) {
             provisional(t, PUSH_SENT);
         }
-        if (g.progress) {
+        if (g.phase == CallGroup.Phase.PROGRESS) {
             provisional(t, PROGRESS);
         }
     }
@@ -133,7 +133,7 @@ final class CallMachine {
     private void pushAll(CallGroup g, List<DeviceToken> tokens) {
         Instant now = cfg.clock().instant();
         Instant deadline = now.plus(cfg.calls().notAnsweredMaxAge());
-        g.pushed = true;
+        g.push = CallGroup.Push.SENT;
         g.pushesOutstanding = tokens.size();
         for (DeviceToken token : tokens) {
             PushRequest.Builder b = PushRequest.builder(g.selector, token, Verb.INCOMING_CALL, now).callId(g.callId)
@@ -148,25 +148,25 @@ final class CallMachine {
     private void pushDone(CallGroup g, DeviceToken token, PushOutcome o, Throwable e) {
         g.pushesOutstanding--;
         if (o != null && o.accepted()) {
-            if (!g.pushAccepted && !g.ended) {
-                g.pushAccepted = true;
+            boolean first = g.push != CallGroup.Push.ACCEPTED;
+            g.push = CallGroup.Push.ACCEPTED;
+            if (first && g.phase != CallGroup.Phase.ENDED) {
                 for (InviteTxn t : g.live()) {
                     provisional(t, PUSH_SENT);
                 }
             }
-            g.pushAccepted = true;
             return;
         }
         LOG.debug("Incoming-call push to {} for {} call {} not accepted: {}", token.shortForm(), g.selector, g.callId,
                 o != null ? o : e);
-        if (g.pushesOutstanding == 0 && !g.pushAccepted && !g.ended && !g.takenOver && !g.progress) {
+        if (g.pushesOutstanding == 0 && g.push != CallGroup.Push.ACCEPTED && g.phase == CallGroup.Phase.RINGING) {
             end(g, 480, "Temporarily Unavailable", PUSH_FAILED, "push-failed", Verb.MISSED_CALL);
         }
     }
 
     private void expire(CallGroup g, boolean afterProgress) {
         g.timer = null;
-        if (g.ended || g.takenOver) {
+        if (!g.waiting()) {
             return;
         }
         if (afterProgress) {
@@ -179,10 +179,10 @@ final class CallMachine {
 
     /** The device signalled progress: 180 Device-Making-Progress, T1 → T2. Only the first counts. */
     boolean progress(CallGroup g) {
-        if (g.ended || g.progress || g.takenOver) {
+        if (g.phase != CallGroup.Phase.RINGING) {
             return false;
         }
-        g.progress = true;
+        g.phase = CallGroup.Phase.PROGRESS;
         g.cancelTimer();
         g.timer = g.owner.schedule(() -> expire(g, true), cfg.calls().progressMaxAge().toMillis());
         for (InviteTxn t : g.live()) {
@@ -193,14 +193,14 @@ final class CallMachine {
 
     /** The app leg takes the oldest live fork; the other forks are refused. Null if none is left. */
     InviteTxn takeOver(CallGroup g) {
-        if (g.ended || g.takenOver) {
+        if (!g.waiting()) {
             return null;
         }
         List<InviteTxn> live = g.live();
         if (live.isEmpty()) {
             return null;
         }
-        g.takenOver = true;
+        g.phase = CallGroup.Phase.TAKEN_OVER;
         g.cancelTimer();
         InviteTxn chosen = live.get(0);
         chosen.takenOver = true;
@@ -214,7 +214,7 @@ final class CallMachine {
 
     private void abandoned(CallGroup g, InviteTxn t) {
         g.timer = null;
-        if (g.ended || t.state != InviteTxn.State.PROCEEDING) {
+        if (g.phase == CallGroup.Phase.ENDED || t.state != InviteTxn.State.PROCEEDING) {
             return;
         }
         t.takenOver = false;
@@ -237,8 +237,8 @@ final class CallMachine {
         }
         sendFinalBytes(t, code, bytes);
         CallGroup g = t.group;
-        if (!g.ended) {
-            g.ended = true;
+        if (g.phase != CallGroup.Phase.ENDED) {
+            g.phase = CallGroup.Phase.ENDED;
             forget(g);
             String outcome = code < 300 ? "answered" : "declined";
             if (code < 300) {
@@ -265,7 +265,7 @@ final class CallMachine {
             t.onCancel.accept(cancel.headers("reason"));
         }
         CallGroup g = t.group;
-        if (g != null && !g.ended && g.live().isEmpty()) {
+        if (g != null && g.phase != CallGroup.Phase.ENDED && g.live().isEmpty()) {
             boolean elsewhere = cancel.headers("reason").stream().anyMatch(CallMachine::answeredElsewhere);
             if (elsewhere) {
                 end(g, 0, null, null, "answered-elsewhere", Verb.ANSWERED_ELSEWHERE);
@@ -292,7 +292,7 @@ final class CallMachine {
             if (t.peer.reliable()) {
                 terminate(t);
             } else {
-                t.timerH = t.owner.schedule(() -> terminate(t), cfg.t4Millis()); // Timer I
+                t.timerH = t.owner.schedule(() -> terminate(t), cfg.timers().t4Millis()); // Timer I
             }
         }
         return true;
@@ -300,7 +300,7 @@ final class CallMachine {
 
     /** Ends a call: the final response to every live fork, the outcome, the record and the notice push. */
     private void end(CallGroup g, int code, String phrase, String xReason, String outcome, Verb notice) {
-        g.ended = true;
+        g.phase = CallGroup.Phase.ENDED;
         forget(g);
         if (code > 0) {
             for (InviteTxn t : g.live()) {
@@ -313,14 +313,14 @@ final class CallMachine {
         listener.callEnded(g.selector, outcome);
         if (notice == Verb.ANSWERED_ELSEWHERE) {
             counters.answeredElsewhere.increment();
-            if (g.pushed) {
+            if (g.push != CallGroup.Push.NONE) {
                 notices.push(g, notice, OptionalInt.empty());
             }
             return;
         }
         counters.missed.increment();
         MissedCall mc = new MissedCall(g.callId, g.callerName, g.callerUri, g.arrived, cfg.clock().instant(), outcome);
-        notices.recordMissed(g.selector, mc, g.pushed ? g : null);
+        notices.recordMissed(g.selector, mc, g.push != CallGroup.Push.NONE ? g : null);
     }
 
     private void forget(CallGroup g) {
@@ -354,15 +354,15 @@ final class CallMachine {
             // RFC 6026: the app leg (the TU) retransmits the 2xx until the ACK; retransmitted
             // INVITEs get it again here until Timer L, so they never start a new call
             t.state = InviteTxn.State.ACCEPTED;
-            t.timerH = t.owner.schedule(() -> terminate(t), 64 * cfg.t1Millis());
+            t.timerH = t.owner.schedule(() -> terminate(t), cfg.timers().transactionTimeoutMillis()); // Timer L
             return;
         }
         t.state = InviteTxn.State.COMPLETED;
         if (!t.peer.reliable()) {
-            t.timerGMillis = cfg.t1Millis();
+            t.timerGMillis = cfg.timers().t1Millis();
             t.timerG = t.owner.schedule(() -> retransmit(t), t.timerGMillis);
         }
-        t.timerH = t.owner.schedule(() -> terminate(t), 64 * cfg.t1Millis());
+        t.timerH = t.owner.schedule(() -> terminate(t), cfg.timers().transactionTimeoutMillis());
     }
 
     /** Timer G: re-send the final response, doubling up to T2, until the ACK or Timer H. */
@@ -371,7 +371,7 @@ final class CallMachine {
             return;
         }
         t.peer.send(t.lastResponse);
-        t.timerGMillis = Math.min(2 * t.timerGMillis, cfg.t2Millis());
+        t.timerGMillis = cfg.timers().nextRetransmitMillis(t.timerGMillis);
         t.timerG = t.owner.schedule(() -> retransmit(t), t.timerGMillis);
     }
 

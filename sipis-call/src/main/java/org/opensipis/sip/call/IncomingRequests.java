@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * INVITE, CANCEL and ACK drive the per-call state machine, MESSAGE goes to {@link TextMessages},
  * OPTIONS is answered 200. The public surface the server wires: the constructor,
  * {@link #onRequest} (the transport hook), {@link #deviceMakingProgress}, {@link #pendingPairingIds} and
- * {@link #takeOver} (the app leg), {@link #setInDialogHandler}, {@link #stats}. Thread-safe: {@code onRequest}
+ * {@link #takeOver} (the app leg), {@link #stats}. Thread-safe: {@code onRequest}
  * runs on I/O threads and hops onto the instance's owner for everything stateful.
  */
 public final class IncomingRequests {
@@ -43,11 +43,23 @@ public final class IncomingRequests {
     private final Map<String, MessageTxn> messageTxns = new ConcurrentHashMap<>();
     private final org.opensipis.core.log.RateLimitedLog malformedLog =
             new org.opensipis.core.log.RateLimitedLog(LOG, 10, java.util.concurrent.TimeUnit.SECONDS);
-    private volatile BiConsumer<SipMessage, Flow> inDialog;
+    /** Requests inside a dialog; null: answered 481 (no relay). */
+    private final BiConsumer<SipMessage, Flow> inDialog;
 
+    /** Without a relay: requests inside a dialog get 481. */
     public IncomingRequests(CallConfig cfg, Directory directory, PushService push, CallLog log,
                             IncomingListener listener) {
+        this(cfg, directory, push, log, listener, null);
+    }
+
+    /**
+     * @param inDialog where requests inside a dialog go (ACK for a 2xx, BYE, re-INVITE, in-dialog
+     *                 MESSAGE), on I/O or owner threads: the call relay's {@code fromUpstream}
+     */
+    public IncomingRequests(CallConfig cfg, Directory directory, PushService push, CallLog log,
+                            IncomingListener listener, BiConsumer<SipMessage, Flow> inDialog) {
         this.cfg = cfg;
+        this.inDialog = inDialog;
         this.directory = directory;
         this.listener = listener;
         this.responses = new Responses(cfg.userAgent(), cfg.privateAddress());
@@ -215,7 +227,7 @@ public final class IncomingRequests {
             if (peer.reliable()) {
                 messageTxns.remove(key, t);
             } else {
-                owner.schedule(() -> messageTxns.remove(key, t), 64 * cfg.t1Millis());
+                owner.schedule(() -> messageTxns.remove(key, t), cfg.timers().transactionTimeoutMillis()); // Timer J
             }
         }));
     }
@@ -260,18 +272,10 @@ public final class IncomingRequests {
      */
     public List<String> pendingPairingIds(String selector) {
         return byPairing.values().stream()
-                .filter(g -> g.selector.equals(selector) && !g.ended && !g.takenOver)
+                .filter(g -> g.selector.equals(selector) && g.waiting())
                 .sorted(java.util.Comparator.comparing((CallGroup g) -> g.arrived))
                 .map(g -> g.pairingId)
                 .toList();
-    }
-
-    /**
-     * Where requests inside a dialog go (ACK for a 2xx, BYE, re-INVITE, in-dialog MESSAGE),
-     * on I/O or owner threads: the app leg relays them. Without a handler they get 481.
-     */
-    public void setInDialogHandler(BiConsumer<SipMessage, Flow> handler) {
-        this.inDialog = handler;
     }
 
     /** Totals for /stats and /metrics. */

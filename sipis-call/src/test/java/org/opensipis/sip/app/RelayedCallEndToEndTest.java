@@ -41,9 +41,10 @@ import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.owner.ManualOwner;
 import org.opensipis.sip.owner.ThreadOwner;
 import org.opensipis.core.testing.FakeClock;
+import org.opensipis.sip.relay.CallProgress;
 import org.opensipis.sip.relay.CallRelay;
 import org.opensipis.sip.transport.Flow;
-import org.opensipis.sip.transport.SipTransport;
+import org.opensipis.sip.transport.SipEndpoint;
 import org.opensipis.sip.transport.TransportConfig;
 
 /**
@@ -69,7 +70,7 @@ class RelayedCallEndToEndTest {
     final ManualOwner instanceOwner = new ManualOwner(clock);
     final BlockingQueue<String> pairingIds = new LinkedBlockingQueue<>();
     IncomingRequests incoming;
-    SipTransport transport;
+    SipEndpoint transport;
     AppLegServer appLeg;
     CallRelay relay;
     Upstream upstream;
@@ -91,28 +92,17 @@ class RelayedCallEndToEndTest {
                 Clock.systemUTC(), new SecureRandom(), 500, 100, 5);
         Directory dir = user -> ("s" + SELECTOR).equals(user)
                 ? Optional.of(new Directory.Callee(SELECTOR, r, instanceOwner)) : Optional.empty();
-        incoming = new IncomingRequests(cc, dir, push, new InMemoryCallLog(), IncomingListener.NONE);
-        transport = new SipTransport(new TransportConfig("127.0.0.1", 1, Optional.empty(), List.of(), false,
-                Duration.ofSeconds(30), Duration.ofSeconds(5)), new SipTransport.Receiver() {
-                    @Override
-                    public void onMessage(SipMessage message, Flow flow) {
-                        if (!message.isResponse()) {
-                            incoming.onRequest(message, flow);
-                        } else {
-                            relay.upstreamResponse(message, flow);
-                        }
-                    }
-
-                    @Override
-                    public void onFlowClosed(Flow flow) {
-                    }
-                });
+        relay = new CallRelay(selector -> appLeg.bindingOf(selector), relayOwner, new SecureRandom(), AppLegHarness.REALM);
+        incoming = new IncomingRequests(cc, dir, push, new InMemoryCallLog(), IncomingListener.NONE, relay::fromUpstream);
+        transport = SipEndpoint.open(new TransportConfig("127.0.0.1", 1, Optional.empty(), List.of(), false,
+                Duration.ofSeconds(30), Duration.ofSeconds(5)),
+                ep -> new SipEndpoint.Routes(incoming::onRequest, List.of(relay::upstreamResponse), flow -> { }));
         AppLegHarness.Directory appDir = new AppLegHarness.Directory();
         appDir.records.put(SELECTOR, r);
         RelayRig.RelayPresence presence = new RelayRig.RelayPresence(new java.util.concurrent.ConcurrentLinkedQueue<>());
-        appLeg = AppLegServer.start(AppLegHarness.config(0), appDir, presence, appOwner, Clock.systemUTC());
-        relay = new CallRelay(incoming, appLeg::bindingOf, relayOwner, new SecureRandom(), AppLegHarness.REALM);
         presence.relay = relay;
+        presence.progressOf = new CallProgress(incoming, relay);
+        appLeg = AppLegServer.start(AppLegHarness.config(0), appDir, presence, appOwner, Clock.systemUTC());
         upstream = new Upstream(transport.udpPort(), this::drive);
     }
 

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.Queue;
@@ -17,6 +16,7 @@ import org.opensipis.core.instance.InstanceState;
 import org.opensipis.core.instance.RegistrationState;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.owner.ThreadOwner;
+import org.opensipis.sip.relay.CallProgress;
 import org.opensipis.sip.relay.CallRelay;
 import org.opensipis.sip.testing.KamailioProxy;
 import org.opensipis.sip.testing.Stack;
@@ -33,7 +33,6 @@ final class RelayRig implements AutoCloseable {
     final KamailioProxy kamailio;
     final Stack stack;
     final ThreadOwner appOwner = new ThreadOwner("sipis-test-app");
-    final ThreadOwner relayOwner = new ThreadOwner("sipis-test-relay");
     final AppLegServer appLeg;
     final CallRelay relay;
     /** Every progress signal, as {@code "<selector> <pairing id or ->"}. */
@@ -62,9 +61,10 @@ final class RelayRig implements AutoCloseable {
         this.stack = stack;
         RelayPresence presence = new RelayPresence(progress);
         appLeg = AppLegServer.start(AppLegHarness.config(0), directory, presence, appOwner, Clock.systemUTC());
-        relay = new CallRelay(stack.incoming, appLeg::bindingOf, relayOwner, new SecureRandom(), AppLegHarness.REALM);
+        relay = stack.relay;
         presence.relay = relay;
-        stack.engine.setResponseHandler(relay::upstreamResponse);
+        presence.progressOf = stack.progress;
+        stack.appBindings = appLeg::bindingOf;
     }
 
     /** Registers {@code record} at the provider (through the stack's engine) and waits until it is Registered. */
@@ -77,7 +77,6 @@ final class RelayRig implements AutoCloseable {
     @Override
     public void close() throws Exception {
         appLeg.close();
-        relayOwner.close();
         appOwner.close();
         if (kamailio != null) {
             stack.close();
@@ -89,6 +88,7 @@ final class RelayRig implements AutoCloseable {
     static final class RelayPresence implements AppPresence {
         private final Queue<String> progress;
         volatile CallRelay relay;
+        volatile CallProgress progressOf;
 
         RelayPresence(Queue<String> progress) {
             this.progress = progress;
@@ -105,7 +105,7 @@ final class RelayRig implements AutoCloseable {
         @Override
         public void progress(String selector, Optional<String> pairingId) {
             progress.add(selector + " " + pairingId.orElse("-"));
-            relay.progress(selector, pairingId);
+            progressOf.progress(selector, pairingId);
         }
 
         @Override

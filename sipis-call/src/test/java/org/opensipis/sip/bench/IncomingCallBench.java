@@ -32,13 +32,11 @@ import org.opensipis.sip.call.CallConfig;
 import org.opensipis.sip.call.Directory;
 import org.opensipis.sip.call.IncomingListener;
 import org.opensipis.sip.call.IncomingRequests;
-import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.owner.Owner;
 import org.opensipis.sip.owner.ThreadOwner;
 import org.opensipis.sip.testing.ApnsMock;
 import org.opensipis.sip.testing.Stack;
-import org.opensipis.sip.transport.Flow;
-import org.opensipis.sip.transport.SipTransport;
+import org.opensipis.sip.transport.SipEndpoint;
 import org.opensipis.sip.transport.TransportConfig;
 
 /**
@@ -91,18 +89,9 @@ public final class IncomingCallBench {
             IncomingRequests incoming = new IncomingRequests(cc, dirx, push, new InMemoryCallLog(), IncomingListener.NONE);
             TransportConfig tc = new TransportConfig("127.0.0.1", 1, Optional.empty(), List.of(), false,
                     Duration.ofSeconds(30), Duration.ofSeconds(5));
-            try (SipTransport transport = new SipTransport(tc, new SipTransport.Receiver() {
-                @Override
-                public void onMessage(SipMessage message, Flow flow) {
-                    if (!message.isResponse()) {
-                        incoming.onRequest(message, flow);
-                    }
-                }
-
-                @Override
-                public void onFlowClosed(Flow flow) {
-                }
-            }); DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            try (SipEndpoint transport = SipEndpoint.open(tc,
+                    ep -> new SipEndpoint.Routes(incoming::onRequest, List.of(), flow -> { }));
+                 DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
                 client.setReceiveBufferSize(8 * 1024 * 1024);
                 client.setSoTimeout(200);
                 InetSocketAddress server = new InetSocketAddress("127.0.0.1", transport.udpPort());

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
+import org.opensipis.sip.transport.SipTimers;
 import org.opensipis.core.settings.IncomingCallSettings;
 import org.opensipis.core.settings.Settings;
 import org.opensipis.core.settings.TextMessageFilter;
@@ -35,9 +36,7 @@ public record CallConfig(IncomingCallSettings calls, List<TextMessageFilter> tex
         Objects.requireNonNull(privateAddress, "privateAddress");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(random, "random");
-        if (t1Millis < 1) {
-            throw new IllegalArgumentException("t1Millis must be positive, was " + t1Millis);
-        }
+        new SipTimers(t1Millis); // checks T1
         if (maxPendingCalls < 1) {
             throw new IllegalArgumentException("maxPendingCalls must be at least 1, was " + maxPendingCalls);
         }
@@ -46,14 +45,11 @@ public record CallConfig(IncomingCallSettings calls, List<TextMessageFilter> tex
     /** Production: system clock, SecureRandom, T1 500 ms, 10000 pending calls, Retry-After 5 s. */
     public static CallConfig of(Settings s) {
         return new CallConfig(s.incomingCall(), s.incomingTextMessageFilters(), s.instance().userAgent(),
-                s.server().privateAddress(), Clock.systemUTC(), new SecureRandom(), 500, 10_000, 5);
+                s.server().privateAddress(), Clock.systemUTC(), new SecureRandom(), SipTimers.DEFAULT_T1_MILLIS, 10_000, 5);
     }
 
-    long t2Millis() {
-        return 8 * t1Millis;
-    }
-
-    long t4Millis() {
-        return 10 * t1Millis;
+    /** Timer G/H/I/J from {@code t1Millis}. */
+    SipTimers timers() {
+        return new SipTimers(t1Millis);
     }
 }

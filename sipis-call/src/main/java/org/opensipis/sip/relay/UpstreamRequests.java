@@ -1,7 +1,6 @@
 package org.opensipis.sip.relay;
 
-import static org.opensipis.sip.relay.CallRelay.T1;
-import static org.opensipis.sip.relay.CallRelay.T2;
+import static org.opensipis.sip.relay.CallRelay.TIMERS;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,27 +60,28 @@ final class UpstreamRequests {
         byBranch.put(branch, t);
         c.pending.sendUpstream(bytes);
         if (!c.pending.upstreamReliable()) {
-            t.retransmitMillis = T1;
-            t.retransmitTimer = owners.of(t.call.selector).schedule(() -> retransmit(t), T1);
+            t.retransmitMillis = TIMERS.t1Millis();
+            t.retransmitTimer = owners.of(t.call.selector).schedule(() -> retransmit(t), t.retransmitMillis);
         }
-        t.timeoutTimer = owners.of(t.call.selector).schedule(() -> timedOut(t), 64 * T1);
+        t.timeoutTimer = owners.of(t.call.selector).schedule(() -> timedOut(t), TIMERS.transactionTimeoutMillis());
     }
 
     /** Timer A (INVITE: doubling until a provisional) or E (others: doubling up to T2). */
     private void retransmit(UpstreamTxn t) {
         t.retransmitTimer = null;
-        if (t.completed || (t.invite() && t.provisional)) {
+        if (t.state == UpstreamTxn.State.COMPLETED || (t.invite() && t.state == UpstreamTxn.State.PROCEEDING)) {
             return;
         }
         t.call.pending.sendUpstream(t.request);
-        t.retransmitMillis = t.invite() ? 2 * t.retransmitMillis : Math.min(2 * t.retransmitMillis, T2);
+        t.retransmitMillis = t.invite() ? TIMERS.nextInviteRetransmitMillis(t.retransmitMillis)
+                : TIMERS.nextRetransmitMillis(t.retransmitMillis);
         t.retransmitTimer = owners.of(t.call.selector).schedule(() -> retransmit(t), t.retransmitMillis);
     }
 
     /** Timer B/F: no final response within 64·T1. The app's request is answered 408. */
     private void timedOut(UpstreamTxn t) {
         t.timeoutTimer = null;
-        if (t.completed) {
+        if (t.state == UpstreamTxn.State.COMPLETED) {
             return;
         }
         t.stopTimers();
@@ -96,19 +96,22 @@ final class UpstreamRequests {
     private void onResponse(UpstreamTxn t, SipMessage r) {
         int code = r.status();
         if (code < 200) {
-            t.provisional = true;
-            if (code > 100 && t.appRequest != null && !t.completed) {
+            if (t.state == UpstreamTxn.State.COMPLETED) {
+                return; // a late provisional
+            }
+            t.state = UpstreamTxn.State.PROCEEDING;
+            if (code > 100 && t.appRequest != null) {
                 t.appFlow.send(RelayMessages.relayedResponse(t.appRequest, r, t.call.localContact));
             }
             return;
         }
-        if (t.completed) {
+        if (t.state == UpstreamTxn.State.COMPLETED) {
             if (t.ack != null) {
                 t.call.pending.sendUpstream(t.ack); // a retransmitted final: ACK it again
             }
             return;
         }
-        t.completed = true;
+        t.state = UpstreamTxn.State.COMPLETED;
         t.stopTimers();
         if (t.invite()) {
             // a 2xx is ACKed end to end in a new transaction, a non-2xx hop by hop on the INVITE's branch
@@ -122,7 +125,7 @@ final class UpstreamRequests {
         if (t.call.pending.upstreamReliable()) {
             byBranch.remove(t.branch, t);
         } else {
-            owners.of(t.call.selector).schedule(() -> byBranch.remove(t.branch, t), 64 * T1);
+            owners.of(t.call.selector).schedule(() -> byBranch.remove(t.branch, t), TIMERS.transactionTimeoutMillis());
         }
     }
 

@@ -22,12 +22,19 @@ final class CallGroup {
     final String callerName;
     final String callerUri;
     final List<InviteTxn> forks = new ArrayList<>(1);
+    /**
+     * Where the call is: RINGING (pushed, T1 running: waiting for the device), PROGRESS (the
+     * device made progress, T2 running), TAKEN_OVER (the app leg answers it), ENDED (final
+     * responses sent, forgotten). Only moves forward.
+     */
+    enum Phase { RINGING, PROGRESS, TAKEN_OVER, ENDED }
+
+    /** The incoming-call pushes: none sent yet, sent, accepted by a push service. */
+    enum Push { NONE, SENT, ACCEPTED }
+
     int pushesOutstanding;
-    boolean pushed;
-    boolean pushAccepted;
-    boolean progress;
-    boolean takenOver;
-    boolean ended;
+    Phase phase = Phase.RINGING;
+    Push push = Push.NONE;
     /** T1 until the device makes progress, then T2. */
     Owner.Cancellable timer;
 
@@ -42,6 +49,11 @@ final class CallGroup {
         this.arrived = arrived;
         this.callerName = callerName;
         this.callerUri = callerUri;
+    }
+
+    /** Still waiting for the device or the app: neither taken over nor ended. */
+    boolean waiting() {
+        return phase == Phase.RINGING || phase == Phase.PROGRESS;
     }
 
     void cancelTimer() {
