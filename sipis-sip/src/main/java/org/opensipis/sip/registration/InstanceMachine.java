@@ -60,7 +60,8 @@ final class InstanceMachine {
         this.challenges = challenges;
         this.authorizer = new DigestAuthorizer();
         this.latencies = latencies;
-        this.health = new RegistrarHealth(cfg.clock(), RegistrarHealth.SUMMARY_MILLIS);
+        // a REGISTER's failure can come up to Timer F after it was sent: keep what ended an outage twice that long
+        this.health = new RegistrarHealth(cfg.clock(), RegistrarHealth.SUMMARY_MILLIS, 2 * 64 * cfg.t1Millis());
         this.responses = new RegisterResponses(this, cfg, challenges, latencies, health);
         this.takeOver = new BindingTakeOver(this, cfg, targets, transport, counters);
     }
@@ -140,7 +141,7 @@ final class InstanceMachine {
                     counters.transportErrors.increment();
                     r.targetIndex++;
                     String reason = "transport: " + (ferr != null ? cause(ferr).getMessage() : flow.closeReason());
-                    health.failed(registrarName(t), reason);
+                    health.failed(registrarName(t), reason, cfg.clock().millis());
                     failure(r, RetryClass.TRANSIENT, reason, 0);
                     return;
                 }
@@ -220,6 +221,7 @@ final class InstanceMachine {
     /** On the owner after the permit was granted (and the request sent, unless already finished). */
     private void sent(Txn txn) {
         txn.granted = true;
+        txn.sentAt = cfg.clock().millis();
         if (txn.done) {
             throttle.release();
             return;
@@ -257,7 +259,7 @@ final class InstanceMachine {
         noteResponse(r, "timeout");
         r.targetIndex++;
         String reason = "timeout: no response from " + txn.target.address();
-        health.failed(registrarName(txn.target), reason);
+        health.failed(registrarName(txn.target), reason, txn.sentAt);
         failure(r, RetryClass.TRANSIENT, reason, 0);
     }
 
