@@ -61,7 +61,9 @@ final class InstanceMachine {
         this.authorizer = new DigestAuthorizer();
         this.latencies = latencies;
         // a REGISTER's failure can come up to Timer F after it was sent: keep what ended an outage twice that long
-        this.health = new RegistrarHealth(cfg.clock(), RegistrarHealth.SUMMARY_MILLIS, 2 * 64 * cfg.t1Millis());
+        // and the throttle probes a registrar that does not answer, then ramps up again when it does
+        this.health = new RegistrarHealth(cfg.clock(), RegistrarHealth.SUMMARY_MILLIS, 2 * 64 * cfg.t1Millis(),
+                r -> throttle.hostFailing(hostOf(r)), r -> throttle.hostRecovered(hostOf(r)));
         this.responses = new RegisterResponses(this, cfg, challenges, latencies, health);
         this.takeOver = new BindingTakeOver(this, cfg, targets, transport, counters);
     }
@@ -117,6 +119,11 @@ final class InstanceMachine {
 
     private static String throttleKey(Target t) {
         return t.address().getAddress().getHostAddress();
+    }
+
+    /** The throttle's key (the address) of a {@link #registrarName}. */
+    static String hostOf(String registrarName) {
+        return registrarName.substring(0, registrarName.lastIndexOf(':'));
     }
 
     void send(Registration r, boolean unregister, int authTries, DigestChallenge challenge, boolean continuation) {

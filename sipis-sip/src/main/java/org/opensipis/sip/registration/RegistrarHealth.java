@@ -3,6 +3,7 @@ package org.opensipis.sip.registration;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,15 +45,26 @@ final class RegistrarHealth {
     private final long summaryMillis;
     private final long staleMillis;
     private final Map<String, Record> records = new ConcurrentHashMap<>();
+    private final Consumer<String> onFailing;
+    private final Consumer<String> onRecovered;
+
+    RegistrarHealth(Clock clock, long summaryMillis, long staleMillis) {
+        this(clock, summaryMillis, staleMillis, r -> { }, r -> { });
+    }
 
     /**
      * @param staleMillis how long after an outage's end a failure may still belong to it: the
      *                    longest a REGISTER can wait for its answer (Timer F)
+     * @param onFailing   told the registrar's name at each failure that counts (not stale)
+     * @param onRecovered told the registrar's name when it answers after failing
      */
-    RegistrarHealth(Clock clock, long summaryMillis, long staleMillis) {
+    RegistrarHealth(Clock clock, long summaryMillis, long staleMillis, Consumer<String> onFailing,
+                    Consumer<String> onRecovered) {
         this.clock = clock;
         this.summaryMillis = summaryMillis;
         this.staleMillis = staleMillis;
+        this.onFailing = onFailing;
+        this.onRecovered = onRecovered;
     }
 
     /**
@@ -62,6 +74,14 @@ final class RegistrarHealth {
      * @return whether it counts towards an outage (false: stale, sent before the registrar last answered)
      */
     boolean failed(String registrar, String reason, long sentAt) {
+        boolean counted = count(registrar, reason, sentAt);
+        if (counted) {
+            onFailing.accept(registrar);
+        }
+        return counted;
+    }
+
+    private boolean count(String registrar, String reason, long sentAt) {
         long now = clock.millis();
         Record o = records.computeIfAbsent(registrar, k -> new Record());
         synchronized (o) {
@@ -103,9 +123,12 @@ final class RegistrarHealth {
             return;
         }
         Record o = records.get(registrar);
-        if (o == null) {
-            return;
+        if (o != null && ended(registrar, o)) {
+            onRecovered.accept(registrar);
         }
+    }
+
+    private boolean ended(String registrar, Record o) {
         synchronized (o) {
             long now = clock.millis();
             if (o.failing) {
@@ -119,9 +142,12 @@ final class RegistrarHealth {
                     LOG.debug("Registrar {} answers again after {} failed REGISTERs", registrar, o.failures);
                 }
                 o.announced = false;
-            } else if (now - o.answeredAt > staleMillis && now - o.lastWarn >= summaryMillis) {
+                return true;
+            }
+            if (now - o.answeredAt > staleMillis && now - o.lastWarn >= summaryMillis) {
                 records.remove(registrar, o);
             }
+            return false;
         }
     }
 
