@@ -99,6 +99,36 @@ final class Registrar implements AutoCloseable {
         return times;
     }
 
+    /**
+     * Users whose record held more than one contact right after one of their REGISTERs between the
+     * two epoch-ms bounds (Kamailio logs "DUP <epoch.usec> <user> <contacts>" after each save that
+     * leaves an AoR with several). A second contact can only come from a REGISTER, so this sees
+     * every duplicate, however short-lived, without sampling; usrloc's statistics
+     * (contacts − users, see {@link Sampler}) are not exact while a restarted registrar with
+     * persisted bindings expires what it loaded.
+     */
+    java.util.Set<String> duplicateUsers(long fromMillis, long toMillis) {
+        java.util.Set<String> users = new java.util.TreeSet<>();
+        try (var lines = Files.lines(dir.resolve("kamailio.log"), StandardCharsets.ISO_8859_1)) {
+            lines.forEach(l -> {
+                int i = l.indexOf("DUP ");
+                if (i >= 0) {
+                    String[] f = l.substring(i + 4).split(" ");
+                    String[] t = f[0].split("\\.");
+                    if (f.length >= 2 && t.length == 2) {
+                        long micros = Long.parseLong(t[0]) * 1_000_000L + Long.parseLong(t[1]);
+                        if (micros >= fromMillis * 1000 && micros <= toMillis * 1000) {
+                            users.add(f[1]);
+                        }
+                    }
+                }
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + dir.resolve("kamailio.log") + ": " + e.getMessage(), e);
+        }
+        return users;
+    }
+
     /** The most REGISTERs in any sliding one-second window between the two epoch-ms bounds. */
     int busiestSecond(long fromMillis, long toMillis) {
         List<Long> t = registerTimes().stream().filter(x -> x >= fromMillis * 1000 && x <= toMillis * 1000).toList();
