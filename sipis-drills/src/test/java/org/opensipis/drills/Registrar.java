@@ -20,6 +20,8 @@ final class Registrar implements AutoCloseable {
     final String address;
     final int port;
     private final List<String> prefix;
+    /** REGISTERs on the wire (loopback registrars only). */
+    private final WireCapture wire;
     private boolean running;
 
     Registrar(Path dir, int users, boolean persist) {
@@ -33,6 +35,7 @@ final class Registrar implements AutoCloseable {
         this.port = port;
         this.prefix = prefix;
         Sh.script("kamailio.sh", "init", dir, port, users, PASSWORD, persist ? "persist" : "memory", address);
+        wire = prefix.isEmpty() ? new WireCapture(dir.resolve("register.pcap"), "lo", port) : null;
         start();
     }
 
@@ -131,7 +134,17 @@ final class Registrar implements AutoCloseable {
 
     /** The most REGISTERs in any sliding one-second window between the two epoch-ms bounds. */
     int busiestSecond(long fromMillis, long toMillis) {
-        List<Long> t = registerTimes().stream().filter(x -> x >= fromMillis * 1000 && x <= toMillis * 1000).toList();
+        return busiest(registerTimes(), fromMillis, toMillis);
+    }
+
+    /** The same, counted on the wire (packet arrival), or -1 without a capture. */
+    int busiestSecondOnTheWire(long fromMillis, long toMillis) {
+        List<Long> times = wire == null ? List.of() : wire.registerTimes();
+        return times.isEmpty() ? -1 : busiest(times, fromMillis, toMillis);
+    }
+
+    private static int busiest(List<Long> times, long fromMillis, long toMillis) {
+        List<Long> t = times.stream().filter(x -> x >= fromMillis * 1000 && x <= toMillis * 1000).toList();
         int best = 0;
         int lo = 0;
         for (int hi = 0; hi < t.size(); hi++) {
@@ -145,6 +158,9 @@ final class Registrar implements AutoCloseable {
 
     @Override
     public void close() {
+        if (wire != null) {
+            wire.close();
+        }
         if (running) {
             Sh.script("kamailio.sh", "kill", dir);
             running = false;
