@@ -74,47 +74,50 @@ final class RegistrarHealth {
      * @return whether it counts towards an outage (false: stale, sent before the registrar last answered)
      */
     boolean failed(String registrar, String reason, long sentAt) {
-        boolean counted = count(registrar, reason, sentAt);
-        if (counted) {
-            onFailing.accept(registrar);
+        Record o = records.computeIfAbsent(registrar, k -> new Record());
+        synchronized (o) { // the callbacks too: the throttle is told of one registrar's changes in their order
+            boolean counted = count(o, registrar, reason, sentAt);
+            if (counted) {
+                onFailing.accept(registrar);
+            }
+            return counted;
         }
-        return counted;
     }
 
-    private boolean count(String registrar, String reason, long sentAt) {
+    private boolean count(Record o, String registrar, String reason, long sentAt) {
         long now = clock.millis();
-        Record o = records.computeIfAbsent(registrar, k -> new Record());
-        synchronized (o) {
-            if (!o.failing) {
-                if (sentAt < o.answeredAt) {
-                    o.stale++;
-                    LOG.debug("Registrar {}: a REGISTER sent before it answered again failed: {}", registrar, reason);
-                    return false;
-                }
-                o.failing = true;
-                o.since = now;
-                o.failures = 0;
-                o.sinceLine = 0;
+        if (!o.failing) {
+            // stale: sent before it answered again, at most two Timer F before (a larger gap is the
+            // wall clock stepped back, after which every request would look older than the answer)
+            if (sentAt < o.answeredAt && o.answeredAt - sentAt <= staleMillis) {
+                o.stale++;
+                LOG.debug("Registrar {}: a REGISTER sent before it answered again failed: {}", registrar, reason);
+                return false;
             }
-            o.failures++;
-            o.sinceLine++;
-            if (now - o.lastWarn < summaryMillis) {
-                return true;
-            }
-            if (!o.announced) {
-                LOG.warn("Registrar {} is not answering: {}; instances registering there retry with backoff "
-                        + "(failed REGISTERs are counted in sipis_register_responses_total and summed up here at most "
-                        + "every {} s)", registrar, reason, summaryMillis / 1000);
-                o.announced = true;
-            } else {
-                LOG.warn("Registrar {} is still not answering: {} failed REGISTERs in the last {} s, {} since {} s ago; "
-                        + "last: {}", registrar, o.sinceLine, Math.min(now - o.lastWarn, now - o.since) / 1000,
-                        o.failures, (now - o.since) / 1000, reason);
-            }
-            o.lastWarn = now;
+            o.failing = true;
+            o.since = now;
+            o.failures = 0;
             o.sinceLine = 0;
+        }
+        o.failures++;
+        o.sinceLine++;
+        long sinceWarn = now - o.lastWarn;
+        if (sinceWarn >= 0 && sinceWarn < summaryMillis) { // (negative: the wall clock stepped back)
             return true;
         }
+        if (!o.announced) {
+            LOG.warn("Registrar {} is not answering: {}; instances registering there retry with backoff "
+                    + "(failed REGISTERs are counted in sipis_register_responses_total and summed up here at most "
+                    + "every {} s)", registrar, reason, summaryMillis / 1000);
+            o.announced = true;
+        } else {
+            LOG.warn("Registrar {} is still not answering: {} failed REGISTERs in the last {} s, {} since {} s ago; "
+                    + "last: {}", registrar, o.sinceLine, Math.min(now - o.lastWarn, now - o.since) / 1000,
+                    o.failures, (now - o.since) / 1000, reason);
+        }
+        o.lastWarn = now;
+        o.sinceLine = 0;
+        return true;
     }
 
     /** A response came from {@code registrar}: an outage, if there was one, is over. */
@@ -123,8 +126,12 @@ final class RegistrarHealth {
             return;
         }
         Record o = records.get(registrar);
-        if (o != null && ended(registrar, o)) {
-            onRecovered.accept(registrar);
+        if (o != null) {
+            synchronized (o) {
+                if (ended(registrar, o)) {
+                    onRecovered.accept(registrar);
+                }
+            }
         }
     }
 
@@ -144,7 +151,7 @@ final class RegistrarHealth {
                 o.announced = false;
                 return true;
             }
-            if (now - o.answeredAt > staleMillis && now - o.lastWarn >= summaryMillis) {
+            if (Math.abs(now - o.answeredAt) > staleMillis && Math.abs(now - o.lastWarn) >= summaryMillis) {
                 records.remove(registrar, o);
             }
             return false;

@@ -97,4 +97,30 @@ class RegistrarHealthTest {
         assertThat(health.failed("10.0.0.1:5060/udp", "timeout", now())).isTrue();
         assertThat(at(Level.WARN)).hasSize(5); // another registrar has its own line
     }
+
+    @Test
+    void afterTheWallClockSteppedBackANewOutageIsStillAnnounced() {
+        health.failed(REG, "timeout", now());
+        clock.advance(Duration.ofSeconds(5));
+        health.answered(REG);
+        clock.set(clock.instant().minus(Duration.ofHours(1))); // NTP steps the clock back
+        clock.advance(Duration.ofMinutes(2));
+        // sent (by the new time) long before the answer: not stale, and the last WARN an hour "ahead" does not mute it
+        assertThat(health.failed(REG, "timeout", now())).isTrue();
+        assertThat(at(Level.WARN)).hasSize(2);
+        assertThat(health.failing()).isEqualTo(1);
+    }
+
+    @Test
+    void theThrottleIsToldOfOneRegistrarsOutageAndRecoveryInOrder() {
+        java.util.List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RegistrarHealth h = new RegistrarHealth(clock, 60_000, 64_000, r -> told.add("failing " + r),
+                r -> told.add("recovered " + r));
+        h.failed(REG, "timeout", now());
+        h.failed(REG, "timeout", now());
+        h.answered(REG);
+        h.answered(REG);
+        assertThat(h.failed(REG, "timeout", now() - 1)).isFalse(); // stale: the throttle is not told
+        assertThat(told).containsExactly("failing " + REG, "failing " + REG, "recovered " + REG);
+    }
 }
