@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The provider for the drills: one Kamailio 5.6 registrar + proxy with digest (auth_db over
 # db_text), on loopback (or a namespace address). Every REGISTER it receives is logged as
-# "REG <epoch.usec> <user>", so the busiest 1-s window can be counted from its log.
+# "REG <epoch.usec> <user>", so the busiest 1-s window can be counted from its log, and every
+# REGISTER that leaves its AoR with more than one contact as "DUP <epoch.usec> <user> <contacts>".
 #
 #   kamailio.sh init DIR PORT USERS PASSWORD persist|memory [ADDRESS]
 #        users u1 … uUSERS; persist = usrloc in db_text (db_mode 2, flushed every 2 s and at stop),
@@ -68,6 +69,11 @@ request_route {
         if (!auth_check("\$fd", "subscriber", "1")) { auth_challenge("\$fd", "0"); exit; }
         consume_credentials();
         if (!save("location")) { sl_reply_error(); }
+        # an AoR left with several contacts: "DUP <epoch.usec> <user> <contacts>" (the drills' duplicate count)
+        if (reg_fetch_contacts("location", "\$fu", "c")) {
+            if (\$(ulc(c=>count)) > 1) { xlog("L_ERR", "DUP \$TV(Sn) \$fU \$(ulc(c=>count))\n"); }
+            reg_free_contacts("c");
+        }
         exit;
     }
     if (is_method("INVITE|MESSAGE")) {

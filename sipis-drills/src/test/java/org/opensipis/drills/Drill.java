@@ -184,9 +184,23 @@ abstract class Drill {
         return (int) Math.floor(THROTTLE * 1.01);
     }
 
+    /**
+     * The busiest 1-s window of REGISTERs, judged where the throttle's promise applies: as the
+     * packets arrive at the registrar (tcpdump's kernel time stamps). Kamailio's own count, by the
+     * time a worker picks each request up, is reported beside it: on a loaded machine a worker
+     * that stalls a few tens of milliseconds bunches what queued meanwhile (e.g. 318 by Kamailio's
+     * count against 298 on the wire, same run). Without a capture the drill judges Kamailio's count.
+     */
     void registerWindowFigure(String drill, long from, long to) {
-        int busiest = registrar.busiestSecond(from, to);
-        figure(drill, "busiest 1-s REGISTER window at the registrar", busiest, "≤ " + ceiling(), busiest <= ceiling());
+        int picked = registrar.busiestSecond(from, to);
+        int wire = registrar.busiestSecondOnTheWire(from, to);
+        if (wire < 0) {
+            figure(drill, "busiest 1-s REGISTER window at the registrar (no capture: Kamailio's count)", picked,
+                    "≤ " + ceiling(), picked <= ceiling());
+            return;
+        }
+        figure(drill, "busiest 1-s REGISTER window arriving at the registrar (Kamailio's workers picked up at most "
+                + picked + ")", wire, "≤ " + ceiling(), wire <= ceiling());
     }
 
     void logFigures(String drill, Sipis p, boolean errorsAllowed) throws IOException {

@@ -20,6 +20,8 @@ final class Registrar implements AutoCloseable {
     final String address;
     final int port;
     private final List<String> prefix;
+    /** REGISTERs on the wire (loopback registrars only). */
+    private final WireCapture wire;
     private boolean running;
 
     Registrar(Path dir, int users, boolean persist) {
@@ -33,6 +35,7 @@ final class Registrar implements AutoCloseable {
         this.port = port;
         this.prefix = prefix;
         Sh.script("kamailio.sh", "init", dir, port, users, PASSWORD, persist ? "persist" : "memory", address);
+        wire = prefix.isEmpty() ? new WireCapture(dir.resolve("register.pcap"), "lo", port) : null;
         start();
     }
 
@@ -99,9 +102,49 @@ final class Registrar implements AutoCloseable {
         return times;
     }
 
+    /**
+     * Users whose record held more than one contact right after one of their REGISTERs between the
+     * two epoch-ms bounds (Kamailio logs "DUP <epoch.usec> <user> <contacts>" after each save that
+     * leaves an AoR with several). A second contact can only come from a REGISTER, so this sees
+     * every duplicate, however short-lived, without sampling; usrloc's statistics
+     * (contacts − users, see {@link Sampler}) are not exact while a restarted registrar with
+     * persisted bindings expires what it loaded.
+     */
+    java.util.Set<String> duplicateUsers(long fromMillis, long toMillis) {
+        java.util.Set<String> users = new java.util.TreeSet<>();
+        try (var lines = Files.lines(dir.resolve("kamailio.log"), StandardCharsets.ISO_8859_1)) {
+            lines.forEach(l -> {
+                int i = l.indexOf("DUP ");
+                if (i >= 0) {
+                    String[] f = l.substring(i + 4).split(" ");
+                    String[] t = f[0].split("\\.");
+                    if (f.length >= 2 && t.length == 2) {
+                        long micros = Long.parseLong(t[0]) * 1_000_000L + Long.parseLong(t[1]);
+                        if (micros >= fromMillis * 1000 && micros <= toMillis * 1000) {
+                            users.add(f[1]);
+                        }
+                    }
+                }
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + dir.resolve("kamailio.log") + ": " + e.getMessage(), e);
+        }
+        return users;
+    }
+
     /** The most REGISTERs in any sliding one-second window between the two epoch-ms bounds. */
     int busiestSecond(long fromMillis, long toMillis) {
-        List<Long> t = registerTimes().stream().filter(x -> x >= fromMillis * 1000 && x <= toMillis * 1000).toList();
+        return busiest(registerTimes(), fromMillis, toMillis);
+    }
+
+    /** The same, counted on the wire (packet arrival), or -1 without a capture. */
+    int busiestSecondOnTheWire(long fromMillis, long toMillis) {
+        List<Long> times = wire == null ? List.of() : wire.registerTimes();
+        return times.isEmpty() ? -1 : busiest(times, fromMillis, toMillis);
+    }
+
+    private static int busiest(List<Long> times, long fromMillis, long toMillis) {
+        List<Long> t = times.stream().filter(x -> x >= fromMillis * 1000 && x <= toMillis * 1000).toList();
         int best = 0;
         int lo = 0;
         for (int hi = 0; hi < t.size(); hi++) {
@@ -115,6 +158,9 @@ final class Registrar implements AutoCloseable {
 
     @Override
     public void close() {
+        if (wire != null) {
+            wire.close();
+        }
         if (running) {
             Sh.script("kamailio.sh", "kill", dir);
             running = false;

@@ -179,7 +179,8 @@ public final class FcmProvider implements PushProvider {
                 t.setDaemon(true);
                 return t;
             });
-            HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).executor(io).build();
+            // no JDK connect timeout: it runs on the wall clock; FcmTransport bounds each exchange (HttpDeadline)
+            HttpClient http = HttpClient.newBuilder().executor(io).build();
             FirebaseOptions options = FirebaseOptions.builder()
                     .setProjectId(route.projectId())
                     .setCredentials(credentials)

@@ -88,7 +88,7 @@ final class FcmTransport extends HttpTransport {
             if (getStreamingContent() != null) {
                 getStreamingContent().writeTo(body);
             }
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(readTimeout)
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri)
                     .method(method, body.size() == 0 && getStreamingContent() == null
                             ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
             for (String[] h : headers) {
@@ -102,11 +102,21 @@ final class FcmTransport extends HttpTransport {
             if (getContentEncoding() != null) {
                 b.setHeader("Content-Encoding", getContentEncoding());
             }
+            java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> exchange =
+                    client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray());
             try {
-                return new Response(client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray()));
+                // bounded on the monotonic clock, not by the JDK's wall-clock request timeout
+                return new Response(org.opensipis.push.HttpDeadline.within(exchange, readTimeout).get());
             } catch (InterruptedException e) {
+                exchange.cancel(true);
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while sending to " + uri.getHost());
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof IOException io) {
+                    throw io;
+                }
+                throw new IOException("sending to " + uri.getHost() + " failed: " + cause, cause);
             }
         }
     }

@@ -19,6 +19,7 @@ import org.opensipis.core.push.PushOutcome;
 import org.opensipis.core.push.PushRequest;
 import org.opensipis.core.push.Verb;
 import org.opensipis.core.settings.PushRoute;
+import org.opensipis.push.HttpDeadline;
 import org.opensipis.push.PushFields;
 import org.opensipis.push.PushProvider;
 
@@ -43,7 +44,7 @@ public final class PnmProvider implements PushProvider {
         this.timeout = timeout;
     }
 
-    /** A provider for this entry, with a 10 s request timeout. */
+    /** A provider for this entry, with a 10 s request timeout (monotonic, see {@link HttpDeadline}). */
     public static PnmProvider create(PushRoute.Pnm route) {
         return create(route, Duration.ofSeconds(10));
     }
@@ -56,7 +57,8 @@ public final class PnmProvider implements PushProvider {
             t.setDaemon(true);
             return t;
         });
-        HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).executor(executor).build();
+        // no JDK timeouts: they run on the wall clock (see HttpDeadline); each exchange is bounded in send()
+        HttpClient client = HttpClient.newBuilder().executor(executor).build();
         return new PnmProvider(route.gateway(), client, executor, timeout);
     }
 
@@ -114,10 +116,10 @@ public final class PnmProvider implements PushProvider {
         } catch (IOException e) {
             return CompletableFuture.completedFuture(PushOutcome.Rejected.of("cannot encode PNM request: " + e));
         }
-        HttpRequest http = HttpRequest.newBuilder(gateway).timeout(timeout)
+        HttpRequest http = HttpRequest.newBuilder(gateway)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        return client.sendAsync(http, HttpResponse.BodyHandlers.ofString())
+        return HttpDeadline.within(client.sendAsync(http, HttpResponse.BodyHandlers.ofString()), timeout)
                 .handleAsync((resp, e) -> e != null
                         ? PushOutcome.Failed.transientFailure("PNM gateway " + gateway.getHost() + " unreachable: " + e)
                         : outcome(resp.statusCode(), resp.body()), executor);

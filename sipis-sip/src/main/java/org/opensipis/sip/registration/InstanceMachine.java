@@ -59,7 +59,10 @@ final class InstanceMachine {
         this.challenges = challenges;
         this.authorizer = new DigestAuthorizer();
         this.latencies = latencies;
-        this.health = new RegistrarHealth(cfg.clock(), RegistrarHealth.SUMMARY_MILLIS);
+        // a REGISTER's failure can come up to Timer F after it was sent: keep what ended an outage twice that long
+        // and the throttle probes a registrar that does not answer, then ramps up again when it does
+        this.health = new RegistrarHealth(cfg.clock(), RegistrarHealth.SUMMARY_MILLIS, 2 * 64 * cfg.t1Millis(),
+                r -> throttle.hostFailing(hostOf(r)), r -> throttle.hostRecovered(hostOf(r)));
         this.responses = new RegisterResponses(this, cfg, challenges, latencies, health);
         this.takeOver = new BindingTakeOver(this, cfg, targets, transport, counters);
     }
@@ -117,6 +120,11 @@ final class InstanceMachine {
         return t.address().getAddress().getHostAddress();
     }
 
+    /** The throttle's key (the address) of a {@link #registrarName}. */
+    static String hostOf(String registrarName) {
+        return registrarName.substring(0, registrarName.lastIndexOf(':'));
+    }
+
     void send(Registration r, boolean unregister, int authTries, DigestChallenge challenge, boolean continuation) {
         r.busy = true;
         r.cancelTimer();
@@ -139,7 +147,7 @@ final class InstanceMachine {
                     counters.transportErrors.increment();
                     r.targetIndex++;
                     String reason = "transport: " + (ferr != null ? cause(ferr).getMessage() : flow.closeReason());
-                    health.failed(registrarName(t), reason);
+                    health.failed(registrarName(t), reason, cfg.clock().millis());
                     failure(r, RetryClass.TRANSIENT, reason, 0);
                     return;
                 }
@@ -219,6 +227,7 @@ final class InstanceMachine {
     /** On the owner after the permit was granted (and the request sent, unless already finished). */
     private void sent(Txn txn) {
         txn.granted = true;
+        txn.sentAt = cfg.clock().millis();
         if (txn.done) {
             throttle.release();
             return;
@@ -256,7 +265,7 @@ final class InstanceMachine {
         noteResponse(r, "timeout");
         r.targetIndex++;
         String reason = "timeout: no response from " + txn.target.address();
-        health.failed(registrarName(txn.target), reason);
+        health.failed(registrarName(txn.target), reason, txn.sentAt);
         failure(r, RetryClass.TRANSIENT, reason, 0);
     }
 

@@ -14,6 +14,8 @@ final class Txn {
     /** Whether the request answered a cached challenge up front (set at grant time). */
     volatile boolean preemptive;
     volatile long sentNanos;
+    /** When the permit was granted and the request first sent (clock millis; on the owner). */
+    long sentAt;
     /** The throttle's permit arrived on the owner (so finishing must release it). */
     boolean granted;
     volatile byte[] bytes;

@@ -20,11 +20,17 @@ import org.opensipis.sip.owner.Owner;
  * <p>All state lives on the throttle's {@link Owner}; {@code submit} and {@code release} may be
  * called from any thread. Bucket capacity is 4 ms of the rate (at least 2 tokens), so in any
  * one-second window at most {@code rate * 1.004 + 2} permits are granted, leaving the rest of a
- * registrar's 5 % tolerance to scheduling jitter between our send and its count.
+ * registrar's 5 % tolerance to scheduling jitter between our send and its count. A registrar that
+ * does not answer gets a tenth of its rate until it answers again, then ramps back to the full
+ * rate over two seconds ({@link #hostFailing}, {@link #hostRecovered}).
  */
 public final class Throttle {
 
     private static final long RATE_WINDOW_MILLIS = 10_000;
+    /** The share of a registrar's rate it gets while it does not answer: enough to notice its return. */
+    static final double PROBE_SHARE = 0.1;
+    /** How long a registrar that answers again takes to get back from the probe share to its full rate. */
+    static final long RAMP_MILLIS = 2_000;
 
     private final Owner owner;
     private final Clock clock;
@@ -75,12 +81,7 @@ public final class Throttle {
     private void enqueue(String host, Waiter w, boolean first) {
         queued.incrementAndGet();
         owner.execute(() -> {
-            Host h = hosts.get(host);
-            if (h == null) {
-                h = new Host(host, new Bucket(perHostRate, clock.millis()));
-                hosts.put(host, h);
-                ring.add(h);
-            }
+            Host h = host(host);
             if (first) {
                 h.waiting.addFirst(w);
             } else {
@@ -90,12 +91,45 @@ public final class Throttle {
         });
     }
 
+    /**
+     * The registrar at {@code host} stopped answering: until {@link #hostRecovered}, REGISTERs and
+     * retransmissions towards it get {@link #PROBE_SHARE} of its rate. Sending at full rate into an
+     * outage only times out, and a registrar that is starting (or overloaded) would get the whole
+     * backlog at once: it queues in its socket while it loads and arrives as one burst.
+     */
+    public void hostFailing(String host) {
+        owner.execute(() -> host(host).failing = true);
+    }
+
+    /** The registrar at {@code host} answers again: its rate ramps back to the full rate over {@link #RAMP_MILLIS}. */
+    public void hostRecovered(String host) {
+        owner.execute(() -> {
+            Host h = hosts.get(host);
+            if (h != null && h.failing) {
+                h.bucket.refill(clock.millis(), h.share(clock.millis()));
+                h.failing = false;
+                h.rampFrom = clock.millis();
+                pump();
+            }
+        });
+    }
+
     /** Gives back the in-flight slot of a granted permit. */
     public void release() {
         inFlight.decrementAndGet();
         if (queued.get() > 0) {
             owner.execute(this::pump); // nobody waiting: no hop (a later submit pumps anyway)
         }
+    }
+
+    private Host host(String host) {
+        Host h = hosts.get(host);
+        if (h == null) {
+            h = new Host(host, new Bucket(perHostRate, clock.millis()));
+            hosts.put(host, h);
+            ring.add(h);
+        }
+        return h;
     }
 
     /** Requests waiting for a permit. */
@@ -149,13 +183,13 @@ public final class Throttle {
                 if (h.waiting.isEmpty() || (!slotFree && h.waiting.peekFirst().slot)) {
                     continue;
                 }
-                h.bucket.refill(now);
+                h.bucket.refill(now, h.share(now));
                 if (h.bucket.tokens >= 1) {
                     chosen = h;
                     next = (next + i + 1) % ring.size();
                     break;
                 }
-                earliest = Math.min(earliest, h.bucket.nextTokenAt(now));
+                earliest = Math.min(earliest, h.bucket.nextTokenAt(now, h.share(now)));
             }
             if (chosen == null) {
                 break;
@@ -193,7 +227,8 @@ public final class Throttle {
 
     private void dropIdleHosts() {
         if (ring.size() > 64) {
-            ring.removeIf(h -> h.waiting.isEmpty() && h.bucket.tokens >= h.bucket.capacity && hosts.remove(h.name) != null);
+            ring.removeIf(h -> h.waiting.isEmpty() && !h.failing && h.bucket.tokens >= h.bucket.capacity
+                    && hosts.remove(h.name) != null);
             next = 0;
         }
     }
@@ -230,6 +265,10 @@ public final class Throttle {
         final Bucket bucket;
         final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
         long granted;
+        /** Not answering: {@link #PROBE_SHARE} of the rate. */
+        boolean failing;
+        /** When it answered again (ramping up), or -1. */
+        long rampFrom = -1;
         long windowStart;
         int windowCount;
         double lastRate;
@@ -238,6 +277,22 @@ public final class Throttle {
             this.name = name;
             this.bucket = bucket;
             this.windowStart = bucket.last;
+        }
+
+        /** The share of the registrar's rate it gets now. */
+        double share(long now) {
+            if (failing) {
+                return PROBE_SHARE;
+            }
+            if (rampFrom < 0) {
+                return 1;
+            }
+            long ramped = now - rampFrom;
+            if (ramped >= RAMP_MILLIS || ramped < 0) {
+                rampFrom = -1;
+                return 1;
+            }
+            return PROBE_SHARE + (1 - PROBE_SHARE) * ramped / RAMP_MILLIS;
         }
 
         void count(long now) {
@@ -274,8 +329,13 @@ public final class Throttle {
         }
 
         void refill(long now) {
+            refill(now, 1);
+        }
+
+        /** Refills at {@code share} of the rate (a registrar that does not answer, or ramps up again). */
+        void refill(long now, double share) {
             if (now > last) {
-                tokens = Math.min(capacity, tokens + (now - last) * ratePerMilli);
+                tokens = Math.min(capacity, tokens + (now - last) * ratePerMilli * share);
                 last = now;
             } else if (now < last) {
                 // the wall clock was stepped back: count from the new time instead of waiting for the
@@ -285,7 +345,11 @@ public final class Throttle {
         }
 
         long nextTokenAt(long now) {
-            return now + (long) Math.ceil((1 - tokens) / ratePerMilli);
+            return nextTokenAt(now, 1);
+        }
+
+        long nextTokenAt(long now, double share) {
+            return now + (long) Math.ceil((1 - tokens) / (ratePerMilli * share));
         }
     }
 }

@@ -193,6 +193,44 @@ class RestartAndOutageTest {
         }
     }
 
+    @Test
+    void registersSentWhileItWasDownThatTimeOutAfterItIsBackLogNothing() {
+        Logger log = (Logger) LoggerFactory.getLogger(RegistrarHealth.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        log.addAppender(lines);
+        try {
+            String a = SEL.substring(0, 39) + "A";
+            String b = SEL.substring(0, 39) + "B";
+            registrar.silent = true;
+            h.engine.register(EngineHarness.record(a, "alice", "secret", registrar.udpPort(), Transport.UDP), Optional.empty());
+            h.settle(() -> h.sent() == 1);
+            h.advance(Duration.ofSeconds(32)); // a's Timer F: the outage is announced
+            h.settle(() -> h.engine.stats().timeouts() == 1);
+            assertThat(warnings(lines)).singleElement().asString().contains("is not answering");
+            h.engine.register(EngineHarness.record(b, "alice", "secret", registrar.udpPort(), Transport.UDP), Optional.empty());
+            h.settle(() -> h.sent() == 2); // sent while the registrar is down
+            // it comes back, but b's request (and its retransmissions) was lost while it was down
+            String bContact = RequestBuilder.contactUser(b);
+            registrar.ignore = m -> String.valueOf(m.headers("contact")).contains(bContact);
+            registrar.silent = false;
+            h.advance(Duration.ofSeconds(10)); // a retries and is answered
+            h.awaitState(a, REGISTERED);
+            h.advance(Duration.ofSeconds(22)); // b's Timer F, after the registrar answered again
+            h.settle(() -> h.engine.stats().timeouts() == 2);
+            assertThat(h.stateOf(b)).isEqualTo(ERROR);
+            assertThat(warnings(lines)).hasSize(1);
+            assertThat(lines.list).filteredOn(e -> e.getLevel() == Level.INFO).singleElement()
+                    .extracting(ILoggingEvent::getFormattedMessage).asString().contains("answers again");
+            registrar.ignore = m -> false;
+            h.advance(Duration.ofSeconds(10)); // b's retry
+            h.awaitState(b, REGISTERED);
+            assertThat(warnings(lines)).hasSize(1);
+        } finally {
+            log.detachAppender(lines);
+        }
+    }
+
     private static List<String> warnings(ListAppender<ILoggingEvent> lines) {
         return lines.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
     }

@@ -56,6 +56,8 @@ public final class FakeRegistrar implements AutoCloseable {
     public volatile boolean challenge = true;
     /** While set, UDP requests are swallowed: a registrar that stopped answering. */
     public volatile boolean silent;
+    /** Requests it swallows (recorded, never answered): e.g. those of some instances only. */
+    public volatile java.util.function.Predicate<SipMessage> ignore = m -> false;
     private final Map<String, String> passwords = new ConcurrentHashMap<>();
     private final AtomicInteger nonces = new AtomicInteger();
     private volatile String currentNonce = "n0";
@@ -226,6 +228,9 @@ public final class FakeRegistrar implements AutoCloseable {
             received.add(req);
         }
         perSecond.computeIfAbsent(System.currentTimeMillis() / 1000, k -> new AtomicInteger()).incrementAndGet();
+        if (ignore.test(req)) {
+            return;
+        }
         Function<SipMessage, String> scripted = script.poll();
         String resp = scripted != null ? scripted.apply(req) : answer(req);
         if (resp != null) {

@@ -93,4 +93,41 @@ class ThrottleTest {
         assertThat(grants).containsExactly("a", "b", "retransmission", "urgent");
         assertThat(t.queueDepth()).isEqualTo(1);
     }
+
+    @Test
+    void aRegistrarThatDoesNotAnswerIsProbedThenRampedUpAgainWithinItsRate() {
+        Throttle t = new Throttle(owner, clock, 1000, 300, 100_000);
+        List<Long> grants = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            t.submit("reg", () -> grants.add(clock.millis()));
+        }
+        t.submit("other", () -> grants.add(-1L));
+        t.hostFailing("reg");
+        owner.runReady();
+        grants.clear();
+        for (int s = 0; s < 5; s++) {
+            owner.advance(Duration.ofSeconds(1));
+        }
+        // the probe share (30/s) while it does not answer; another registrar is not held back
+        assertThat(grants).doesNotContain(-1L).hasSizeBetween(140, 155);
+        grants.clear();
+        t.hostRecovered("reg");
+        owner.runReady();
+        long back = clock.millis();
+        for (int s = 0; s < 5; s++) {
+            owner.advance(Duration.ofSeconds(1));
+        }
+        // the first second after it answers again: 30/s ramping towards 300/s, far from a burst
+        assertThat(grants.stream().filter(g -> g < back + 1000).count()).isBetween(90L, 110L);
+        // then the full rate, and never more than rate + 1 % in any one-second window
+        assertThat(grants.stream().filter(g -> g >= back + 3000 && g < back + 4000).count()).isBetween(295L, 303L);
+        int max = 0;
+        for (int from = 0, to = 0; to < grants.size(); to++) {
+            while (grants.get(to) - grants.get(from) >= 1000) {
+                from++;
+            }
+            max = Math.max(max, to - from + 1);
+        }
+        assertThat(max).isLessThanOrEqualTo(303);
+    }
 }
