@@ -220,7 +220,9 @@ final class InstanceMachine {
         if (continuation) {
             throttle.submitUrgent(throttleKey(t), grant);
         } else {
-            throttle.submit(throttleKey(t), grant);
+            // earliest lapse first: a binding about to expire goes before one that still holds
+            long lapses = !unregister && r.registeredUntil > cfg.clock().millis() ? r.registeredUntil : Long.MIN_VALUE;
+            throttle.submit(throttleKey(t), lapses, grant);
         }
     }
 

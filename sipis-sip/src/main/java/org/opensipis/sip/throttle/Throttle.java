@@ -1,7 +1,6 @@
 package org.opensipis.sip.throttle;
 
 import java.time.Clock;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -59,7 +58,18 @@ public final class Throttle {
 
     /** Asks for a permit towards {@code host}; {@code grant} runs once it is given. */
     public void submit(String host, Runnable grant) {
-        enqueue(host, new Waiter(grant, true, null), false);
+        submit(host, Long.MIN_VALUE, grant);
+    }
+
+    /**
+     * Asks for a permit towards {@code host} for a registration whose binding lapses at
+     * {@code deadline} (epoch milliseconds; {@link Long#MIN_VALUE} for none, i.e. due now):
+     * waiting registrations are granted earliest deadline first, in submission order among equal
+     * deadlines. After a restart that found its bindings near their end, those expiring soonest
+     * go first, so the throttle's backlog does not let them lapse while later ones are renewed.
+     */
+    public void submit(String host, long deadline, Runnable grant) {
+        enqueue(host, new Waiter(grant, true, null, deadline), false);
     }
 
     /**
@@ -67,7 +77,7 @@ public final class Throttle {
      * through (the answer to a challenge, a 423 retry), so that it does not wait behind a flood.
      */
     public void submitUrgent(String host, Runnable grant) {
-        enqueue(host, new Waiter(grant, true, null), true);
+        enqueue(host, new Waiter(grant, true, null, Long.MIN_VALUE), true);
     }
 
     /**
@@ -75,7 +85,7 @@ public final class Throttle {
      * takes tokens from both buckets, ahead of the queue, but no in-flight slot and no release.
      */
     public void pace(String host, java.util.function.BooleanSupplier wanted, Runnable send) {
-        enqueue(host, new Waiter(send, false, wanted), true);
+        enqueue(host, new Waiter(send, false, wanted, Long.MIN_VALUE), true);
     }
 
     private void enqueue(String host, Waiter w, boolean first) {
@@ -85,7 +95,8 @@ public final class Throttle {
             if (first) {
                 h.waiting.addFirst(w);
             } else {
-                h.waiting.addLast(w);
+                w.seq = h.submitted++;
+                h.waiting.add(w);
             }
             pump();
         });
@@ -248,22 +259,11 @@ public final class Throttle {
         }, Math.max(1, at - now));
     }
 
-    private static final class Waiter {
-        final Runnable grant;
-        final boolean slot;
-        final java.util.function.BooleanSupplier wanted;
-
-        Waiter(Runnable grant, boolean slot, java.util.function.BooleanSupplier wanted) {
-            this.grant = grant;
-            this.slot = slot;
-            this.wanted = wanted;
-        }
-    }
-
     private static final class Host {
         final String name;
         final Bucket bucket;
-        final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+        final Waiting waiting = new Waiting();
+        long submitted;
         long granted;
         /** Not answering: {@link #PROBE_SHARE} of the rate. */
         boolean failing;

@@ -38,6 +38,33 @@ class ThrottleTest {
         assertThat(grants.size()).isGreaterThanOrEqualTo(1000);
     }
 
+    /**
+     * After a restart every restored binding may be due at once: the throttle serves the ones
+     * that lapse soonest first (and registrations with no binding, due now, before them all),
+     * in submission order among equal deadlines; continuations still go ahead of everything.
+     */
+    @Test
+    void waitingRegistrationsAreGrantedEarliestDeadlineFirst() {
+        Throttle t = new Throttle(owner, clock, 1000, 10, 10_000);
+        List<String> grants = new ArrayList<>();
+        long now = clock.millis();
+        // the bucket grants 2 at once, then 10/s: fill it first so the rest queue up
+        t.submit("h", () -> grants.add("filler1"));
+        t.submit("h", () -> grants.add("filler2"));
+        t.submit("h", now + 30_000, () -> grants.add("lapses in 30 s"));
+        t.submit("h", now + 5_000, () -> grants.add("lapses in 5 s"));
+        t.submit("h", () -> grants.add("no binding"));
+        t.submit("h", now + 5_000, () -> grants.add("lapses in 5 s, later"));
+        t.submit("h", now + 20_000, () -> grants.add("lapses in 20 s"));
+        t.submitUrgent("h", () -> grants.add("continuation"));
+        owner.runReady();
+        for (int s = 0; s < 2; s++) {
+            owner.advance(Duration.ofSeconds(1));
+        }
+        assertThat(grants).containsExactly("filler1", "filler2", "continuation", "no binding", "lapses in 5 s",
+                "lapses in 5 s, later", "lapses in 20 s", "lapses in 30 s");
+    }
+
     @Test
     void aWallClockSteppedBackDoesNotStopTheThrottle() {
         Throttle t = new Throttle(owner, clock, 10, 10, 10_000);
