@@ -137,6 +137,7 @@ final class Reload {
         diff(sb, "Registration", a.registration(), b.registration());
         diff(sb, "LoadBalancer2", a.loadBalancer2File(), b.loadBalancer2File());
         diff(sb, "RegistrarTargets/RegisterLimits", a.abuse(), b.abuse());
+        diff(sb, "Lease", a.lease(), b.lease());
         return sb.toString();
     }
 
@@ -150,6 +151,6 @@ final class Reload {
         return new Settings(s.file(), s.chain(), s.server(), s.httpServer(), s.administrator(), s.database(), s.lock(),
                 log, notificationServers, s.ignoredAppIds(), s.tlsClientCertificates(), s.tlsServerOptions(),
                 s.trustedCertificates(), s.instance(), s.incomingCall(), s.incomingTextMessageFilters(), s.pushTest(),
-                s.dataProtection(), s.restart(), s.registration(), s.loadBalancer2File(), s.abuse());
+                s.dataProtection(), s.restart(), s.registration(), s.loadBalancer2File(), s.abuse(), s.lease());
     }
 }
