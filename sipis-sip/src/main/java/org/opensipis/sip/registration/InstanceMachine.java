@@ -45,6 +45,10 @@ final class InstanceMachine {
     private final RegistrarHealth health;
     private final RegisterResponses responses;
     private final BindingTakeOver takeOver;
+    /** Whether this process may register the selector now (a lease it holds); see {@link RegistrationEngine#setRegisterGate}. */
+    private volatile java.util.function.Predicate<String> gate = selector -> true;
+    /** How soon an instance the gate held back asks again. */
+    static final long GATE_RECHECK_MILLIS = 1000;
 
     InstanceMachine(EngineConfig cfg, SipTransport transport, Throttle throttle, Counters counters, Targets targets,
                     RegistrationListener listener, Map<String, Txn> txns, Map<String, DigestChallenge> challenges,
@@ -85,9 +89,22 @@ final class InstanceMachine {
                 + t.transport().name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** Registers (or re-registers) now, unless a REGISTER is already under way. */
+    void gate(java.util.function.Predicate<String> g) {
+        this.gate = java.util.Objects.requireNonNull(g, "gate");
+    }
+
+    /** Registers (or re-registers) now, unless a REGISTER is already under way or the gate holds it back. */
     void register(Registration r) {
         if (r.busy || r.leaving()) {
+            return;
+        }
+        if (!gate.test(r.selector)) {
+            // not ours to register now (no lease): ask again later, send nothing
+            r.cancelTimer();
+            r.timer = r.owner.scheduleLoosely(() -> {
+                r.timer = null;
+                register(r);
+            }, GATE_RECHECK_MILLIS);
             return;
         }
         if (r.state != RegistrationState.REGISTERED) {
@@ -274,7 +291,7 @@ final class InstanceMachine {
             failure(r, RetryClass.TRANSIENT, "transport: " + flow.closeReason(), 0);
         } else if (!r.busy && r.state == RegistrationState.REGISTERED && !r.leaving()) {
             LOG.debug("Flow {} closed; re-registering {}", flow, r.selector);
-            send(r, false, 0, null);
+            register(r);
         }
     }
 
