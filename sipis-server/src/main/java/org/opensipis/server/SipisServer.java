@@ -79,6 +79,7 @@ public final class SipisServer implements AutoCloseable {
     private volatile AppLegServer appLeg;
     private volatile boolean shardLoaded;
     private volatile HealthMonitor health;
+    private volatile org.opensipis.server.lease.Rebalancer rebalancer;
     private final InstanceDirectory directory;
     private final RegistrarErrors registrarErrors = new RegistrarErrors();
     private final AppLegStarter appLegStarter;
@@ -143,6 +144,15 @@ public final class SipisServer implements AutoCloseable {
                             .ifPresent(r -> registrarErrors.published(r.account().registrarHost(), state)));
             engine = RegistrationEngine.create(s, events);
             started.push(engine);
+            org.opensipis.server.lease.Rebalancer leases = s.lease().enabled()
+                    ? new org.opensipis.server.lease.Rebalancer(s.server().name(), store, s.lease(), directory, clock,
+                    shard, configuration.lb2()) : null;
+            rebalancer = leases;
+            java.util.function.Supplier<Shard> currentShard = leases == null ? () -> shard : leases::shard;
+            if (leases != null) {
+                // nothing is registered, refreshed or answered outside a lease this process holds
+                engine.setRegisterGate(leases::mayRegister);
+            }
 
             store.bindMetrics(meters);
             ProcessMeters processMeters = new ProcessMeters(meters, engine);
@@ -150,7 +160,10 @@ public final class SipisServer implements AutoCloseable {
             pushTimer.scheduleWithFixedDelay(processMeters, 5, 5, TimeUnit.SECONDS);
 
             CallLog callLog = callLog();
-            incoming = new IncomingRequests(CallConfig.of(s), Directory.of(engine), push, callLog, new IncomingListener() {
+            Directory engineDirectory = Directory.of(engine);
+            Directory callees = leases == null ? engineDirectory
+                    : user -> engineDirectory.find(user).filter(c -> leases.mayAnswer(c.selector()));
+            incoming = new IncomingRequests(CallConfig.of(s), callees, push, callLog, new IncomingListener() {
                 @Override
                 public void callEnded(String selector, String outcome) {
                     metrics.incomingCall(outcome);
@@ -172,19 +185,33 @@ public final class SipisServer implements AutoCloseable {
                 return a == null ? Optional.empty() : a.bindingOf(selector);
             }, engine.owners(), new SecureRandom(), s.server().realm());
             engine.setResponseHandler(relay::upstreamResponse);
-            handOver = new AppHandOver(directory, shard, engine, lifecycle, relay, clock, store);
-            coordinator = new InstanceCoordinator(s, shard, directory, engine, lifecycle, handOver, store,
+            handOver = new AppHandOver(directory, currentShard, engine, lifecycle, relay, clock, store);
+            coordinator = new InstanceCoordinator(s, currentShard, directory, engine, lifecycle, handOver, store,
                     store.stateWriter()::write);
             events.coordinator(coordinator);
             InstanceCoordinator persisting = coordinator;
             started.push(persisting::persistAll); // at a stop: before the engine and the store close
 
             InstanceCoordinator instances = coordinator;
-            long loaded = store.loadShard(shard, li -> instances.adopt(li.record(), li.state()));
-            LOG.info("restored {} instances of {}; registering them through the throttle ({} REGISTERs/s)", loaded,
-                    shard, s.registration().globalRate());
-            shardLoaded = true;
-            store.listen(shard, instances::changed);
+            if (leases != null) {
+                leases.wire(instances, selector -> {
+                    AppLegServer a = appLeg;
+                    if (a != null) {
+                        a.flowOf(selector).ifPresent(org.opensipis.sip.app.AppFlow::close);
+                    }
+                });
+                started.push(leases);
+                leases.start(); // takes the leases it can and loads their instances; the others when handed over
+                shardLoaded = true;
+                // every change: a reload may give this process prefixes outside its first shard
+                store.listen(Shard.all(s.server().name()), instances::changed);
+            } else {
+                long loaded = store.loadShard(shard, li -> instances.adopt(li.record(), li.state()));
+                LOG.info("restored {} instances of {}; registering them through the throttle ({} REGISTERs/s)", loaded,
+                        shard, s.registration().globalRate());
+                shardLoaded = true;
+                store.listen(shard, instances::changed);
+            }
 
             appLeg = appLegStarter.start(s, handOver, handOver, engine.owners());
             started.push(appLeg);
@@ -209,6 +236,28 @@ public final class SipisServer implements AutoCloseable {
         } catch (Exception | Error e) {
             close();
             throw e;
+        }
+    }
+
+    /**
+     * A reload read a new LB2 file: with {@code Lease[Enabled]}, hands over the prefixes this
+     * process loses and takes those it gains (make before break); without, says a restart is needed.
+     *
+     * @return a line for the log
+     */
+    public String reloadShard(Configuration next) {
+        org.opensipis.server.lease.Rebalancer r = rebalancer;
+        if (r == null) {
+            return configuration.shard().toString().equals(next.shard().toString()) ? "shard unchanged"
+                    : "the LB2 Backend of " + next.settings().server().name() + " changed to " + next.shard()
+                    + "; Lease[Enabled] is No, so it takes effect at the next restart";
+        }
+        try {
+            org.opensipis.server.plan.ShardDelta d = r.reload(next.shard(), next.lb2());
+            return d.isEmpty() ? "shard unchanged (" + next.shard() + ")" : "shard now " + next.shard() + ": gains "
+                    + d.gained().keySet() + ", loses " + d.lost().keySet();
+        } catch (IllegalArgumentException e) {
+            return "the new LB2 file is refused, the shard stays " + r.shard() + ": " + e.getMessage();
         }
     }
 
