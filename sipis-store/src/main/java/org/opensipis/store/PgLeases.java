@@ -189,6 +189,26 @@ public final class PgLeases {
         });
     }
 
+    /**
+     * Rows that nobody renewed for {@code after} past their expiry and that are not being handed
+     * over: the prefixes of a process that is gone (a standby may take them).
+     */
+    public List<Lease> lapsedFor(Duration after) {
+        return read(c -> {
+            List<Lease> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM shard_leases"
+                    + " WHERE released_to IS NULL AND expires_at < now() - ?::interval ORDER BY prefix")) {
+                ps.setString(1, after.toMillis() + " milliseconds");
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(lease(rs));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     /** Every row, by prefix (the control page, tests). */
     public List<Lease> all() {
         return read(c -> {

@@ -50,6 +50,8 @@ public final class LeaseKeeper implements AutoCloseable {
     private final Set<String> waitingLogged = new HashSet<>();
     private long nextRenewAt;
     private boolean renewFailing;
+    /** With {@code Lease[TakeOver]}: whether this process is the standby of the named one. */
+    private volatile java.util.function.Predicate<String> standbyFor = owner -> false;
 
     LeaseKeeper(String name, PgLeases leases, LeaseSettings cfg, Clock clock, LeaseEvents events) {
         this.name = name;
@@ -105,6 +107,11 @@ public final class LeaseKeeper implements AutoCloseable {
         });
     }
 
+    /** Which processes this one stands by for (the next one in the LB2 file, see {@link Rebalancer}). */
+    void standbyFor(java.util.function.Predicate<String> p) {
+        this.standbyFor = p;
+    }
+
     /** Whether this process may act on the selector now (register, refresh, answer its calls). Lock-free. */
     public boolean holds(String selector) {
         long now = clock.millis();
@@ -136,7 +143,47 @@ public final class LeaseKeeper implements AutoCloseable {
             renew(now);
         }
         takeWanted();
+        if (cfg.takeOver()) {
+            takeOverLapsed();
+        }
         events.tick();
+    }
+
+    /** {@code Lease[TakeOver]}: takes the prefixes of a process this one stands by for, lapsed for {@code TakeOverAfter}. */
+    private void takeOverLapsed() {
+        List<Lease> lapsed;
+        try {
+            lapsed = leases.lapsedFor(cfg.takeOverAfter());
+        } catch (StoreException e) {
+            return;
+        }
+        for (Lease l : lapsed) {
+            if (l.owner().equals(name) || !standbyFor.test(l.owner())) {
+                continue;
+            }
+            SelectorPrefix p = SelectorPrefix.parse(l.prefix());
+            long sentAt = clock.millis();
+            Taken t;
+            try {
+                t = leases.take(name, p, cfg.duration());
+            } catch (StoreException e) {
+                return;
+            }
+            if (t.lease().isEmpty()) {
+                continue;
+            }
+            List<HeldLease> next = new ArrayList<>();
+            for (HeldLease h : held) {
+                if (!PrefixRanges.overlap(h.prefix(), p)) {
+                    next.add(h);
+                }
+            }
+            next.add(held(t.lease().get(), deadline(sentAt)));
+            held = List.copyOf(next);
+            LOG.warn("Took over the lease of {} from {}, which has not renewed it for more than {} s (epoch {})",
+                    label(l.prefix()), l.owner(), cfg.takeOverAfter().toSeconds(), t.lease().get().epoch());
+            events.gained(p, l.owner());
+        }
     }
 
     private void renew(long sentAt) {

@@ -64,12 +64,44 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
         this.shard = new AtomicReference<>(shard);
         this.lb2 = new AtomicReference<>(lb2);
         this.keeper = new LeaseKeeper(name, store.leases(), settings, clock, this);
+        this.keeper.standbyFor(this::standbyFor);
     }
 
-    /** The shard of the LB2 file read last. */
-    public Shard shard() {
-        return shard.get();
+    /**
+     * {@code Lease[TakeOver]}: this process stands by for the one before it in the LB2 file
+     * (distinct names in file order, the first after the last).
+     */
+    boolean standbyFor(String owner) {
+        return lb2.get().map(l -> name.equals(next(l, owner))).orElse(false);
     }
+
+    static String next(Lb2Settings lb2, String owner) {
+        List<String> names = new ArrayList<>();
+        for (org.opensipis.core.shard.Backend b : lb2.backends()) {
+            b.name().filter(n -> !names.contains(n)).ifPresent(names::add);
+        }
+        int i = names.indexOf(owner);
+        return i < 0 || names.size() < 2 ? null : names.get((i + 1) % names.size());
+    }
+
+    /** The shard of the LB2 file read last, with the prefixes taken over from a failed process first. */
+    public Shard shard() {
+        List<SelectorPrefix> taken = takenOver;
+        if (taken.isEmpty()) {
+            return shard.get();
+        }
+        Shard s = shard.get();
+        List<org.opensipis.core.shard.Backend> entries = new ArrayList<>();
+        for (SelectorPrefix p : taken) {
+            entries.add(new org.opensipis.core.shard.Backend(Optional.of(name), p, "",
+                    org.opensipis.core.shard.HostPort.parse("127.0.0.1:1"), java.nio.file.Path.of("(taken over)"), 0));
+        }
+        lb2.get().ifPresent(l -> entries.addAll(l.backends()));
+        return Shard.filtered(s.serverName(), entries);
+    }
+
+    /** Prefixes taken over from failed processes (Lease[TakeOver]); until the next reload. */
+    private volatile List<SelectorPrefix> takenOver = List.of();
 
     /** Where adopted and handed-over instances go, and how an app-leg flow is closed (wired once). */
     public void wire(InstanceCoordinator c, Consumer<String> closeFlow) {
@@ -117,7 +149,11 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
             throw new IllegalArgumentException("a rebalance needs the LB2 file before and after, and"
                     + " Server[FilterInstancesAccordingToLoadBalancer2BackendSection]=Yes");
         }
-        ShardDelta delta = ShardDelta.of(before.get(), nextLb2.get(), name);
+        ShardDelta fromFiles = ShardDelta.of(before.get(), nextLb2.get(), name);
+        // prefixes taken over from a failed process stay ours: the files do not know about them
+        List<SelectorPrefix> kept = new ArrayList<>(fromFiles.kept());
+        kept.addAll(takenOver);
+        ShardDelta delta = new ShardDelta(kept, fromFiles.gained(), fromFiles.lost());
         shard.set(next);
         lb2.set(nextLb2);
         LOG.info("reload: LB2 Backend for {}: keeps {}, gains {}, loses {}", name, delta.kept(), delta.gained(),
@@ -137,10 +173,15 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
 
     @Override
     public void gained(SelectorPrefix prefix, String previousOwner) {
+        if (!previousOwner.isEmpty()) {
+            List<SelectorPrefix> t = new ArrayList<>(takenOver);
+            t.add(prefix);
+            takenOver = List.copyOf(t);
+        }
         InstanceCoordinator c = coordinator;
         long t0 = System.nanoTime();
         long n = store.loadPrefix(prefix, li -> {
-            if (shard.get().owns(li.record().selector(), li.record().appId())) {
+            if (shard().owns(li.record().selector(), li.record().appId())) {
                 c.adopt(li.record(), li.state().map(this::continued));
             }
         });

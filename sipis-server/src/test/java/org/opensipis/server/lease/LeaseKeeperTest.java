@@ -201,4 +201,34 @@ class LeaseKeeperTest {
             store.leases().release("ClockA", List.of("E/3"));
         }
     }
+
+    @Test
+    void withTakeOverTheStandbyTakesTheLapsedPrefixOfAFailedProcessOnlyAfterTakeOverAfter() {
+        LeaseSettings standby = new LeaseSettings(true, Duration.ofSeconds(2), Duration.ofSeconds(1), true,
+                Duration.ofSeconds(2));
+        Events ea = new Events();
+        Events eb = new Events();
+        try (LeaseKeeper a = new LeaseKeeper("FailA", store.leases(), standby, Clock.systemUTC(), ea);
+             LeaseKeeper b = new LeaseKeeper("FailB", store.leases(), standby, Clock.systemUTC(), eb);
+             LeaseKeeper c = new LeaseKeeper("FailC", store.leases(), standby, Clock.systemUTC(), new Events())) {
+            b.standbyFor("FailA"::equals);
+            c.standbyFor("FailB"::equals);   // stands by for another process: never takes A's prefix
+            a.begin(List.of(p("6/3")));
+            b.begin(List.of());
+            c.begin(List.of());
+            // A fails (it stops renewing); once its row has expired, B still waits TakeOverAfter
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> store.leases().all()
+                    .stream().anyMatch(l -> l.owner().equals("FailA") && l.expiresAt().isBefore(Instant.now())));
+            b.roundNow();
+            assertThat(b.holds("6A")).isFalse();
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                c.roundNow();
+                b.roundNow();
+                return b.holds("6A");
+            });
+            assertThat(c.holds("6A")).isFalse();
+            assertThat(eb.log).containsExactly("gained 6/3");
+            store.leases().release("FailB", List.of("6/3"));
+        }
+    }
 }
