@@ -226,14 +226,16 @@ public final class PgLeases {
     /**
      * The selectors of {@code prefix} that {@code gainer} has registered (state REGISTERED,
      * binding not expired) since {@code since} (database time): the hand-over of those is done
-     * and the loser may remove its own binding.
+     * and the loser may remove its own binding. In the order of the gainer's 200s, so that the
+     * loser's removals, paced by its throttle, follow them and every instance's overlap is alike.
      */
     public List<String> registeredBy(String gainer, SelectorPrefix prefix, Instant since) {
         return read(c -> {
             List<String> out = new ArrayList<>();
             String where = prefix.upperBound().isPresent() ? "selector >= ? AND selector < ?" : "selector >= ?";
             try (PreparedStatement ps = c.prepareStatement("SELECT selector FROM instance_states WHERE server_name = ?"
-                    + " AND state = 'REGISTERED' AND registered_until > now() AND changed_at >= ? AND " + where)) {
+                    + " AND state = 'REGISTERED' AND registered_until > now() AND changed_at >= ? AND " + where
+                    + " ORDER BY changed_at")) {
                 ps.setString(1, gainer);
                 ps.setObject(2, InstanceRows.ts(since));
                 ps.setString(3, prefix.lowerBound());

@@ -17,7 +17,7 @@ interface LeaseEvents {
     /** A prefix was lost without a hand-over (renewal failed past the deadline, or another holder took it). */
     void lost(SelectorPrefix prefix);
 
-    /** After every round of the lease thread (every half second): follow hand-overs under way. */
+    /** After every round of the lease thread (every quarter second): follow hand-overs under way. */
     default void tick() {
     }
 }

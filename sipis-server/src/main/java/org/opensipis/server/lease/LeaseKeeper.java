@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The leases this process holds, kept on one thread ({@code sipis-lease}): every half second it
+ * The leases this process holds, kept on one thread ({@code sipis-lease}): every quarter second it
  * renews them when due ({@code Lease/RenewPeriod}), tries to take the prefixes its LB2 file gives
  * it and it does not hold yet, and reports gains, hand-overs and losses. {@link #holds} is the
  * gate the registration engine and the call side ask (any thread, lock-free): a selector is held
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class LeaseKeeper implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LeaseKeeper.class);
-    static final long TICK_MILLIS = 500;
+    static final long TICK_MILLIS = 250;
 
     private final String name;
     private final PgLeases leases;
@@ -66,7 +66,7 @@ public final class LeaseKeeper implements AutoCloseable {
         });
     }
 
-    /** Takes what it can of {@code owned} now (blocking, one round), then keeps the leases every half second. */
+    /** Takes what it can of {@code owned} now (blocking, one round), then keeps the leases every quarter second. */
     void start(List<SelectorPrefix> owned) {
         begin(owned);
         thread.scheduleWithFixedDelay(this::safeRound, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
