@@ -146,7 +146,7 @@ public final class SipisServer implements AutoCloseable {
             started.push(engine);
             org.opensipis.server.lease.Rebalancer leases = s.lease().enabled()
                     ? new org.opensipis.server.lease.Rebalancer(s.server().name(), store, s.lease(), directory, clock,
-                    shard, configuration.lb2()) : null;
+                    shard, configuration.lb2(), s.registration().perRegistrarRate() / 2) : null;
             rebalancer = leases;
             java.util.function.Supplier<Shard> currentShard = leases == null ? () -> shard : leases::shard;
             if (leases != null) {

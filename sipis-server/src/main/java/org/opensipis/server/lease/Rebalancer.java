@@ -48,6 +48,14 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
     private final LeaseKeeper keeper;
     private final List<HandOver> handing = new ArrayList<>();   // lease thread only
     private volatile InstanceCoordinator coordinator;
+    private final double handOverRate;
+    /** Paces the adoption of a gained prefix's instances (never the lease thread, which must keep renewing). */
+    private final java.util.concurrent.ScheduledExecutorService pacer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "sipis-lease-handover");
+                t.setDaemon(true);
+                return t;
+            });
     private volatile Consumer<String> closeAppFlow = s -> { };
 
     /** One prefix being handed over: the instances still ours, shared with the call gate. */
@@ -55,8 +63,15 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
                             Set<String> pending) {
     }
 
+    /**
+     * @param handOverRate instances per second a gained prefix is registered at: half the
+     *                     process's {@code PerRegistrarRate}, so that the loser, which refreshes
+     *                     its own instances through the same kind of throttle, removes its
+     *                     bindings as fast as they are replaced and no overlap waits in its queue
+     */
     public Rebalancer(String name, Store store, LeaseSettings settings, InstanceDirectory directory, Clock clock,
-                      Shard shard, Optional<Lb2Settings> lb2) {
+                      Shard shard, Optional<Lb2Settings> lb2, double handOverRate) {
+        this.handOverRate = Math.max(1, handOverRate);
         this.name = name;
         this.store = store;
         this.directory = directory;
@@ -112,7 +127,11 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
     /** Takes the leases of this process's prefixes (loading their instances), then keeps them. Blocking. */
     public void start() {
         keeper.start(owned(shard.get(), lb2.get()));
+        paced = true; // from now on a gained prefix is another process's: replace its bindings at the hand-over rate
     }
+
+    /** False during the start: the process's own prefixes are adopted at once (their bindings are resumed). */
+    private volatile boolean paced;
 
     /** The gate of REGISTERs and refreshes. */
     public boolean mayRegister(String selector) {
@@ -180,13 +199,25 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
         }
         InstanceCoordinator c = coordinator;
         long t0 = System.nanoTime();
-        long n = store.loadPrefix(prefix, li -> {
+        List<org.opensipis.store.LoadedInstance> loaded = new ArrayList<>();
+        store.loadPrefix(prefix, li -> {
             if (shard().owns(li.record().selector(), li.record().appId())) {
-                c.adopt(li.record(), li.state().map(this::continued));
+                loaded.add(li);
             }
         });
-        LOG.info("Loaded {} instance(s) of {} in {} ms; registering them through the throttle", n,
-                LeaseKeeper.label(prefix.toString()), (System.nanoTime() - t0) / 1_000_000);
+        LOG.info("Loaded {} instance(s) of {} in {} ms; registering them through the throttle{}", loaded.size(),
+                LeaseKeeper.label(prefix.toString()), (System.nanoTime() - t0) / 1_000_000,
+                paced ? " at " + (long) handOverRate + "/s (half of PerRegistrarRate)" : "");
+        int perStep = paced ? (int) Math.max(1, Math.round(handOverRate / 10)) : Math.max(1, loaded.size());
+        for (int from = 0, step = 0; from < loaded.size(); from += perStep, step++) {
+            List<org.opensipis.store.LoadedInstance> batch = loaded.subList(from, Math.min(loaded.size(), from + perStep));
+            Runnable adopt = () -> batch.forEach(li -> c.adopt(li.record(), li.state().map(this::continued)));
+            if (step == 0) {
+                adopt.run();
+            } else {
+                pacer.schedule(adopt, step * 100L, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        }
     }
 
     /**
@@ -262,5 +293,6 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
     @Override
     public void close() {
         keeper.close();
+        pacer.shutdownNow();
     }
 }
