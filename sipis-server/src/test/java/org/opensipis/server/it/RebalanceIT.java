@@ -40,7 +40,8 @@ import org.opensipis.sip.testing.Kamailio;
  * the processes' {@code instance_states}), under 2 s; the registrar's busiest second stays within
  * the three throttles; at the end every user has exactly one binding, from the process the new
  * file names ({@code ul.lookup}). CI size 1,000 users; {@code -Dsipis.it.rebalanceUsers=5000}
- * for the full drill. Figures go to {@code target/rebalance-figures.txt}.
+ * for the full drill. Last, with {@code Lease[TakeOver]} on, one process is killed and the next
+ * one in the file takes its prefix over. Figures go to {@code target/rebalance-figures.txt}.
  */
 @Timeout(900)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -121,6 +122,41 @@ class RebalanceIT {
     @Order(3)
     void mergingItBack() throws Exception {
         rebalance("merge 4/2 back into S1", F1, List.of("S1", "S3", "S2"));
+    }
+
+    @Test
+    @Order(4)
+    void withTakeOverTheNextProcessTakesTheRangesOfAKilledOne() throws Exception {
+        // F1: S1 0/1, S2 8/1; S1 stands by for S2 (the next name in the file, cyclically)
+        RegistrarSampler sampler = new RegistrarSampler(kamailio);
+        sampler.start();
+        long killedAt;
+        try {
+            processes.get("S2").kill();
+            killedAt = System.currentTimeMillis();
+            await().atMost(LONG.plusSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> processes.get("S1").log().contains("Took over the lease of 8/1 from S2"));
+            long tookOver = System.currentTimeMillis() - killedAt;
+            Map<String, String> after = files("0/1=S1", "8/1=S1");
+            await().atMost(LONG.plusSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                RegistrarSampler.Sample s = RegistrarSampler.read(kamailio);
+                return s.users() == USERS && s.contacts() == USERS;
+            });
+            long allBound = System.currentTimeMillis() - killedAt;
+            sampler.stop();
+            RegistrarSampler.Figures f = sampler.figures();
+            String line = String.format("kill -9 S2, S1 takes over 8/1 | users %d | lease taken over after %d ms"
+                            + " | every user bound by one process again after %d ms | min registered_users %d"
+                            + " | REGISTERs at Kamailio %d, busiest 1 s %d%n", USERS, tookOver, allBound, f.minUsers(),
+                    f.registers(), f.busiestSecond());
+            Files.writeString(FIGURES, line, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+            System.out.print(line);
+            assertOwnedAsFilesSay(after);
+            assertThat(processes.get("S1").log()).doesNotContain(" ERROR ");
+        } finally {
+            sampler.stop();
+        }
     }
 
     /** Writes the new file for each process in {@code order} (gainer first) and reloads it, sampling throughout. */

@@ -77,7 +77,7 @@ final class SipisProcess {
                 + "<DataProtection KeyFileName=\"sipis.key\"/>"
                 + "<Lock FileName=\"sipis-" + name + ".lock\"/><Log FileName=\"sipis-" + name + ".log\"/>"
                 + "<LoadBalancer2 FileName=\"" + lb2File().getFileName() + "\"/>"
-                + "<Lease Enabled=\"Yes\"/>"
+                + "<Lease Enabled=\"Yes\" TakeOver=\"Yes\"><TakeOverAfter Seconds=\"15\"/></Lease>"
                 + "<Registration Address=\"127.0.0.1\" Port=\"" + regPort + "\" GlobalRate=\"200\" PerRegistrarRate=\"200\"/>"
                 + "<PushTest Enabled=\"No\"/><RegistrarTargets><Allow Network=\"127.0.0.0/8\"/></RegistrarTargets></Sipis>");
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
@@ -101,6 +101,12 @@ final class SipisProcess {
         assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> log().lines().filter(l -> l.contains("reload: LB2 file")).count() > before);
+    }
+
+    /** {@code kill -9}: a crash, its leases left to lapse. */
+    void kill() throws Exception {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
     }
 
     String log() throws Exception {
