@@ -45,10 +45,7 @@ final class InstanceMachine {
     private final RegistrarHealth health;
     private final RegisterResponses responses;
     private final BindingTakeOver takeOver;
-    /** Whether this process may register the selector now (a lease it holds); see {@link RegistrationEngine#setRegisterGate}. */
-    private volatile java.util.function.Predicate<String> gate = selector -> true;
-    /** How soon an instance the gate held back asks again. */
-    static final long GATE_RECHECK_MILLIS = 1000;
+    final RegisterGate gate = new RegisterGate();
 
     InstanceMachine(EngineConfig cfg, SipTransport transport, Throttle throttle, Counters counters, Targets targets,
                     RegistrationListener listener, Map<String, Txn> txns, Map<String, DigestChallenge> challenges,
@@ -89,23 +86,13 @@ final class InstanceMachine {
                 + t.transport().name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    void gate(java.util.function.Predicate<String> g) {
-        this.gate = java.util.Objects.requireNonNull(g, "gate");
-    }
-
     /** Registers (or re-registers) now, unless a REGISTER is already under way or the gate holds it back. */
     void register(Registration r) {
         if (r.busy || r.leaving()) {
             return;
         }
-        if (!gate.test(r.selector)) {
-            // not ours to register now (no lease): ask again later, send nothing
-            r.cancelTimer();
-            r.timer = r.owner.scheduleLoosely(() -> {
-                r.timer = null;
-                register(r);
-            }, GATE_RECHECK_MILLIS);
-            return;
+        if (gate.holdsBack(r, () -> register(r))) {
+            return; // not ours to register now (no lease): nothing is sent
         }
         if (r.state != RegistrationState.REGISTERED) {
             setState(r, RegistrationState.REGISTERING, r.reason);

@@ -370,7 +370,7 @@ public final class RegistrationEngine implements AutoCloseable {
      * answer (ownership of selector prefixes). Must be fast and non-blocking. Default: always.
      */
     public void setRegisterGate(java.util.function.Predicate<String> gate) {
-        machine.gate(gate);
+        machine.gate.set(gate);
     }
 
     /** What the app registered for a selector this engine holds. O(1), lock-free. */
