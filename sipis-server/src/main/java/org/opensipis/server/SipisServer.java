@@ -84,6 +84,7 @@ public final class SipisServer implements AutoCloseable {
     private volatile AppLegServer appLeg;
     private volatile boolean shardLoaded;
     private volatile HealthMonitor health;
+    private volatile org.opensipis.server.lease.Rebalancer rebalancer;
     private final InstanceDirectory directory;
     private final RegistrarErrors registrarErrors = new RegistrarErrors();
     private final AppLegStarter appLegStarter;
@@ -146,6 +147,11 @@ public final class SipisServer implements AutoCloseable {
             EngineEvents events = new EngineEvents(directory, store.stateWriter()::write,
                     state -> directory.record(state.selector())
                             .ifPresent(r -> registrarErrors.published(r.account().registrarHost(), state)));
+            org.opensipis.server.lease.Rebalancer leases = s.lease().enabled()
+                    ? new org.opensipis.server.lease.Rebalancer(s.server().name(), store, s.lease(), directory, clock,
+                    shard, configuration.lb2(), s.registration().perRegistrarRate() / 2) : null;
+            rebalancer = leases;
+            java.util.function.Supplier<Shard> currentShard = leases == null ? () -> shard : leases::shard;
             CallLog callLog = callLog();
             IncomingListener calls = new IncomingListener() {
                 @Override
@@ -166,7 +172,11 @@ public final class SipisServer implements AutoCloseable {
                 endpoint = SipEndpoint.open(RegistrationEngines.transportConfig(s), ep -> {
                     engine = RegistrationEngines.create(s, events, ep);
                     relay[0] = new CallRelay(this::appBinding, engine.owners(), new SecureRandom(), s.server().realm());
-                    incoming = new IncomingRequests(CallConfig.of(s), Directory.of(engine), push, callLog, calls,
+                    Directory engineDirectory = Directory.of(engine);
+                    // with leases, calls are answered only for instances under a lease this process holds
+                    Directory callees = leases == null ? engineDirectory
+                            : user -> engineDirectory.find(user).filter(c -> leases.mayAnswer(c.selector()));
+                    incoming = new IncomingRequests(CallConfig.of(s), callees, push, callLog, calls,
                             relay[0]::fromUpstream);
                     return new SipEndpoint.Routes(incoming::onRequest,
                             List.of(engine::onResponse, relay[0]::upstreamResponse), engine::onFlowClosed);
@@ -179,6 +189,10 @@ public final class SipisServer implements AutoCloseable {
             }
             started.push(endpoint); // closes after the engine: an unregistration at stop still has its sockets
             started.push(engine);
+            if (leases != null) {
+                // nothing is registered, refreshed or answered outside a lease this process holds
+                engine.setRegisterGate(leases::mayRegister);
+            }
 
             store.bindMetrics(meters);
             ProcessMeters processMeters = new ProcessMeters(meters, engine);
@@ -189,20 +203,34 @@ public final class SipisServer implements AutoCloseable {
                     new PushingLifecycleActions(store, push, selector -> engine.remove(selector), clock));
             lifecycle.start(pushTimer, Duration.ofSeconds(30));
 
-            handOver = new AppHandOver(directory, shard, engine, lifecycle, relay[0], new CallProgress(incoming, relay[0]),
-                    clock, store);
-            coordinator = new InstanceCoordinator(s, shard, directory, engine, lifecycle, handOver, store,
+            handOver = new AppHandOver(directory, currentShard, engine, lifecycle, relay[0],
+                    new CallProgress(incoming, relay[0]), clock, store);
+            coordinator = new InstanceCoordinator(s, currentShard, directory, engine, lifecycle, handOver, store,
                     store.stateWriter()::write);
             events.coordinator(coordinator);
             InstanceCoordinator persisting = coordinator;
             started.push(persisting::persistAll); // at a stop: before the engine and the store close
 
             InstanceCoordinator instances = coordinator;
-            long loaded = store.loadShard(shard, li -> instances.adopt(li.record(), li.state()));
-            LOG.info("restored {} instances of {}; registering them through the throttle ({} REGISTERs/s)", loaded,
-                    shard, s.registration().globalRate());
-            shardLoaded = true;
-            store.listen(shard, instances::changed);
+            if (leases != null) {
+                leases.wire(instances, selector -> {
+                    AppLegServer a = appLeg;
+                    if (a != null) {
+                        a.flowOf(selector).ifPresent(org.opensipis.sip.app.AppFlow::close);
+                    }
+                });
+                started.push(leases);
+                leases.start(); // takes the leases it can and loads their instances; the others when handed over
+                shardLoaded = true;
+                // every change: a reload may give this process prefixes outside its first shard
+                store.listen(Shard.all(s.server().name()), instances::changed);
+            } else {
+                long loaded = store.loadShard(shard, li -> instances.adopt(li.record(), li.state()));
+                LOG.info("restored {} instances of {}; registering them through the throttle ({} REGISTERs/s)", loaded,
+                        shard, s.registration().globalRate());
+                shardLoaded = true;
+                store.listen(shard, instances::changed);
+            }
 
             appLeg = appLegStarter.start(s, handOver, handOver, engine.owners());
             started.push(appLeg);
@@ -234,6 +262,28 @@ public final class SipisServer implements AutoCloseable {
     private Optional<AppBinding> appBinding(String selector) {
         AppLegServer a = appLeg;
         return a == null ? Optional.empty() : a.bindingOf(selector);
+    }
+
+    /**
+     * A reload read a new LB2 file: with {@code Lease[Enabled]}, hands over the prefixes this
+     * process loses and takes those it gains (make before break); without, says a restart is needed.
+     *
+     * @return a line for the log
+     */
+    public String reloadShard(Configuration next) {
+        org.opensipis.server.lease.Rebalancer r = rebalancer;
+        if (r == null) {
+            return configuration.shard().toString().equals(next.shard().toString()) ? "shard unchanged"
+                    : "the LB2 Backend of " + next.settings().server().name() + " changed to " + next.shard()
+                    + "; Lease[Enabled] is No, so it takes effect at the next restart";
+        }
+        try {
+            org.opensipis.server.plan.ShardDelta d = r.reload(next.shard(), next.lb2());
+            return d.isEmpty() ? "shard unchanged (" + next.shard() + ")" : "shard now " + next.shard() + ": gains "
+                    + d.gained().keySet() + ", loses " + d.lost().keySet();
+        } catch (IllegalArgumentException e) {
+            return "the new LB2 file is refused, the shard stays " + r.shard() + ": " + e.getMessage();
+        }
     }
 
     /** Run-time log levels, when logging is logback's (it always is in the product). */

@@ -56,6 +56,8 @@ public final class Store implements InstanceStore, AdmissionStore, AutoCloseable
     private final RestartSettings restart;
     private final Duration maxBackoff;
     private final InstanceRows rows;
+    private final PgLeases leases;
+    private final RangeLoader rangeLoader;
     private ChangeListener listener;   // guarded by this
     private volatile Instant loadStartedAt;
 
@@ -73,6 +75,24 @@ public final class Store implements InstanceStore, AdmissionStore, AutoCloseable
         this.loader = new ShardLoader(db.pool(), rows);
         this.writer = new StateWriter(db.pool(), serverName, restart.savePeriod(), options.maxBackoff(), clock);
         this.resealer = new Resealer(db.pool());
+        this.leases = new PgLeases(db.pool());
+        this.rangeLoader = new RangeLoader(db.pool(), rows);
+    }
+
+    /** The {@code shard_leases} table (ownership of selector prefixes). Blocking calls. */
+    public PgLeases leases() {
+        return leases;
+    }
+
+    /**
+     * Streams the instances of one selector prefix, each with the newest state any process wrote
+     * for it (its Call-ID and CSeq, for the process that takes the prefix over), into the sink on
+     * the caller's thread. Blocking.
+     *
+     * @return how many instances were delivered
+     */
+    public long loadPrefix(org.opensipis.core.shard.SelectorPrefix prefix, Consumer<LoadedInstance> sink) {
+        return rangeLoader.load(prefix, sink);
     }
 
     /**

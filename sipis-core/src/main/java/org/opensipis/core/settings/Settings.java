@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param chain             that file and its Defaults files, child first
  * @param loadBalancer2File the LB2 settings file ({@code <LoadBalancer2 FileName>}, ours)
  * @param abuse             {@code <RegistrarTargets>} and {@code <RegisterLimits>} (ours)
+ * @param lease             {@code <Lease>}: ownership of selector prefixes in the database (ours)
  */
 public record Settings(Path file, List<Path> chain, ServerSettings server, HttpServerSettings httpServer,
                        AdministratorSettings administrator, DatabaseSettings database, LockSettings lock,
@@ -23,7 +24,7 @@ public record Settings(Path file, List<Path> chain, ServerSettings server, HttpS
                        IncomingCallSettings incomingCall, List<TextMessageFilter> incomingTextMessageFilters,
                        PushTestSettings pushTest, DataProtectionSettings dataProtection,
                        RestartSettings restart, RegistrationSettings registration, Path loadBalancer2File,
-                       AbuseSettings abuse) {
+                       AbuseSettings abuse, LeaseSettings lease) {
 
     public Settings {
         Objects.requireNonNull(file, "file");
@@ -48,6 +49,7 @@ public record Settings(Path file, List<Path> chain, ServerSettings server, HttpS
         Objects.requireNonNull(registration, "registration");
         Objects.requireNonNull(loadBalancer2File, "loadBalancer2File");
         Objects.requireNonNull(abuse, "abuse");
+        Objects.requireNonNull(lease, "lease");
     }
 
     /** The first push route whose app-id prefix matches, if any. */

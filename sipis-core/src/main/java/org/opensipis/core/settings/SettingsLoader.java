@@ -86,9 +86,29 @@ public final class SettingsLoader {
         RegistrationSettings registration = registration(root.child("Registration"), server.port());
         Path lb2 = root.child("LoadBalancer2").optPath("FileName").orElse(DEFAULT_LB2_FILE);
         AbuseSettings abuse = AbuseSettingsReader.read(root);
+        LeaseSettings lease = lease(root.child("Lease"));
         return new Settings(file, chain, server, http, administrator, database, lock, log, push, ignored,
                 clientCerts, tlsServer, trusted, instance, incomingCall, filters, pushTest, dataProtection,
-                restart, registration, lb2, abuse);
+                restart, registration, lb2, abuse, lease);
+    }
+
+    private static LeaseSettings lease(ElementReader l) {
+        LeaseSettings d = LeaseSettings.DEFAULTS;
+        Duration duration = positive(l, "Duration", d.duration());
+        Duration renew = positive(l, "RenewPeriod", d.renewPeriod());
+        if (renew.multipliedBy(2).compareTo(duration) > 0) {
+            l.error("<RenewPeriod> (" + renew.toSeconds() + " s) must be at most half of <Duration> ("
+                    + duration.toSeconds() + " s), so that one lost renewal does not lose the lease");
+            renew = duration.dividedBy(3);
+        }
+        Duration takeOverAfter = positive(l, "TakeOverAfter", d.takeOverAfter());
+        if (takeOverAfter.compareTo(duration) < 0) {
+            l.error("<TakeOverAfter> (" + takeOverAfter.toSeconds() + " s) must be at least <Duration> ("
+                    + duration.toSeconds() + " s)");
+            takeOverAfter = duration;
+        }
+        return new LeaseSettings(l.yesNo("Enabled", d.enabled()), duration, renew, l.yesNo("TakeOver", d.takeOver()),
+                takeOverAfter);
     }
 
     private static ServerSettings server(ElementReader s) {

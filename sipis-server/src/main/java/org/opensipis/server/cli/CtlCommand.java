@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
         description = "Look at and act on a running sipis process (its /control HTTP API); prints JSON.",
         subcommands = {CtlCommand.Instances.class, CtlCommand.Instance.class, CtlCommand.Registrars.class,
                 CtlCommand.LogLevel.class, CtlCommand.Refresh.class, CtlCommand.Disable.class, CtlCommand.Enable.class,
-                CtlCommand.Unregister.class, CtlCommand.PushTest.class})
+                CtlCommand.Unregister.class, CtlCommand.PushTest.class, CtlReload.class})
 final class CtlCommand implements Runnable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,7 +46,7 @@ final class CtlCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: instances, instance, registrars,"
-                + " log-level, refresh, disable, enable, unregister or push-test");
+                + " log-level, refresh, disable, enable, unregister, push-test or reload");
     }
 
     /** Sends one request and prints the answer; the exit code follows the HTTP status. */

@@ -33,6 +33,8 @@ final class Reload {
     private final Path settingsFile;
     private final PushDispatcher push;
     private final LogApplier logApplier;
+    /** Applies a new LB2 file (the shard); null: the LB2 file is not re-read. */
+    private final java.util.function.Function<Configuration, String> shardReloader;
     private Settings current;
     /** The last applied push change: completes when the clients it replaced are closed. */
     private CompletableFuture<Void> lastPushSwap = CompletableFuture.completedFuture(null);
@@ -49,6 +51,13 @@ final class Reload {
     }
 
     Reload(Path settingsFile, Settings current, PushDispatcher push, LogApplier logApplier) {
+        this(settingsFile, current, push, logApplier, null);
+    }
+
+    /** Also re-reads the LB2 file and hands the new shard to {@code shardReloader} ({@code sipis run}). */
+    Reload(Path settingsFile, Settings current, PushDispatcher push, LogApplier logApplier,
+           java.util.function.Function<Configuration, String> shardReloader) {
+        this.shardReloader = shardReloader;
         this.settingsFile = settingsFile;
         this.current = current;
         this.push = push;
@@ -90,6 +99,13 @@ final class Reload {
         }
         if (pushChange != null) {
             applyPush(pushChange);
+        }
+        if (shardReloader != null) {
+            try {
+                LOG.info("reload: LB2 file {}: {}", next.loadBalancer2File(), shardReloader.apply(c));
+            } catch (RuntimeException e) {
+                LOG.error("reload: the LB2 file {} was not applied: {}", next.loadBalancer2File(), e.toString(), e);
+            }
         }
         String restartNeeded = changedOutsideLog(current, next);
         if (push == null && !current.notificationServers().equals(next.notificationServers())) {
@@ -137,6 +153,7 @@ final class Reload {
         diff(sb, "Registration", a.registration(), b.registration());
         diff(sb, "LoadBalancer2", a.loadBalancer2File(), b.loadBalancer2File());
         diff(sb, "RegistrarTargets/RegisterLimits", a.abuse(), b.abuse());
+        diff(sb, "Lease", a.lease(), b.lease());
         return sb.toString();
     }
 
@@ -150,6 +167,6 @@ final class Reload {
         return new Settings(s.file(), s.chain(), s.server(), s.httpServer(), s.administrator(), s.database(), s.lock(),
                 log, notificationServers, s.ignoredAppIds(), s.tlsClientCertificates(), s.tlsServerOptions(),
                 s.trustedCertificates(), s.instance(), s.incomingCall(), s.incomingTextMessageFilters(), s.pushTest(),
-                s.dataProtection(), s.restart(), s.registration(), s.loadBalancer2File(), s.abuse());
+                s.dataProtection(), s.restart(), s.registration(), s.loadBalancer2File(), s.abuse(), s.lease());
     }
 }

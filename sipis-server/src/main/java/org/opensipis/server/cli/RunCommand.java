@@ -123,9 +123,9 @@ final class RunCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             try (SipisServer server = new SipisServer(c, key)) {
                 server.start();
-                Reload reload = new Reload(settingsFile, s, server.push());
+                Reload reload = new Reload(settingsFile, s, server.push(), Logging::configure, server::reloadShard);
                 Signals.onHangUp(reload::run);
-                LOG.info("sipis {} running (SIGHUP re-reads <Log> and <NotificationServers>)", s.server().name());
+                LOG.info("sipis {} running (SIGHUP re-reads <Log>, <NotificationServers> and the LB2 Backend)", s.server().name());
                 stop.await();
                 LOG.info("sipis {} stopping", s.server().name());
             } catch (Exception e) {

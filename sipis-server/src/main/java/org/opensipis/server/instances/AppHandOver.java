@@ -40,7 +40,7 @@ public final class AppHandOver implements AppPresence, AppDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(AppHandOver.class);
 
     private final InstanceDirectory directory;
-    private final Shard shard;
+    private final java.util.function.Supplier<Shard> shard;
     private final RegistrationEngine engine;
     private final InstanceLifecycle lifecycle;
     private final CallRelay relay;
@@ -56,6 +56,13 @@ public final class AppHandOver implements AppPresence, AppDirectory {
 
     public AppHandOver(InstanceDirectory directory, Shard shard, RegistrationEngine engine, InstanceLifecycle lifecycle,
                 CallRelay relay, CallProgress progress, Clock clock, InstanceStore store) {
+        this(directory, () -> shard, engine, lifecycle, relay, progress, clock, store);
+    }
+
+    /** With the shard of the LB2 file read last (a reload changes it). */
+    public AppHandOver(InstanceDirectory directory, java.util.function.Supplier<Shard> shard, RegistrationEngine engine,
+                       InstanceLifecycle lifecycle, CallRelay relay, CallProgress progress, Clock clock,
+                       InstanceStore store) {
         this.store = store;
         this.directory = directory;
         this.shard = shard;
@@ -76,7 +83,7 @@ public final class AppHandOver implements AppPresence, AppDirectory {
 
     @Override
     public boolean owns(String selector, String appId) {
-        return shard.owns(selector, appId);
+        return shard.get().owns(selector, appId);
     }
 
     // ---- AppPresence ----

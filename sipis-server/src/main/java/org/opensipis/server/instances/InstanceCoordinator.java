@@ -29,7 +29,7 @@ public final class InstanceCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(InstanceCoordinator.class);
 
     private final Settings settings;
-    private final Shard shard;
+    private final java.util.function.Supplier<Shard> shard;
     private final InstanceDirectory directory;
     private final RegistrationEngine engine;
     private final InstanceLifecycle lifecycle;
@@ -40,6 +40,13 @@ public final class InstanceCoordinator {
     public InstanceCoordinator(Settings settings, Shard shard, InstanceDirectory directory, RegistrationEngine engine,
                                InstanceLifecycle lifecycle, AppHandOver handOver, InstanceStore store,
                                Consumer<InstanceState> stateWriter) {
+        this(settings, () -> shard, directory, engine, lifecycle, handOver, store, stateWriter);
+    }
+
+    /** With the shard of the LB2 file read last (a reload changes it). */
+    public InstanceCoordinator(Settings settings, java.util.function.Supplier<Shard> shard, InstanceDirectory directory,
+                               RegistrationEngine engine, InstanceLifecycle lifecycle, AppHandOver handOver,
+                               InstanceStore store, Consumer<InstanceState> stateWriter) {
         this.settings = settings;
         this.shard = shard;
         this.directory = directory;
@@ -64,7 +71,7 @@ public final class InstanceCoordinator {
     /** Registrations changed or deleted in the database (by any process), read in one batch. */
     public void changed(RegistrationChanges changes) {
         for (InstanceRecord r : changes.changed()) {
-            if (shard.owns(r.selector(), r.appId())) {
+            if (shard.get().owns(r.selector(), r.appId())) {
                 adopt(r, engine.state(r.selector()));
             }
         }
@@ -75,6 +82,15 @@ public final class InstanceCoordinator {
                 lifecycle.forget(selector);
             }
         }
+    }
+
+    /**
+     * Another process has registered this instance (a prefix moved to it): remove our own binding
+     * (Expires 0, through the throttle) and forget the instance here; it stays in the database.
+     */
+    public CompletableFuture<Void> handOver(String selector) {
+        LOG.debug("instance {} is registered by its new owner: removing our binding", selector);
+        return engine.remove(selector).whenComplete((v, e) -> lifecycle.forget(selector));
     }
 
     /** The last device token of an instance is dead: turn it Off (unregister) and delete it. */

@@ -44,6 +44,7 @@ final class InstanceMachine {
     private final RegistrarHealth health;
     private final RegisterResponses responses;
     private final BindingTakeOver takeOver;
+    final RegisterGate gate = new RegisterGate();
 
     InstanceMachine(EngineConfig cfg, SipTransport transport, Throttle throttle, Counters counters, Targets targets,
                     RegistrationListener listener, Map<String, Txn> txns, Map<String, DigestChallenge> challenges,
@@ -87,10 +88,13 @@ final class InstanceMachine {
                 + t.transport().name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** Registers (or re-registers) now, unless a REGISTER is already under way. */
+    /** Registers (or re-registers) now, unless a REGISTER is already under way or the gate holds it back. */
     void register(Registration r) {
         if (r.busy || r.leaving()) {
             return;
+        }
+        if (gate.holdsBack(r, () -> register(r))) {
+            return; // not ours to register now (no lease): nothing is sent
         }
         if (r.state != RegistrationState.REGISTERED) {
             setState(r, RegistrationState.REGISTERING, r.reason);
@@ -284,7 +288,7 @@ final class InstanceMachine {
             failure(r, RetryClass.TRANSIENT, "transport: " + flow.closeReason(), 0);
         } else if (!r.busy && r.state == RegistrationState.REGISTERED && !r.leaving()) {
             LOG.debug("Flow {} closed; re-registering {}", flow, r.selector);
-            send(r, false, 0, null);
+            register(r);
         }
     }
 

@@ -329,6 +329,16 @@ public final class RegistrationEngine implements AutoCloseable {
         inbound.onFlowClosed(flow);
     }
 
+    /**
+     * Whether this process may send a REGISTER (not an Expires 0) for a selector now: asked on
+     * the selector's owner before every registration and refresh; an instance held back asks
+     * again a second later and sends nothing meanwhile. The server gives its lease table's
+     * answer (ownership of selector prefixes). Must be fast and non-blocking. Default: always.
+     */
+    public void setRegisterGate(java.util.function.Predicate<String> gate) {
+        machine.gate.set(gate);
+    }
+
     /** What the app registered for a selector this engine holds. O(1), lock-free. */
     public Optional<InstanceRecord> record(String selector) {
         Registration r = regs.get(selector);

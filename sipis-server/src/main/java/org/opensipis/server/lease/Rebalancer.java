@@ -1,0 +1,298 @@
+package org.opensipis.server.lease;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.opensipis.core.instance.InstanceRecord;
+import org.opensipis.core.instance.InstanceState;
+import org.opensipis.core.settings.LeaseSettings;
+import org.opensipis.core.shard.Lb2Settings;
+import org.opensipis.core.shard.SelectorPrefix;
+import org.opensipis.core.shard.Shard;
+import org.opensipis.server.instances.InstanceCoordinator;
+import org.opensipis.server.instances.InstanceDirectory;
+import org.opensipis.server.plan.ShardDelta;
+import org.opensipis.store.Store;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves selector prefixes between running processes, make before break, under the leases of
+ * {@link LeaseKeeper}. On a reload it computes with {@link ShardDelta} (the {@code sipis plan}
+ * arithmetic) what this process keeps, gains and loses. A gained prefix is taken once its owner
+ * releases it; its instances are loaded with the newest state any process wrote (the same
+ * Call-ID, the next CSeq) and registered with this process's own Contact through the throttle.
+ * A lost prefix is released to its gainer; this process keeps refreshing and answering for it
+ * until the gainer takes the lease, then, for each instance the gainer has registered (its 200,
+ * seen in {@code instance_states}), removes its own binding (Expires 0, through the throttle),
+ * forgets the instance and closes its app-leg flow so the app reconnects through LB2.
+ */
+public final class Rebalancer implements LeaseEvents, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Rebalancer.class);
+    /** A hand-over still waiting for the gainer's 200s after this long is given up (logged). */
+    static final long HAND_OVER_LIMIT_MILLIS = 10 * 60_000;
+
+    private final String name;
+    private final Store store;
+    private final InstanceDirectory directory;
+    private final Clock clock;
+    private final AtomicReference<Shard> shard;
+    private final AtomicReference<Optional<Lb2Settings>> lb2;
+    private final LeaseKeeper keeper;
+    private final List<HandOver> handing = new ArrayList<>();   // lease thread only
+    private volatile InstanceCoordinator coordinator;
+    private final double handOverRate;
+    /** Paces the adoption of a gained prefix's instances (never the lease thread, which must keep renewing). */
+    private final java.util.concurrent.ScheduledExecutorService pacer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "sipis-lease-handover");
+                t.setDaemon(true);
+                return t;
+            });
+    private volatile Consumer<String> closeAppFlow = s -> { };
+
+    /** One prefix being handed over: the instances still ours, shared with the call gate. */
+    private record HandOver(SelectorPrefix prefix, String gainer, Instant releasedAt, long startedAt,
+                            Set<String> pending) {
+    }
+
+    /**
+     * @param handOverRate instances per second a gained prefix is registered at: half the
+     *                     process's {@code PerRegistrarRate}, so that the loser, which refreshes
+     *                     its own instances through the same kind of throttle, removes its
+     *                     bindings as fast as they are replaced and no overlap waits in its queue
+     */
+    public Rebalancer(String name, Store store, LeaseSettings settings, InstanceDirectory directory, Clock clock,
+                      Shard shard, Optional<Lb2Settings> lb2, double handOverRate) {
+        this.handOverRate = Math.max(1, handOverRate);
+        this.name = name;
+        this.store = store;
+        this.directory = directory;
+        this.clock = clock;
+        this.shard = new AtomicReference<>(shard);
+        this.lb2 = new AtomicReference<>(lb2);
+        this.keeper = new LeaseKeeper(name, store.leases(), settings, clock, this);
+        this.keeper.standbyFor(this::standbyFor);
+    }
+
+    /**
+     * {@code Lease[TakeOver]}: this process stands by for the one before it in the LB2 file
+     * (distinct names in file order, the first after the last).
+     */
+    boolean standbyFor(String owner) {
+        return lb2.get().map(l -> name.equals(next(l, owner))).orElse(false);
+    }
+
+    static String next(Lb2Settings lb2, String owner) {
+        List<String> names = new ArrayList<>();
+        for (org.opensipis.core.shard.Backend b : lb2.backends()) {
+            b.name().filter(n -> !names.contains(n)).ifPresent(names::add);
+        }
+        int i = names.indexOf(owner);
+        return i < 0 || names.size() < 2 ? null : names.get((i + 1) % names.size());
+    }
+
+    /** The shard of the LB2 file read last, with the prefixes taken over from a failed process first. */
+    public Shard shard() {
+        List<SelectorPrefix> taken = takenOver;
+        if (taken.isEmpty()) {
+            return shard.get();
+        }
+        Shard s = shard.get();
+        List<org.opensipis.core.shard.Backend> entries = new ArrayList<>();
+        for (SelectorPrefix p : taken) {
+            entries.add(new org.opensipis.core.shard.Backend(Optional.of(name), p, "",
+                    org.opensipis.core.shard.HostPort.parse("127.0.0.1:1"), java.nio.file.Path.of("(taken over)"), 0));
+        }
+        lb2.get().ifPresent(l -> entries.addAll(l.backends()));
+        return Shard.filtered(s.serverName(), entries);
+    }
+
+    /** Prefixes taken over from failed processes (Lease[TakeOver]); until the next reload. */
+    private volatile List<SelectorPrefix> takenOver = List.of();
+
+    /** Where adopted and handed-over instances go, and how an app-leg flow is closed (wired once). */
+    public void wire(InstanceCoordinator c, Consumer<String> closeFlow) {
+        this.coordinator = c;
+        this.closeAppFlow = closeFlow;
+    }
+
+    /** Takes the leases of this process's prefixes (loading their instances), then keeps them. Blocking. */
+    public void start() {
+        keeper.start(owned(shard.get(), lb2.get()));
+        paced = true; // from now on a gained prefix is another process's: replace its bindings at the hand-over rate
+    }
+
+    /** False during the start: the process's own prefixes are adopted at once (their bindings are resumed). */
+    private volatile boolean paced;
+
+    /** The gate of REGISTERs and refreshes. */
+    public boolean mayRegister(String selector) {
+        return keeper.holds(selector);
+    }
+
+    /** The gate of calls and messages: under a lease, or being handed over and not yet registered by the gainer. */
+    public boolean mayAnswer(String selector) {
+        if (keeper.holds(selector)) {
+            return true;
+        }
+        for (HandOver h : List.copyOf(handingView)) {
+            if (h.pending().contains(selector)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A copy of {@link #handing} for other threads. */
+    private volatile List<HandOver> handingView = List.of();
+
+    /**
+     * A new LB2 file (SIGHUP, {@code sipis ctl reload}): hands over what it loses, takes what it
+     * gains. Refused, with the reason logged, when the file leaves a selector without an owner or
+     * gives it two.
+     *
+     * @return what changed for this process
+     * @throws IllegalArgumentException when the file is refused
+     */
+    public ShardDelta reload(Shard next, Optional<Lb2Settings> nextLb2) {
+        Optional<Lb2Settings> before = lb2.get();
+        if (before.isEmpty() || nextLb2.isEmpty() || !next.isFiltered()) {
+            throw new IllegalArgumentException("a rebalance needs the LB2 file before and after, and"
+                    + " Server[FilterInstancesAccordingToLoadBalancer2BackendSection]=Yes");
+        }
+        ShardDelta fromFiles = ShardDelta.of(before.get(), nextLb2.get(), name);
+        // prefixes taken over from a failed process stay ours: the files do not know about them
+        List<SelectorPrefix> kept = new ArrayList<>(fromFiles.kept());
+        kept.addAll(takenOver);
+        ShardDelta delta = new ShardDelta(kept, fromFiles.gained(), fromFiles.lost());
+        shard.set(next);
+        lb2.set(nextLb2);
+        LOG.info("reload: LB2 Backend for {}: keeps {}, gains {}, loses {}", name, delta.kept(), delta.gained(),
+                delta.lost());
+        keeper.reshape(delta);
+        return delta;
+    }
+
+    static List<SelectorPrefix> owned(Shard shard, Optional<Lb2Settings> lb2) {
+        if (!shard.isFiltered() || lb2.isEmpty()) {
+            return List.of(SelectorPrefix.ALL);
+        }
+        return ShardDelta.of(lb2.get(), lb2.get(), shard.serverName()).kept();
+    }
+
+    // ---- LeaseEvents, on the lease thread ----
+
+    @Override
+    public void gained(SelectorPrefix prefix, String previousOwner) {
+        if (!previousOwner.isEmpty()) {
+            List<SelectorPrefix> t = new ArrayList<>(takenOver);
+            t.add(prefix);
+            takenOver = List.copyOf(t);
+        }
+        InstanceCoordinator c = coordinator;
+        long t0 = System.nanoTime();
+        List<org.opensipis.store.LoadedInstance> loaded = new ArrayList<>();
+        store.loadPrefix(prefix, li -> {
+            if (shard().owns(li.record().selector(), li.record().appId())) {
+                loaded.add(li);
+            }
+        });
+        LOG.info("Loaded {} instance(s) of {} in {} ms; registering them through the throttle{}", loaded.size(),
+                LeaseKeeper.label(prefix.toString()), (System.nanoTime() - t0) / 1_000_000,
+                paced ? " at " + (long) handOverRate + "/s (half of PerRegistrarRate)" : "");
+        int perStep = paced ? (int) Math.max(1, Math.round(handOverRate / 10)) : Math.max(1, loaded.size());
+        for (int from = 0, step = 0; from < loaded.size(); from += perStep, step++) {
+            List<org.opensipis.store.LoadedInstance> batch = loaded.subList(from, Math.min(loaded.size(), from + perStep));
+            Runnable adopt = () -> batch.forEach(li -> c.adopt(li.record(), li.state().map(this::continued)));
+            if (step == 0) {
+                adopt.run();
+            } else {
+                pacer.schedule(adopt, step * 100L, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /**
+     * Another process's state of an instance: continue its Call-ID and CSeq, but not its binding
+     * (that Contact is the other process's; ours is registered anew beside it).
+     */
+    private InstanceState continued(InstanceState s) {
+        if (s.server().equals(name)) {
+            return s;
+        }
+        return new InstanceState(s.selector(), name, s.state(), s.reason(), Optional.empty(), Optional.empty(),
+                s.callId(), s.cseq(), s.changedAt());
+    }
+
+    @Override
+    public void handedOver(SelectorPrefix prefix, String gainer, Instant releasedAt) {
+        Set<String> pending = ConcurrentHashMap.newKeySet();
+        directory.scan(scanPrefix(prefix), k -> {
+            if (prefix.matches(k.record().selector())) {
+                pending.add(k.record().selector());
+            }
+            return true;
+        });
+        handing.add(new HandOver(prefix, gainer, releasedAt, clock.millis(), pending));
+        handingView = List.copyOf(handing);
+        LOG.info("Handing {} instance(s) of {} over to {}", pending.size(), LeaseKeeper.label(prefix.toString()), gainer);
+    }
+
+    @Override
+    public void lost(SelectorPrefix prefix) {
+        // the gate already refuses; the instances stay in memory, their bindings lapse at the registrars
+    }
+
+    @Override
+    public void tick() {
+        if (handing.isEmpty()) {
+            return;
+        }
+        InstanceCoordinator c = coordinator;
+        for (HandOver h : List.copyOf(handing)) {
+            List<String> registered;
+            try {
+                registered = store.leases().registeredBy(h.gainer(), h.prefix(), h.releasedAt());
+            } catch (RuntimeException e) {
+                LOG.debug("Cannot follow the hand-over of {}: {}", h.prefix(), e.toString());
+                continue;
+            }
+            for (String sel : registered) {
+                if (h.pending().remove(sel)) {
+                    c.handOver(sel);
+                    closeAppFlow.accept(sel);
+                }
+            }
+            long age = clock.millis() - h.startedAt();
+            if (h.pending().isEmpty() || age > HAND_OVER_LIMIT_MILLIS) {
+                if (!h.pending().isEmpty()) {
+                    LOG.warn("Hand-over of {} to {}: {} instance(s) not registered by {} after {} s; their bindings"
+                            + " here lapse at the registrar", LeaseKeeper.label(h.prefix().toString()), h.gainer(),
+                            h.pending().size(), h.gainer(), age / 1000);
+                } else {
+                    LOG.info("Handed {} over to {} in {} ms", LeaseKeeper.label(h.prefix().toString()), h.gainer(), age);
+                }
+                handing.remove(h);
+                handingView = List.copyOf(handing);
+            }
+        }
+    }
+
+    private static String scanPrefix(SelectorPrefix p) {
+        return p.lowerBound().substring(0, p.bits() / 4);
+    }
+
+    @Override
+    public void close() {
+        keeper.close();
+        pacer.shutdownNow();
+    }
+}
