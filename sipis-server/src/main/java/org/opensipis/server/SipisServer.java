@@ -170,7 +170,9 @@ public final class SipisServer implements AutoCloseable {
             SipEndpoint endpoint;
             try {
                 endpoint = SipEndpoint.open(RegistrationEngines.transportConfig(s), ep -> {
-                    engine = RegistrationEngines.create(s, events, ep);
+                    // with leases, nothing is registered or refreshed outside a lease this process holds
+                    engine = RegistrationEngines.create(s, events, ep,
+                            leases == null ? selector -> true : leases::mayRegister);
                     relay[0] = new CallRelay(this::appBinding, engine.owners(), new SecureRandom(), s.server().realm());
                     Directory engineDirectory = Directory.of(engine);
                     // with leases, calls are answered only for instances under a lease this process holds
@@ -189,10 +191,6 @@ public final class SipisServer implements AutoCloseable {
             }
             started.push(endpoint); // closes after the engine: an unregistration at stop still has its sockets
             started.push(engine);
-            if (leases != null) {
-                // nothing is registered, refreshed or answered outside a lease this process holds
-                engine.setRegisterGate(leases::mayRegister);
-            }
 
             store.bindMetrics(meters);
             ProcessMeters processMeters = new ProcessMeters(meters, engine);

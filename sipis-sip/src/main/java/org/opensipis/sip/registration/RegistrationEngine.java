@@ -334,8 +334,10 @@ public final class RegistrationEngine implements AutoCloseable {
      * the selector's owner before every registration and refresh; an instance held back asks
      * again a second later and sends nothing meanwhile. The server gives its lease table's
      * answer (ownership of selector prefixes). Must be fast and non-blocking. Default: always.
+     * Given at construction ({@link RegistrationEngines#create(org.opensipis.core.settings.Settings, RegistrationListener,
+     * SipEndpoint, java.util.function.Predicate)}); tests of this package set it directly.
      */
-    public void setRegisterGate(java.util.function.Predicate<String> gate) {
+    void setRegisterGate(java.util.function.Predicate<String> gate) {
         machine.gate.set(gate);
     }
 

@@ -62,6 +62,15 @@ public final class RegistrationEngines {
      * threads, system clock and dnsjava. Closing the engine closes the DNS executor, not the endpoint.
      */
     public static RegistrationEngine create(Settings settings, RegistrationListener listener, SipEndpoint endpoint) {
+        return create(settings, listener, endpoint, selector -> true);
+    }
+
+    /**
+     * As {@link #create(Settings, RegistrationListener, SipEndpoint)}, with the gate asked before
+     * every REGISTER (not an Expires 0): the server's leases of selector prefixes.
+     */
+    public static RegistrationEngine create(Settings settings, RegistrationListener listener, SipEndpoint endpoint,
+                                            java.util.function.Predicate<String> mayRegister) {
         List<AutoCloseable> owned = new ArrayList<>();
         AtomicInteger dnsThreads = new AtomicInteger();
         ThreadPoolExecutor dns = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
@@ -74,6 +83,8 @@ public final class RegistrationEngines {
         EngineConfig cfg = new EngineConfig(settings.server().name(), settings.server().advertisedAddress(),
                 settings.instance().userAgent(), settings.registration(), transportConfig(settings), Clock.systemUTC(),
                 List.of(), Optional.empty(), new DnsjavaLookup(), dns, new Random(), true, SipTimers.DEFAULT_T1_MILLIS, settings.abuse().targets());
-        return new RegistrationEngine(cfg, listener, endpoint, owned);
+        RegistrationEngine engine = new RegistrationEngine(cfg, listener, endpoint, owned);
+        engine.setRegisterGate(mayRegister);
+        return engine;
     }
 }
