@@ -68,7 +68,7 @@ final class BindingTakeOver {
         Owners.check(r.owner, "BindingTakeOver.resume", r.selector);
         r.registeredUntil = until;
         r.contact = storedContact;
-        r.busy = true;
+        r.exchange = Registration.Exchange.TAKE_OVER;
         SipAccount a = r.record.account();
         InstanceMachine.onOwner(r, targets.resolve(a), (list, err) -> {
             if (err != null) {
@@ -91,7 +91,7 @@ final class BindingTakeOver {
     static final long RESUME_MARGIN_MILLIS = 32_000;
 
     private void resumed(Registration r, String contact, long until, long grantedAt) {
-        r.busy = false;
+        r.exchange = Registration.Exchange.NONE;
         if (r.leaving()) {
             machine.unregister(r, r.afterUnregister);
             return;

@@ -42,7 +42,7 @@ public final class EngineControl {
     /** Sends a REGISTER now (through the throttle) instead of waiting for the refresh timer. */
     public CompletableFuture<Refresh> refreshNow(String selector) {
         return onOwner(selector, Refresh.NOT_FOUND, r -> {
-            if (r.busy) {
+            if (r.busy()) {
                 return Refresh.ALREADY_IN_FLIGHT;
             }
             if (r.leaving()) {
@@ -57,8 +57,8 @@ public final class EngineControl {
     /** Removes the binding and keeps the instance Idle until {@link #enable}; false if not held. */
     public CompletableFuture<Boolean> disable(String selector) {
         return onOwner(selector, false, r -> {
-            r.disabled = true;
-            if (r.idle) {
+            r.holds.add(Registration.Hold.DISABLED);
+            if (r.idle()) {
                 machine.setState(r, RegistrationState.IDLE, DISABLED);
             } else {
                 engine.goIdle(r);
@@ -70,10 +70,10 @@ public final class EngineControl {
     /** Lets a disabled instance register again (or stay Idle while its app is in front); false if not held. */
     public CompletableFuture<Boolean> enable(String selector) {
         return onOwner(selector, false, r -> {
-            if (!r.disabled) {
+            if (!r.disabled()) {
                 return true;
             }
-            r.disabled = false;
+            r.holds.remove(Registration.Hold.DISABLED);
             if (r.record.appForeground()) {
                 machine.setState(r, RegistrationState.IDLE, "");
             } else {
@@ -97,7 +97,7 @@ public final class EngineControl {
         }
         r.owner.execute(() -> {
             try {
-                out.complete(r.removed ? absent : f.apply(r));
+                out.complete(r.removed() ? absent : f.apply(r));
             } catch (RuntimeException e) {
                 out.completeExceptionally(e);
             }
@@ -111,6 +111,6 @@ public final class EngineControl {
                 r.lastResponseAt > 0 ? Optional.of(Instant.ofEpochMilli(r.lastResponseAt)) : Optional.empty(),
                 r.timer != null && r.nextAttemptAt > 0 ? Optional.of(Instant.ofEpochMilli(r.nextAttemptAt)) : Optional.empty(),
                 r.registeredUntil > 0 ? Optional.of(Instant.ofEpochMilli(r.registeredUntil)) : Optional.empty(),
-                r.busy, r.failures, r.disabled, r.callId, r.cseq, f == null ? "" : f.toString());
+                r.busy(), r.failures, r.disabled(), r.callId, r.cseq, f == null ? "" : f.toString());
     }
 }

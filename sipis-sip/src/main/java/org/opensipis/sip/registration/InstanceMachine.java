@@ -90,7 +90,7 @@ final class InstanceMachine {
 
     /** Registers (or re-registers) now, unless a REGISTER is already under way or the gate holds it back. */
     void register(Registration r) {
-        if (r.busy || r.leaving()) {
+        if (r.busy() || r.leaving()) {
             return;
         }
         if (gate.holdsBack(r, () -> register(r))) {
@@ -106,7 +106,7 @@ final class InstanceMachine {
     void unregister(Registration r, Runnable after) {
         r.afterUnregister = after;
         r.cancelTimer();
-        if (r.busy) {
+        if (r.busy()) {
             return; // the transaction's end checks idle/removed and continues here
         }
         if (r.registeredUntil > cfg.clock().millis()) {
@@ -130,7 +130,7 @@ final class InstanceMachine {
     }
 
     void send(Registration r, boolean unregister, int authTries, DigestChallenge challenge, boolean continuation) {
-        r.busy = true;
+        r.exchange = Registration.Exchange.REGISTER;
         r.cancelTimer();
         SipAccount a = r.redirectedTo != null ? r.redirectedTo : r.record.account();
         onOwner(r, targets.resolve(a), (resolved, err) -> {
@@ -286,7 +286,7 @@ final class InstanceMachine {
             finish(txn);
             counters.transportErrors.increment();
             failure(r, RetryClass.TRANSIENT, "transport: " + flow.closeReason(), 0);
-        } else if (!r.busy && r.state == RegistrationState.REGISTERED && !r.leaving()) {
+        } else if (!r.busy() && r.state == RegistrationState.REGISTERED && !r.leaving()) {
             LOG.debug("Flow {} closed; re-registering {}", flow, r.selector);
             register(r);
         }
@@ -301,14 +301,14 @@ final class InstanceMachine {
         if (r.txn == txn) {
             r.txn = null;
         }
-        r.busy = false;
+        r.exchange = Registration.Exchange.NONE;
         if (txn.granted) {
             throttle.release();
         }
     }
 
     void failure(Registration r, RetryClass cls, String reason, long retryAfterMillis) {
-        r.busy = false;
+        r.exchange = Registration.Exchange.NONE;
         Redirects.reset(r);
         if (r.leaving()) {
             unregistered(r);

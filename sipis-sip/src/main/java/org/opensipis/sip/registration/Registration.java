@@ -36,12 +36,31 @@ final class Registration {
     int redirects;
     Flow flow;
     Txn txn;
-    /** A REGISTER is being resolved, throttled, connected or is in flight. */
-    boolean busy;
+    /** What exchange with the registrar is under way for this instance, if any. */
+    enum Exchange {
+        NONE,
+        /** Asking the registrar which bindings it holds, to take over ours after a restart. */
+        TAKE_OVER,
+        /** A REGISTER is being resolved, throttled, connected or is in flight. */
+        REGISTER
+    }
+
+    /**
+     * Why the instance keeps no binding. Not one phase: they can hold together (an administrator
+     * disables an instance whose app is in the foreground), and lifting one leaves the others.
+     */
+    enum Hold {
+        /** The app is in the foreground (or the binding is being removed for it): stay idle. */
+        IDLE,
+        /** The instance is being removed for good. */
+        REMOVED,
+        /** An administrator disabled it: no binding until enabled (not kept across restarts). */
+        DISABLED
+    }
+
+    Exchange exchange = Exchange.NONE;
+    final java.util.EnumSet<Hold> holds = java.util.EnumSet.noneOf(Hold.class);
     Owner.Cancellable timer;
-    /** What should happen once the binding is gone: stay idle, or be removed. */
-    boolean idle;
-    boolean removed;
     /**
      * The account moved to another AoR or registrar while our binding at the old one was live:
      * the new record, taken once the old binding is removed (null otherwise).
@@ -53,8 +72,6 @@ final class Registration {
     String lastResponse = "";
     long lastResponseAt;
     long nextAttemptAt;
-    /** An administrator disabled it: no binding until enabled (not kept across restarts). */
-    boolean disabled;
 
     Registration(String selector, Owner owner, InstanceRecord record, String callId, long cseq) {
         this.selector = selector;
@@ -66,7 +83,23 @@ final class Registration {
 
     /** The binding is being removed for good or for a while: a finished REGISTER must not refresh it. */
     boolean leaving() {
-        return idle || removed || movingTo != null;
+        return idle() || removed() || movingTo != null;
+    }
+
+    boolean busy() {
+        return exchange != Exchange.NONE;
+    }
+
+    boolean idle() {
+        return holds.contains(Hold.IDLE);
+    }
+
+    boolean removed() {
+        return holds.contains(Hold.REMOVED);
+    }
+
+    boolean disabled() {
+        return holds.contains(Hold.DISABLED);
     }
 
     void cancelTimer() {

@@ -129,7 +129,7 @@ public final class RegistrationEngine implements AutoCloseable {
         } else {
             InstanceRecord old = r.record;
             boolean accountChanged = !old.account().equals(record.account());
-            if (accountChanged && !r.busy && !r.idle && r.registeredUntil > cfg.clock().millis()
+            if (accountChanged && !r.busy() && !r.idle() && r.registeredUntil > cfg.clock().millis()
                     && movedAway(old.account(), record.account())) {
                 // remove our binding at the old AoR/registrar first, or calls to the old account would keep
                 // reaching this instance until that binding expired
@@ -150,7 +150,7 @@ public final class RegistrationEngine implements AutoCloseable {
     private void moved(Registration r) {
         InstanceRecord next = r.movingTo;
         r.movingTo = null;
-        if (next == null || r.removed) {
+        if (next == null || r.removed()) {
             return;
         }
         r.record = next;
@@ -176,11 +176,11 @@ public final class RegistrationEngine implements AutoCloseable {
     /** Goes on with a new or changed record (on the owner): Idle while the app is in front or disabled, else register. */
     void continueWith(Registration r, InstanceRecord record) {
         Owners.check(r.owner, "continueWith", r.selector);
-        if (record.appForeground() || r.disabled) {
+        if (record.appForeground() || r.disabled()) {
             goIdle(r);
         } else {
-            r.idle = false;
-            if (!r.busy && (r.timer == null || r.state != RegistrationState.REGISTERED)) {
+            r.holds.remove(Registration.Hold.IDLE);
+            if (!r.busy() && (r.timer == null || r.state != RegistrationState.REGISTERED)) {
                 r.cancelTimer();
                 machine.register(r);
             }
@@ -207,16 +207,16 @@ public final class RegistrationEngine implements AutoCloseable {
     /** Removes the binding and settles Idle (on the owner). */
     void goIdle(Registration r) {
         Owners.check(r.owner, "goIdle", r.selector);
-        if (r.idle) {
+        if (r.idle()) {
             return;
         }
-        r.idle = true;
+        r.holds.add(Registration.Hold.IDLE);
         if (r.movingTo != null) {
             // the app came to the foreground while our old binding was being removed: keep the new account
             r.record = r.movingTo;
             r.movingTo = null;
         }
-        machine.unregister(r, () -> machine.setState(r, RegistrationState.IDLE, r.disabled ? EngineControl.DISABLED : ""));
+        machine.unregister(r, () -> machine.setState(r, RegistrationState.IDLE, r.disabled() ? EngineControl.DISABLED : ""));
     }
 
     /** Unregisters (through the throttle) and forgets an instance; its final state is Off. */

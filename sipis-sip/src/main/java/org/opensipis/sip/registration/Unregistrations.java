@@ -43,11 +43,11 @@ final class Unregistrations {
             return done;
         }
         r.owner.execute(() -> {
-            if (r.removed) {
+            if (r.removed()) {
                 done.complete(null);
                 return;
             }
-            r.removed = true;
+            r.holds.add(Registration.Hold.REMOVED);
             machine.unregister(r, () -> {
                 machine.setState(r, RegistrationState.OFF, "removed");
                 regs.remove(r.selector, r);
@@ -63,7 +63,7 @@ final class Unregistrations {
         CountDownLatch left = new CountDownLatch(all.size());
         for (Registration r : all) {
             r.owner.execute(() -> {
-                r.idle = true;
+                r.holds.add(Registration.Hold.IDLE);
                 machine.unregister(r, left::countDown);
             });
         }
