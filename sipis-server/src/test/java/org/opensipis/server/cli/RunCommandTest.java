@@ -107,6 +107,10 @@ class RunCommandTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log, StandardCharsets.UTF_8)
                     .contains("reload refused, nothing changed"));
             assertThat(p.isAlive()).isTrue();
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // what the process said, so a timeout on a loaded machine can be told from a broken reload
+            throw new AssertionError(e.getMessage() + "\n--- log ---\n" + Files.readString(log, StandardCharsets.UTF_8)
+                    + "\n--- stdout ---\n" + Files.readString(dir.resolve("hup.out")), e);
         } finally {
             p.destroy();
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
