@@ -196,7 +196,15 @@ final class Sipis implements AutoCloseable {
     @Override
     public void close() throws Exception {
         if (alive()) {
-            resume();
+            try {
+                resume(); // a paused process cannot stop
+            } catch (IllegalStateException e) {
+                // it ended meanwhile (a drill deleted its namespace, killing it): nothing to resume,
+                // once Java has reaped it
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    throw e;
+                }
+            }
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
