@@ -45,7 +45,7 @@ final class TextMessageFilterReader {
             TextMessageFilter.Condition condition = null;
             String value = null;
             for (TextMessageFilter.Condition c : TextMessageFilter.Condition.values()) {
-                String n = ElementReader.display(c.name()).replace("UintGt", "UintGt");
+                String n = org.opensipis.core.xml.EnumNames.display(c.name()).replace("UintGt", "UintGt");
                 Optional<String> attr = header.optString(n);
                 ElementReader child = header.child(n);
                 Optional<String> v = attr.isPresent() ? attr

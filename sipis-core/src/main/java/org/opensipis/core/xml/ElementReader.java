@@ -254,15 +254,15 @@ public final class ElementReader {
         if (v.isEmpty()) {
             return def;
         }
-        String want = normalise(v.get());
+        String want = EnumNames.normalise(v.get());
         for (E e : type.getEnumConstants()) {
-            if (normalise(e.name()).equals(want)) {
+            if (EnumNames.normalise(e.name()).equals(want)) {
                 return e;
             }
         }
         List<String> names = new ArrayList<>();
         for (E e : type.getEnumConstants()) {
-            names.add(display(e.name()));
+            names.add(EnumNames.display(e.name()));
         }
         bad(name, v.get(), "one of " + String.join(", ", names));
         return def;
@@ -291,29 +291,10 @@ public final class ElementReader {
         if (node == null) {
             return def;
         }
-        boolean any = false;
-        boolean invalid = false;
-        long seconds = 0;
-        String[] units = {"Days", "Hours", "Minutes", "Seconds"};
-        long[] factor = {86_400, 3_600, 60, 1};
-        for (int i = 0; i < units.length; i++) {
-            Optional<String> v = optString(units[i]);
-            if (v.isPresent()) {
-                any = true;
-                long n;
-                try {
-                    n = Long.parseLong(v.get().trim());
-                } catch (NumberFormatException e) {
-                    n = -1;
-                }
-                if (n < 0 || n > 1_000_000) {
-                    bad(units[i], v.get(), "a whole number from 0 to 1000000");
-                    invalid = true;
-                } else {
-                    seconds += factor[i] * n;
-                }
-            }
-        }
+        EnumNames.Seconds parsed = EnumNames.durationSeconds(this);
+        long seconds = parsed.seconds();
+        boolean any = parsed.any();
+        boolean invalid = parsed.invalid();
         durationInvalid = invalid;
         if (invalid) {
             return def == null ? Duration.ZERO : def;
@@ -393,20 +374,5 @@ public final class ElementReader {
 
     private static String hint(String name, java.util.Collection<String> known) {
         return Suggest.closest(name, known).map(s -> "; did you mean " + s + "?").orElse("");
-    }
-
-    private static String normalise(String s) {
-        return s.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
-    }
-
-    /** SOME_NAME → SomeName, for messages about enum choices. */
-    public static String display(String enumName) {
-        StringBuilder b = new StringBuilder();
-        for (String part : enumName.split("_")) {
-            if (!part.isEmpty()) {
-                b.append(part.charAt(0)).append(part.substring(1).toLowerCase(Locale.ROOT));
-            }
-        }
-        return b.toString();
     }
 }
