@@ -103,12 +103,14 @@ final class Registrar implements AutoCloseable {
     }
 
     /**
-     * Users whose record held more than one contact right after one of their REGISTERs between the
-     * two epoch-ms bounds (Kamailio logs "DUP <epoch.usec> <user> <contacts>" after each save that
-     * leaves an AoR with several). A second contact can only come from a REGISTER, so this sees
-     * every duplicate, however short-lived, without sampling; usrloc's statistics
-     * (contacts − users, see {@link Sampler}) are not exact while a restarted registrar with
-     * persisted bindings expires what it loaded.
+     * Users whose record held more than one live contact right after one of their REGISTERs between
+     * the two epoch-ms bounds (Kamailio logs "DUP <epoch.usec> <user> <live> <all>" after each save
+     * that leaves an AoR with several unexpired contacts). A second contact can only come from a
+     * REGISTER, so this sees every duplicate, however short-lived, without sampling; usrloc's
+     * statistics (contacts − users, see {@link Sampler}) are not exact while a restarted registrar
+     * with persisted bindings expires what it loaded. An expired contact still in memory is not a
+     * duplicate (lookup() never forks to it): a restarted Kamailio may add one it is still loading
+     * from its database after it saved the fresh REGISTER of the same contact (logged as STALE).
      */
     java.util.Set<String> duplicateUsers(long fromMillis, long toMillis) {
         java.util.Set<String> users = new java.util.TreeSet<>();
