@@ -16,7 +16,7 @@
 #   - CPU-ms per call of the sipis JVM (/proc/<pid>/stat utime+stime over the SIPp run ÷ calls),
 #     also net of the idle rate measured just before, and of its PostgreSQL,
 #   - pushes received, pushes the mock rejected, UDP receive errors on the machine.
-# Usage: [RATES=200,500,1000] [SECONDS_PER_RATE=20] [JFR=1] [SIPIS_JAVA_OPTS=...] [SIPIS_JAR=...]
+# Usage: [RATES=200,500,1000] [SECONDS_PER_RATE=20] [WARMUP_RATE=500] [WARMUP_CALLS=15000] [JFR=1] [SIPIS_JAVA_OPTS=...] [SIPIS_JAR=...]
 #        [KEEP=1] scripts/bench-calls.sh [N=10000]
 # JFR=1 records the highest rate (settings=profile) into sipis-server/target/bench-calls.jfr.
 # Needs kamailio, sipp (Debian sip-tester), python3. Every wait has a deadline; nothing leaves 127.0.0.1.
@@ -51,6 +51,9 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 own_ticks() { awk '{sub(/^.*\) /,""); print $12+$13}' "/proc/$1/stat" 2>/dev/null || echo 0; }   # utime+stime
 tree_ticks() { local t="$(own_ticks "$1")" p; for p in $(pgrep -P "$1" || true); do t=$((t + $(own_ticks "$p"))); done; echo "$t"; }
+# per-thread CPU ticks of a process, "name ticks" (digits in names folded), to see who spends it
+thread_ticks() { local t; for t in /proc/"$1"/task/*; do
+  awk '{n=$0; sub(/^[^(]*\(/,"",n); sub(/\) .*$/,"",n); gsub(/[0-9]+/,"N",n); gsub(/ /,"_",n); sub(/^.*\) /,""); print n, $12+$13}' "$t/stat" 2>/dev/null || true; done; }   # threads come and go
 udp_errs() { awk '/^Udp:/{if(h){print $4+$6}else h=1}' /proc/net/snmp; }
 kstat() { "$KAMCMD" -s "unix:$W/kam/ctl" stats.get_statistics all 2>/dev/null | awk -F' = ' -v k="$1" '$1 ~ k"$" {print $2; exit}'; }
 kam_up() { [ -n "$(kstat registered_users)" ]; }
@@ -240,8 +243,9 @@ sipp_run() {  # rate calls tag
      -trace_logs -log_file "$W/$tag.log" -trace_err -error_file "$W/$tag.err" > "$W/$tag.out" 2>&1) || true
 }
 # warm-up: JIT, the HTTP/2 connection to the mock
-sipp_run 200 4000 warmup
-echo "warm-up (4000 calls at 200/s): $(grep -E 'Successful call|Failed call' "$W/warmup.out" | tail -2 | tr -s ' |' ' ' | tr '\n' ' ')"
+WARM_RATE="${WARMUP_RATE:-500}"; WARM_CALLS="${WARMUP_CALLS:-15000}"
+sipp_run "$WARM_RATE" "$WARM_CALLS" warmup
+echo "warm-up ($WARM_CALLS calls at $WARM_RATE/s): $(grep -E 'Successful call|Failed call' "$W/warmup.out" | tail -2 | tr -s ' |' ' ' | tr '\n' ' ')"
 RES="$W/results"; : > "$RES"
 IFS=, read -r -a RATE_LIST <<< "$RATES"
 HIGHEST=${RATE_LIST[-1]}
@@ -250,15 +254,28 @@ for rate in "${RATE_LIST[@]}"; do
   idle=$(idle_rate)
   [ -n "${JFR:-}" ] && [ "$rate" = "$HIGHEST" ] && jcmd "$SPID" JFR.start name=calls settings=profile filename="$W/calls.jfr" >/dev/null
   : > "$W/push/mark"; P0=$(wc -l < "$W/push/pushes.txt")
+  thread_ticks "$SPID" > "$W/threads0"
+  k0=$(tree_ticks "$KPID"); m0=$(own_ticks "$PUSHPID")
   u0=$(udp_errs); c0=$(own_ticks "$SPID"); d0=$(tree_ticks "$PGPID"); t0=$(date +%s%3N)
   sipp_run "$rate" "$calls" "r$rate"
   t1=$(date +%s%3N); c1=$(own_ticks "$SPID"); d1=$(tree_ticks "$PGPID"); u1=$(udp_errs)
+  thread_ticks "$SPID" > "$W/threads1"
+  k1=$(tree_ticks "$KPID"); m1=$(own_ticks "$PUSHPID")
+  awk -v k=$((k1 - k0)) -v m=$((m1 - m0)) -v hz="$HZ" -v n="$calls" \
+    'BEGIN{printf "  the other processes, CPU-ms per call: Kamailio (all its processes) %.3f, push mock %.3f\n", k*1000/hz/n, m*1000/hz/n}'
+  echo "  JVM CPU-ms per call by thread at $rate/s: $(awk -v hz="$HZ" -v n="$calls" 'FNR==NR{a[$1]-=$2; next} {a[$1]+=$2} END{for(k in a) if(a[k]>0) printf "%s %.3f\n", k, a[k]*1000/hz/n}' "$W/threads0" "$W/threads1" | sort -k2 -rn | head -8 | tr '\n' ' ')"
   [ -n "${JFR:-}" ] && [ "$rate" = "$HIGHEST" ] && { jcmd "$SPID" JFR.stop name=calls >/dev/null; cp "$W/calls.jfr" sipis-server/target/bench-calls.jfr; echo "JFR: sipis-server/target/bench-calls.jfr"; }
   sleep 1   # the mock flushes its stamps every 200 ms
-  python3 - "$rate" "$calls" "$W/r$rate.log" "$W/push/pushes.txt" "$P0" "$W/r$rate.out" "$HZ" "$c0" "$c1" "$d0" "$d1" "$t0" "$t1" "$idle" "$u0" "$u1" "$(cat "$W/push/rejected")" <<'PY' | tee -a "$RES"
+  python3 - "$rate" "$calls" "$W/r$rate.log" "$W/push/pushes.txt" "$P0" "$W/r$rate.out" "$HZ" "$c0" "$c1" "$d0" "$d1" "$t0" "$t1" "$idle" "$u0" "$u1" "$(cat "$W/push/rejected")" "$W/threads0" "$W/threads1" <<'PY' | tee -a "$RES"
 import re, sys
 rate, calls, log, pushes, p0, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
 hz, c0, c1, d0, d1, t0, t1, idle, u0, u1, rej = map(int, sys.argv[7:18])
+jit = 0   # ticks of the JIT compiler threads in the window (still compiling after the warm-up)
+for sign, f in ((-1, sys.argv[18]), (1, sys.argv[19])):
+    for line in open(f):
+        p = line.split()
+        if len(p) == 2 and "CompilerThre" in p[0]:
+            jit += sign * int(p[1])
 inv, r180 = {}, {}
 for line in open(log, errors="replace"):
     p = line.split()
@@ -291,19 +308,20 @@ print(f"rate={rate} placed={placed} ok={ok} failed={failed} window_s={win:.1f} "
       f"first180_n={len(a)} first180_p50_ms={pct(a,.5):.2f} first180_p99_ms={pct(a,.99):.2f} "
       f"push_n={len(b)} push_p50_ms={pct(b,.5):.2f} push_p99_ms={pct(b,.99):.2f} pushes_received={npush} mock_rejected={rej} "
       f"jvm_cpu_ms_per_call={cpu_ms/max(placed,1):.3f} jvm_cpu_ms_per_call_net_of_idle={(cpu_ms - idle*win)/max(placed,1):.3f} "
+      f"jvm_cpu_ms_per_call_without_jit={(cpu_ms - jit*1000/hz)/max(placed,1):.3f} "
       f"idle_cpu_ms_per_s={idle} pg_cpu_ms_per_call={(d1-d0)*1000/hz/max(placed,1):.3f} udp_errors={u1-u0}")
 PY
 done
 echo "uptime after: $(uptime)"
 grep -c " ERROR \| WARN " "$S/sipis.log" 2>/dev/null | sed 's/^/sipis.log WARN+ERROR lines: /' || true
 echo
-echo "| calls/s | calls placed | ok / failed | first 180 p50 / p99 | INVITE → push p50 / p99 | JVM CPU-ms per call (net of idle) | PostgreSQL CPU-ms per call | UDP errors |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| calls/s | calls placed | ok / failed | first 180 p50 / p99 | INVITE → push p50 / p99 | JVM CPU-ms per call (net of idle) | JVM without JIT threads | PostgreSQL CPU-ms per call | UDP errors |"
+echo "|---|---|---|---|---|---|---|---|---|"
 python3 - "$RES" <<'PY'
 import sys
 for line in open(sys.argv[1]):
     kv = dict(x.split("=", 1) for x in line.split())
     print(f"| {kv['rate']} | {kv['placed']} | {kv['ok']} / {kv['failed']} | {kv['first180_p50_ms']} / {kv['first180_p99_ms']} ms | "
           f"{kv['push_p50_ms']} / {kv['push_p99_ms']} ms | {kv['jvm_cpu_ms_per_call']} ({kv['jvm_cpu_ms_per_call_net_of_idle']}) | "
-          f"{kv['pg_cpu_ms_per_call']} | {kv['udp_errors']} |")
+          f"{kv['jvm_cpu_ms_per_call_without_jit']} | {kv['pg_cpu_ms_per_call']} | {kv['udp_errors']} |")
 PY
