@@ -52,6 +52,16 @@ final class PgCallLog implements CallLog {
             + "changed_at = EXCLUDED.changed_at RETURNING b.missed_calls + b.messages";
 
     private static final String BADGE = "SELECT missed_calls + messages FROM badge_counts WHERE selector = ?";
+    /**
+     * {@link #INSERT_CALL} and, if it added or ended the row, {@link #COUNT} in one statement (one
+     * round trip): answers the new badge, or the current one when the call was already recorded.
+     */
+    private static final String MISSED = "WITH ins AS (" + INSERT_CALL + " RETURNING 1), "
+            + "up AS (INSERT INTO badge_counts AS b (selector, missed_calls, messages, changed_at) "
+            + "SELECT ?, 1, 0, clock_timestamp() FROM ins ON CONFLICT (selector) DO UPDATE SET "
+            + "missed_calls = b.missed_calls + 1, changed_at = EXCLUDED.changed_at "
+            + "RETURNING b.missed_calls + b.messages AS badge) "
+            + "SELECT coalesce((SELECT badge FROM up), (" + BADGE + "), 0)";
 
     private final StoreIo io;
     private final SipisKey key;
@@ -90,12 +100,10 @@ final class PgCallLog implements CallLog {
             order[i] = i;
         }
         java.util.Arrays.sort(order, java.util.Comparator.comparing(i -> items.get(i).sel()));
-        try (PreparedStatement insert = c.prepareStatement(INSERT_CALL); PreparedStatement count = c.prepareStatement(COUNT);
-             PreparedStatement current = c.prepareStatement(BADGE)) {
+        try (PreparedStatement insert = c.prepareStatement(MISSED)) {
             for (int i : order) {
                 Missed m = items.get(i);
                 MissedCall call = m.call();
-                int added;
                 insert.setString(1, m.sel());
                 insert.setString(2, serverName);
                 insert.setString(3, call.callId());
@@ -104,15 +112,17 @@ final class PgCallLog implements CallLog {
                 insert.setObject(6, InstanceRows.ts(call.at()));
                 insert.setObject(7, InstanceRows.ts(call.ended()));
                 insert.setString(8, call.reason());
-                try {
-                    added = insert.executeUpdate();
+                insert.setString(9, m.sel());
+                insert.setString(10, m.sel());
+                try (ResultSet rs = insert.executeQuery()) {
+                    rs.next();
+                    badges[i] = rs.getInt(1);
                 } catch (SQLException e) {
                     if (FOREIGN_KEY_VIOLATION.equals(e.getSQLState())) {
                         throw unknownSelector(m.sel(), m.what());
                     }
                     throw e;
                 }
-                badges[i] = added == 0 ? badge(current, m.sel()) : count(count, m.sel(), 1, 0);
             }
         }
         return java.util.Arrays.asList(badges);
