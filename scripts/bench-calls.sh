@@ -19,7 +19,9 @@
 # Usage: [RATES=200,500,1000] [SECONDS_PER_RATE=20] [WARMUP_RATE=500] [WARMUP_CALLS=15000] [JFR=1] [SIPIS_JAVA_OPTS=...] [SIPIS_JAR=...]
 #        [KEEP=1] scripts/bench-calls.sh [N=10000]
 # JFR=1 records the highest rate (settings=profile) into sipis-server/target/bench-calls.jfr.
-# Needs kamailio, sipp (Debian sip-tester), python3. Every wait has a deadline; nothing leaves 127.0.0.1.
+# Needs kamailio, sipp (Debian sip-tester), python3. Every wait has a deadline; all traffic is on
+# 127.0.0.1 (every process is bound there, except Pushy's MockApnsServer, which has no bind
+# address and listens on all; only the sipis process on 127.0.0.1 is pointed at it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-10000}"

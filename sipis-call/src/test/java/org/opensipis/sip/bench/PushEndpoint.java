@@ -36,7 +36,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * The push provider of scripts/bench-calls.sh, in its own process: Pushy's MockApnsServer over
- * TLS on a loopback port chosen by the OS, accepting every notification. Writes into DIR:
+ * TLS on a port chosen by the OS (Pushy's mock takes no bind address, so it listens on all;
+ * the benchmark points only the sipis process on 127.0.0.1 at it), accepting every notification. Writes into DIR:
  * {@code AuthKey_KEYID12345.p8} (a signing key for the {@code <Apns KeyFile>} setting; the mock
  * does not verify tokens), {@code trust.p12} (its certificate, password {@code changeit}, for the
  * process's {@code javax.net.ssl.trustStore}), {@code port}, and one line per notification
