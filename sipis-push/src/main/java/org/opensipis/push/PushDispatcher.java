@@ -161,7 +161,9 @@ public final class PushDispatcher implements PushService, AutoCloseable {
             claimed.release();
             PushOutcome.Kind kind = o != null ? o.kind() : PushOutcome.Kind.FAILED;
             listener.completed(claimed.kind(), request.verb(), kind, Duration.ofNanos(System.nanoTime() - started));
-            LOG.debug("Push {} -> {}", request.describe(), o);
+            if (LOG.isDebugEnabled()) { // describe() builds a string: not on every push
+                LOG.debug("Push {} -> {}", request.describe(), o);
+            }
         });
         attempt(claimed, request, 1, result);
         return done;

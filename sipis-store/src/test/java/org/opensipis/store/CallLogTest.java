@@ -147,6 +147,42 @@ class CallLogTest {
     }
 
     @Test
+    void aBurstOfMissedCallsSharesTransactionsButEachGetsItsOwnBadgeAndFailure() throws Exception {
+        String other = "C0FFEE0000000000000000000000000000000002";
+        try (Store store = registered(pg.newDatabase(), "Sipis1")) {
+            store.saveRegistration(TestPg.record(other, "com.example", "pw")).get();
+            CallLog log = store.callLog();
+            List<CompletableFuture<Integer>> mine = new java.util.ArrayList<>();
+            List<CompletableFuture<Integer>> theirs = new java.util.ArrayList<>();
+            List<CompletableFuture<Integer>> unknown = new java.util.ArrayList<>();
+            for (int i = 0; i < 150; i++) {   // queued faster than one transaction: grouped
+                mine.add(log.recordMissedCall(SEL, call("a" + i, i)));
+                theirs.add(log.recordMissedCall(other, call("b" + i, i)));
+                if (i % 50 == 0) {
+                    unknown.add(log.recordMissedCall("DEAD01", call("x" + i, i)));
+                }
+            }
+            List<Integer> badges = new java.util.ArrayList<>();
+            for (CompletableFuture<Integer> f : mine) {
+                badges.add(f.get());
+            }
+            // each call's badge counts it and the calls recorded before it, none twice
+            assertThat(badges).doesNotHaveDuplicates().allMatch(b -> b >= 1 && b <= 150);
+            assertThat(badges.stream().mapToInt(Integer::intValue).max().getAsInt()).isEqualTo(150);
+            for (CompletableFuture<Integer> f : theirs) {
+                f.get();
+            }
+            for (CompletableFuture<Integer> f : unknown) {
+                assertThatThrownBy(f::get).cause().isInstanceOf(StoreException.class)
+                        .hasMessageContaining("selector DEAD01");
+            }
+            assertThat(log.badge(SEL).get()).isEqualTo(150);
+            assertThat(log.badge(other).get()).isEqualTo(150);
+            assertThat(log.missedCalls(other).get()).hasSize(150);
+        }
+    }
+
+    @Test
     void recordingForAnUnknownSelectorFailsWithAClearMessage() throws Exception {
         try (Store store = TestPg.open(pg.newDatabase(), "Sipis1")) {
             CallLog log = store.callLog();

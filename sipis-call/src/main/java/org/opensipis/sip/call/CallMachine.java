@@ -71,8 +71,10 @@ final class CallMachine {
             return;
         }
         counters.invites.increment();
-        try (org.opensipis.core.log.LogContext lc = org.opensipis.core.log.LogContext.call(c.selector(), m.callId())) {
-            LOG.info("Incoming call {} for selector {} from {}", m.callId(), c.selector(), peer);
+        if (LOG.isDebugEnabled()) { // at INFO, a line per call was ~12 % of the SIP I/O thread (docs/benchmarks.md)
+            try (org.opensipis.core.log.LogContext lc = org.opensipis.core.log.LogContext.call(c.selector(), m.callId())) {
+                LOG.debug("Incoming call {} for selector {} from {}", m.callId(), c.selector(), peer);
+            }
         }
         String key = c.selector() + "|" + m.callId();
         CallGroup g = groups.get(key);
