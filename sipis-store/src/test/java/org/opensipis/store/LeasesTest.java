@@ -144,6 +144,21 @@ class LeasesTest {
         }
     }
 
+    @Test
+    void theFirstProcessToClaimAForkedCallPushesItAndOldClaimsAreForgotten() {
+        DatabaseSettings db = pg.newDatabase();
+        try (Store a = TestPg.open(db, "A"); Store b = TestPg.open(db, "B")) {
+            assertThat(b.leases().claimPush("call-1|tagX|1", "B")).isEqualTo("B");
+            assertThat(a.leases().claimPush("call-1|tagX|1", "A")).isEqualTo("B");
+            // a retransmitted INVITE at the winner: still its own
+            assertThat(b.leases().claimPush("call-1|tagX|1", "B")).isEqualTo("B");
+            // the next INVITE of the same dialog is another call to claim
+            assertThat(a.leases().claimPush("call-1|tagX|2", "A")).isEqualTo("A");
+            assertThat(a.leases().forgetPushClaims(Duration.ofMinutes(15))).isZero();
+            assertThat(a.leases().forgetPushClaims(Duration.ZERO)).isEqualTo(2);
+        }
+    }
+
     private static void lapse(DatabaseSettings db, String prefix) throws Exception {
         try (Connection c = pg.connect(TestPg.dbname(db)); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE shard_leases SET expires_at = now() - interval '1 second' WHERE prefix = '" + prefix + "'");
