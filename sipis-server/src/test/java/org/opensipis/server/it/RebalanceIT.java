@@ -41,7 +41,14 @@ import org.opensipis.sip.testing.Kamailio;
  * the three throttles; at the end every user has exactly one binding, from the process the new
  * file names ({@code ul.lookup}). CI size 1,000 users; {@code -Dsipis.it.rebalanceUsers=5000}
  * for the full drill. Last, with {@code Lease[TakeOver]} on, one process is killed and the next
- * one in the file takes its prefix over. Figures go to {@code target/rebalance-figures.txt}.
+ * one in the file takes its prefix over. Throughout every step a caller ({@link CallLoad}) places
+ * 10 calls a second through Kamailio, three in four to users of the moving prefix; Kamailio forks
+ * each to every binding of the user, and the push provider ({@link PushCounter}, a PNM gateway
+ * fake) counts the pushes per Call-ID: every call pushed exactly once, none twice, and one
+ * missed-call push at most per call (after the caller's CANCEL), from the process that pushed.
+ * In the kill step, calls to the killed process's users before the take-over are not pushed
+ * (their only binding is the dead process's): counted, not asserted. Figures go to
+ * {@code target/rebalance-figures.txt}.
  */
 @Timeout(900)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -66,6 +73,10 @@ class RebalanceIT {
     private static Kamailio kamailio;
     private static final Map<String, SipisProcess> processes = new LinkedHashMap<>();
     private static final List<String> selectors = new ArrayList<>();
+    /** Calls a second placed through Kamailio throughout every step. */
+    private static final double CALLS_PER_SECOND = 10;
+    private static PushCounter pushes;
+    private static CallLoad caller;
 
     @BeforeAll
     static void start() throws Exception {
@@ -74,11 +85,12 @@ class RebalanceIT {
         for (int i = 0; i < USERS; i++) {
             users.put("u" + i, "pw" + i);
         }
-        kamailio = new Kamailio(users, 4);
+        kamailio = Kamailio.proxying(users, 4);
+        pushes = new PushCounter();
         pg = EmbeddedPostgres.builder().start();
         Files.write(dir.resolve("sipis.key"), SipisKey.generateRaw());
         for (String n : NAMES) {
-            processes.put(n, new SipisProcess(n, dir, pg.getPort()));
+            processes.put(n, new SipisProcess(n, dir, pg.getPort(), pushes.url()));
         }
         for (SipisProcess p : processes.values()) {
             p.writeLb2(F0, processes);
@@ -91,10 +103,17 @@ class RebalanceIT {
         }
         processes.get("S1").postRegistrations(selectors, kamailio.port(), LONG);
         awaitSettled(F0);
+        caller = new CallLoad(kamailio.port());
     }
 
     @AfterAll
     static void stop() throws Exception {
+        if (caller != null) {
+            caller.close();
+        }
+        if (pushes != null) {
+            pushes.close();
+        }
         for (SipisProcess p : processes.values()) {
             p.stop();
         }
@@ -109,19 +128,19 @@ class RebalanceIT {
     @Test
     @Order(1)
     void movingAPrefixKeepsEveryUserBoundAndOverlapsUnderTwoSeconds() throws Exception {
-        rebalance("move C/2 from S3 to S2", F1, List.of("S2", "S3", "S1"));
+        rebalance("move C/2 from S3 to S2", F1, List.of("S2", "S3", "S1"), "C/2");
     }
 
     @Test
     @Order(2)
     void splittingAPrefixOntoAThirdProcess() throws Exception {
-        rebalance("split 0/1 of S1: 4/2 onto S3", F2, List.of("S3", "S1", "S2"));
+        rebalance("split 0/1 of S1: 4/2 onto S3", F2, List.of("S3", "S1", "S2"), "4/2");
     }
 
     @Test
     @Order(3)
     void mergingItBack() throws Exception {
-        rebalance("merge 4/2 back into S1", F1, List.of("S1", "S3", "S2"));
+        rebalance("merge 4/2 back into S1", F1, List.of("S1", "S3", "S2"), "4/2");
     }
 
     @Test
@@ -130,6 +149,8 @@ class RebalanceIT {
         // F1: S1 0/1, S2 8/1; S1 stands by for S2 (the next name in the file, cyclically)
         RegistrarSampler sampler = new RegistrarSampler(kamailio);
         sampler.start();
+        int callsBefore = caller.placed().size();
+        caller.start(CALLS_PER_SECOND, users("8/1"));
         long killedAt;
         try {
             processes.get("S2").kill();
@@ -144,27 +165,39 @@ class RebalanceIT {
             });
             long allBound = System.currentTimeMillis() - killedAt;
             sampler.stop();
+            caller.pause();
             RegistrarSampler.Figures f = sampler.figures();
+            CallFigures survivors = calls(callsBefore, sel -> !SelectorPrefix.parse("8/1").matches(sel));
+            CallFigures orphans = calls(callsBefore, sel -> SelectorPrefix.parse("8/1").matches(sel));
             String line = String.format("kill -9 S2, S1 takes over 8/1 | users %d | lease taken over after %d ms"
                             + " | every user bound by one process again after %d ms | min registered_users %d"
-                            + " | REGISTERs at Kamailio %d, busiest 1 s %d%n", USERS, tookOver, allBound, f.minUsers(),
-                    f.registers(), f.busiestSecond());
+                            + " | REGISTERs at Kamailio %d, busiest 1 s %d | calls to S1's own users: %s"
+                            + " | calls to the killed S2's users: %s%n", USERS, tookOver, allBound, f.minUsers(),
+                    f.registers(), f.busiestSecond(), survivors, orphans);
             Files.writeString(FIGURES, line, java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
             System.out.print(line);
             assertOwnedAsFilesSay(after);
             assertThat(processes.get("S1").log()).doesNotContain(" ERROR ");
+            survivors.assertExactlyOnce(true);
+            // calls to the killed process's users before the take-over reach only its dead Contact: not pushed
+            orphans.assertExactlyOnce(false);
+            assertThat(orphans.placed()).isPositive();
         } finally {
             sampler.stop();
         }
     }
 
     /** Writes the new file for each process in {@code order} (gainer first) and reloads it, sampling throughout. */
-    private static void rebalance(String what, Map<String, String> next, List<String> order) throws Exception {
+    private static void rebalance(String what, Map<String, String> next, List<String> order, String moving)
+            throws Exception {
         RegistrarSampler sampler = new RegistrarSampler(kamailio);
         long handedBefore = handOvers();
         Instant stepStart = Instant.now();
         sampler.start();
+        int callsBefore = caller.placed().size();
+        long declinedBefore = declinedBranches();
+        caller.start(CALLS_PER_SECOND, users(moving));
         long t0 = System.currentTimeMillis();
         try {
             for (String name : order) {
@@ -177,16 +210,21 @@ class RebalanceIT {
             sampler.collectFor(Duration.ofSeconds(5));
         } finally {
             sampler.stop();
+            caller.pause();
         }
         long took = System.currentTimeMillis() - t0;
+        CallFigures calls = calls(callsBefore, sel -> true);
+        long declined = declinedBranches() - declinedBefore;
         RegistrarSampler.Figures f = sampler.figures();
         Overlaps o = overlaps(stepStart);
         String line = String.format("%s | users %d | settled in %d ms | samples %d (every %d ms, %d failed, slowest %d ms)"
                         + " | min registered_users %d | max surplus contacts %d | instances moved %d"
                         + " | overlap (gainer's 200 to loser's removal) median %d ms, max %d ms, >= 2 s: %d"
-                        + " | REGISTERs at Kamailio %d, busiest 1 s %d (throttles 3 x 200/s)%n", what, USERS, took,
-                f.samples(), RegistrarSampler.PERIOD_MILLIS, f.failedSamples(), f.slowestSampleMillis(), f.minUsers(),
-                f.maxSurplusContacts(), o.moved(), o.median(), o.max(), o.overTwoSeconds(), f.registers(), f.busiestSecond());
+                        + " | REGISTERs at Kamailio %d, busiest 1 s %d (throttles 3 x 200/s) | calls: %s"
+                        + " | branches answered 480 because the other process pushed: %d%n", what, USERS,
+                took, f.samples(), RegistrarSampler.PERIOD_MILLIS, f.failedSamples(), f.slowestSampleMillis(),
+                f.minUsers(), f.maxSurplusContacts(), o.moved(), o.median(), o.max(), o.overTwoSeconds(), f.registers(),
+                f.busiestSecond(), calls, declined);
         Files.createDirectories(FIGURES.toAbsolutePath().getParent());
         Files.writeString(FIGURES, line, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         System.out.print(line);
@@ -196,9 +234,106 @@ class RebalanceIT {
         assertThat(o.overTwoSeconds()).as("instances with two processes' bindings for 2 s or more").isZero();
         assertThat(f.busiestSecond()).as("REGISTERs in the busiest second").isLessThanOrEqualTo(3 * 200 + 20);
         assertOwnedAsFilesSay(next);
+        calls.assertExactlyOnce(true);
         for (SipisProcess p : processes.values()) {
             assertThat(p.log()).doesNotContain(" ERROR ").doesNotContain("Hand-over of");
         }
+    }
+
+    /**
+     * Three calls in four to a user of {@code prefix} (the one moving, or the killed process's),
+     * the fourth to any user, so that many calls land in a make-before-break overlap.
+     */
+    private static java.util.function.Supplier<String> users(String prefix) {
+        SelectorPrefix p = SelectorPrefix.parse(prefix);
+        List<Integer> inPrefix = new ArrayList<>();
+        for (int i = 0; i < USERS; i++) {
+            if (p.matches(selectors.get(i))) {
+                inPrefix.add(i);
+            }
+        }
+        java.util.Random r = caller.random();
+        return () -> "u" + (r.nextInt(4) > 0 ? inPrefix.get(r.nextInt(inPrefix.size())) : r.nextInt(USERS));
+    }
+
+    /** How the calls of one step were pushed, counted at the push provider per Call-ID. */
+    record CallFigures(int placed, int pushedOnce, int pushedTwice, int notPushed, int missedPushedTwice,
+                       int missedWithoutPush, int ended, List<String> examples) {
+
+        /** With {@code everyCall}: every call pushed exactly once; without: none pushed twice. */
+        void assertExactlyOnce(boolean everyCall) {
+            assertThat(placed).as("calls placed").isPositive();
+            assertThat(pushedTwice).as("calls pushed twice, e.g. %s", examples).isZero();
+            assertThat(missedPushedTwice).as("calls with two missed-call pushes, e.g. %s", examples).isZero();
+            assertThat(missedWithoutPush).as("missed-call pushes for a call nobody pushed, e.g. %s", examples).isZero();
+            if (everyCall) {
+                assertThat(notPushed).as("calls not pushed, e.g. %s", examples).isZero();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return String.format("placed %d, pushed once %d, pushed twice %d, not pushed %d, missed-call pushed twice %d,"
+                    + " ended %d", placed, pushedOnce, pushedTwice, notPushed, missedPushedTwice, ended);
+        }
+    }
+
+    /**
+     * The calls placed since the {@code from}-th to users whose selector {@code which} accepts,
+     * once each has ended (a final response; Kamailio gives one within a few seconds of the
+     * CANCEL) and its pushes have had time to arrive.
+     */
+    private static CallFigures calls(int from, java.util.function.Predicate<String> which) {
+        List<CallLoad.Call> mine = new ArrayList<>();
+        for (CallLoad.Call c : caller.placed().subList(from, caller.placed().size())) {
+            if (which.test(selectors.get(Integer.parseInt(c.user.substring(1))))) {
+                mine.add(c);
+            }
+        }
+        long endBy = System.currentTimeMillis() + 30_000;
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(250)).until(() ->
+                System.currentTimeMillis() > endBy || mine.stream().allMatch(c -> c.finalStatus != 0
+                        && (pushes.pushes(c.callId) == 0 || pushes.missedPushes(c.callId) > 0)));
+        int once = 0;
+        int twice = 0;
+        int none = 0;
+        int missedTwice = 0;
+        int missedAlone = 0;
+        int ended = 0;
+        List<String> examples = new ArrayList<>();
+        for (CallLoad.Call c : mine) {
+            int n = pushes.pushes(c.callId);
+            int m = pushes.missedPushes(c.callId);
+            if (n == 1) {
+                once++;
+            } else if (n == 0) {
+                none++;
+            } else {
+                twice++;
+            }
+            if (m > 1) {
+                missedTwice++;
+            }
+            if (m > 0 && n == 0) {
+                missedAlone++;
+            }
+            if (c.finalStatus != 0) {
+                ended++;
+            }
+            if (n != 1 && examples.size() < 5) {
+                examples.add(c.callId + " to " + c.user + " pushed " + n + " missed " + m + " final " + c.finalStatus);
+            }
+        }
+        return new CallFigures(mine.size(), once, twice, none, missedTwice, missedAlone, ended, examples);
+    }
+
+    /** Forked INVITEs a process answered 480 without pushing because the other bound process had claimed the call. */
+    private static long declinedBranches() throws Exception {
+        long n = 0;
+        for (SipisProcess p : processes.values()) {
+            n += p.log().lines().filter(l -> l.contains(": not pushed here (pushed by ")).count();
+        }
+        return n;
     }
 
     private static long handOvers() throws Exception {
