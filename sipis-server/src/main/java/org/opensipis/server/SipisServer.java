@@ -151,6 +151,10 @@ public final class SipisServer implements AutoCloseable {
                     ? new org.opensipis.server.lease.Rebalancer(s.server().name(), store, s.lease(), directory, clock,
                     shard, configuration.lb2(), s.registration().perRegistrarRate() / 2) : null;
             rebalancer = leases;
+            if (leases != null) {
+                // a state made under a lease is written only while this process still holds that lease
+                store.stateWriter().fence(leases::epochOf);
+            }
             java.util.function.Supplier<Shard> currentShard = leases == null ? () -> shard : leases::shard;
             CallLog callLog = callLog();
             IncomingListener calls = new IncomingListener() {

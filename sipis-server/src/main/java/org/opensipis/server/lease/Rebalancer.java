@@ -156,6 +156,14 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
 
     private volatile List<Gain> recentGains = List.of();
 
+    /**
+     * The epoch of the lease this process acts under for the selector now, or -1: the fencing
+     * token its state writes carry ({@code StateWriter#fence}). Lock-free.
+     */
+    public long epochOf(String selector) {
+        return keeper.lease(selector).map(HeldLease::epoch).orElse(-1L);
+    }
+
     /** Who pushes an instance's calls: see {@link LeaseForkGate}. Lock-free. */
     LeaseForkGate.Holding holding(String selector) {
         for (HandOver h : handingView) {
