@@ -77,6 +77,7 @@ class RebalanceIT {
     private static final double CALLS_PER_SECOND = 10;
     private static PushCounter pushes;
     private static CallLoad caller;
+    private static CallTally tally;
 
     @BeforeAll
     static void start() throws Exception {
@@ -104,6 +105,7 @@ class RebalanceIT {
         processes.get("S1").postRegistrations(selectors, kamailio.port(), LONG);
         awaitSettled(F0);
         caller = new CallLoad(kamailio.port());
+        tally = new CallTally(caller, pushes, selectors);
     }
 
     @AfterAll
@@ -150,7 +152,7 @@ class RebalanceIT {
         RegistrarSampler sampler = new RegistrarSampler(kamailio);
         sampler.start();
         int callsBefore = caller.placed().size();
-        caller.start(CALLS_PER_SECOND, users("8/1"));
+        caller.start(CALLS_PER_SECOND, tally.users("8/1"));
         long killedAt;
         try {
             processes.get("S2").kill();
@@ -167,8 +169,8 @@ class RebalanceIT {
             sampler.stop();
             caller.pause();
             RegistrarSampler.Figures f = sampler.figures();
-            CallFigures survivors = calls(callsBefore, sel -> !SelectorPrefix.parse("8/1").matches(sel));
-            CallFigures orphans = calls(callsBefore, sel -> SelectorPrefix.parse("8/1").matches(sel));
+            CallTally.Figures survivors = tally.calls(callsBefore, sel -> !SelectorPrefix.parse("8/1").matches(sel));
+            CallTally.Figures orphans = tally.calls(callsBefore, sel -> SelectorPrefix.parse("8/1").matches(sel));
             String line = String.format("kill -9 S2, S1 takes over 8/1 | users %d | lease taken over after %d ms"
                             + " | every user bound by one process again after %d ms | min registered_users %d"
                             + " | REGISTERs at Kamailio %d, busiest 1 s %d | calls to S1's own users: %s"
@@ -197,7 +199,7 @@ class RebalanceIT {
         sampler.start();
         int callsBefore = caller.placed().size();
         long declinedBefore = declinedBranches();
-        caller.start(CALLS_PER_SECOND, users(moving));
+        caller.start(CALLS_PER_SECOND, tally.users(moving));
         long t0 = System.currentTimeMillis();
         try {
             for (String name : order) {
@@ -213,7 +215,7 @@ class RebalanceIT {
             caller.pause();
         }
         long took = System.currentTimeMillis() - t0;
-        CallFigures calls = calls(callsBefore, sel -> true);
+        CallTally.Figures calls = tally.calls(callsBefore, sel -> true);
         long declined = declinedBranches() - declinedBefore;
         RegistrarSampler.Figures f = sampler.figures();
         Overlaps o = overlaps(stepStart);
@@ -238,93 +240,6 @@ class RebalanceIT {
         for (SipisProcess p : processes.values()) {
             assertThat(p.log()).doesNotContain(" ERROR ").doesNotContain("Hand-over of");
         }
-    }
-
-    /**
-     * Three calls in four to a user of {@code prefix} (the one moving, or the killed process's),
-     * the fourth to any user, so that many calls land in a make-before-break overlap.
-     */
-    private static java.util.function.Supplier<String> users(String prefix) {
-        SelectorPrefix p = SelectorPrefix.parse(prefix);
-        List<Integer> inPrefix = new ArrayList<>();
-        for (int i = 0; i < USERS; i++) {
-            if (p.matches(selectors.get(i))) {
-                inPrefix.add(i);
-            }
-        }
-        java.util.Random r = caller.random();
-        return () -> "u" + (r.nextInt(4) > 0 ? inPrefix.get(r.nextInt(inPrefix.size())) : r.nextInt(USERS));
-    }
-
-    /** How the calls of one step were pushed, counted at the push provider per Call-ID. */
-    record CallFigures(int placed, int pushedOnce, int pushedTwice, int notPushed, int missedPushedTwice,
-                       int missedWithoutPush, int ended, List<String> examples) {
-
-        /** With {@code everyCall}: every call pushed exactly once; without: none pushed twice. */
-        void assertExactlyOnce(boolean everyCall) {
-            assertThat(placed).as("calls placed").isPositive();
-            assertThat(pushedTwice).as("calls pushed twice, e.g. %s", examples).isZero();
-            assertThat(missedPushedTwice).as("calls with two missed-call pushes, e.g. %s", examples).isZero();
-            assertThat(missedWithoutPush).as("missed-call pushes for a call nobody pushed, e.g. %s", examples).isZero();
-            if (everyCall) {
-                assertThat(notPushed).as("calls not pushed, e.g. %s", examples).isZero();
-            }
-        }
-
-        @Override
-        public String toString() {
-            return String.format("placed %d, pushed once %d, pushed twice %d, not pushed %d, missed-call pushed twice %d,"
-                    + " ended %d", placed, pushedOnce, pushedTwice, notPushed, missedPushedTwice, ended);
-        }
-    }
-
-    /**
-     * The calls placed since the {@code from}-th to users whose selector {@code which} accepts,
-     * once each has ended (a final response; Kamailio gives one within a few seconds of the
-     * CANCEL) and its pushes have had time to arrive.
-     */
-    private static CallFigures calls(int from, java.util.function.Predicate<String> which) {
-        List<CallLoad.Call> mine = new ArrayList<>();
-        for (CallLoad.Call c : caller.placed().subList(from, caller.placed().size())) {
-            if (which.test(selectors.get(Integer.parseInt(c.user.substring(1))))) {
-                mine.add(c);
-            }
-        }
-        long endBy = System.currentTimeMillis() + 30_000;
-        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(250)).until(() ->
-                System.currentTimeMillis() > endBy || mine.stream().allMatch(c -> c.finalStatus != 0
-                        && (pushes.pushes(c.callId) == 0 || pushes.missedPushes(c.callId) > 0)));
-        int once = 0;
-        int twice = 0;
-        int none = 0;
-        int missedTwice = 0;
-        int missedAlone = 0;
-        int ended = 0;
-        List<String> examples = new ArrayList<>();
-        for (CallLoad.Call c : mine) {
-            int n = pushes.pushes(c.callId);
-            int m = pushes.missedPushes(c.callId);
-            if (n == 1) {
-                once++;
-            } else if (n == 0) {
-                none++;
-            } else {
-                twice++;
-            }
-            if (m > 1) {
-                missedTwice++;
-            }
-            if (m > 0 && n == 0) {
-                missedAlone++;
-            }
-            if (c.finalStatus != 0) {
-                ended++;
-            }
-            if (n != 1 && examples.size() < 5) {
-                examples.add(c.callId + " to " + c.user + " pushed " + n + " missed " + m + " final " + c.finalStatus);
-            }
-        }
-        return new CallFigures(mine.size(), once, twice, none, missedTwice, missedAlone, ended, examples);
     }
 
     /** Forked INVITEs a process answered 480 without pushing because the other bound process had claimed the call. */
