@@ -151,7 +151,7 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
     static final long CONTESTED_AFTER_GAIN_MILLIS = HAND_OVER_LIMIT_MILLIS + 60_000;
 
     /** A prefix gained from another process (hand-over or take-over), and when. */
-    private record Gain(SelectorPrefix prefix, long atMillis) {
+    record Gain(SelectorPrefix prefix, long atMillis) {
     }
 
     private volatile List<Gain> recentGains = List.of();
@@ -166,21 +166,34 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
 
     /** Who pushes an instance's calls: see {@link LeaseForkGate}. Lock-free. */
     LeaseForkGate.Holding holding(String selector) {
+        List<Set<String>> pending = new ArrayList<>();
         for (HandOver h : handingView) {
-            if (h.pending().contains(selector)) {
+            pending.add(h.pending());
+        }
+        return holding(selector, pending, keeper.lease(selector), recentGains, clock.millis());
+    }
+
+    /**
+     * Contested while the instance is still ours in a hand-over under way, while its lease is
+     * released to a gainer (who may have taken it and registered already), and for
+     * {@link #CONTESTED_AFTER_GAIN_MILLIS} after its prefix was gained from another process;
+     * held under a lease of ours otherwise; not held without one.
+     */
+    static LeaseForkGate.Holding holding(String selector, List<Set<String>> handingOver, Optional<HeldLease> lease,
+                                         List<Gain> gains, long nowMillis) {
+        for (Set<String> pending : handingOver) {
+            if (pending.contains(selector)) {
                 return LeaseForkGate.Holding.CONTESTED;
             }
         }
-        Optional<HeldLease> l = keeper.lease(selector);
-        if (l.isEmpty()) {
+        if (lease.isEmpty()) {
             return LeaseForkGate.Holding.NOT_HELD;
         }
-        if (l.get().releasedTo().isPresent()) {
-            return LeaseForkGate.Holding.CONTESTED; // the gainer may have taken it and registered already
+        if (lease.get().releasedTo().isPresent()) {
+            return LeaseForkGate.Holding.CONTESTED;
         }
-        long now = clock.millis();
-        for (Gain g : recentGains) {
-            if (now - g.atMillis() < CONTESTED_AFTER_GAIN_MILLIS && g.prefix().matches(selector)) {
+        for (Gain g : gains) {
+            if (nowMillis - g.atMillis() < CONTESTED_AFTER_GAIN_MILLIS && g.prefix().matches(selector)) {
                 return LeaseForkGate.Holding.CONTESTED;
             }
         }

@@ -85,4 +85,50 @@ class LeaseForkGateTest {
         });
         assertThat(verdict(full, "AB", "c2|t|1").push()).isTrue();
     }
+
+    // ---- when an instance is contested (Rebalancer.holding) ----
+
+    private static final String IN_4 = "4" + "A".repeat(31);
+    private static final String IN_0 = "1" + "B".repeat(31);
+
+    private static HeldLease lease(String prefix, String releasedTo) {
+        return new HeldLease(org.opensipis.core.shard.SelectorPrefix.parse(prefix), 7, Long.MAX_VALUE,
+                java.util.Optional.ofNullable(releasedTo), java.util.Optional.empty());
+    }
+
+    @Test
+    void anInstanceUnderALeaseHeldOutrightIsHeld() {
+        assertThat(Rebalancer.holding(IN_4, List.of(), java.util.Optional.of(lease("0/1", null)), List.of(), 0))
+                .isEqualTo(Holding.HELD);
+    }
+
+    @Test
+    void theLoserContestsFromTheReleaseUntilItHasHandedTheInstanceOver() {
+        // released to the gainer, not yet taken
+        assertThat(Rebalancer.holding(IN_4, List.of(), java.util.Optional.of(lease("4/2", "S3")), List.of(), 0))
+                .isEqualTo(Holding.CONTESTED);
+        // taken: no lease left, but the instance is still ours until the gainer's 200 is seen
+        assertThat(Rebalancer.holding(IN_4, List.of(java.util.Set.of(IN_4)), java.util.Optional.empty(), List.of(), 0))
+                .isEqualTo(Holding.CONTESTED);
+        // handed over
+        assertThat(Rebalancer.holding(IN_4, List.of(java.util.Set.of()), java.util.Optional.empty(), List.of(), 0))
+                .isEqualTo(Holding.NOT_HELD);
+    }
+
+    @Test
+    void theGainerContestsItsGainedPrefixForElevenMinutes() {
+        List<Rebalancer.Gain> gains = List.of(new Rebalancer.Gain(org.opensipis.core.shard.SelectorPrefix.parse("4/2"), 1_000));
+        java.util.Optional<HeldLease> held = java.util.Optional.of(lease("0/1", null));
+        assertThat(Rebalancer.holding(IN_4, List.of(), held, gains, 1_000)).isEqualTo(Holding.CONTESTED);
+        assertThat(Rebalancer.holding(IN_0, List.of(), held, gains, 1_000)).as("not in the gained prefix").isEqualTo(Holding.HELD);
+        long end = 1_000 + Rebalancer.CONTESTED_AFTER_GAIN_MILLIS;
+        assertThat(Rebalancer.CONTESTED_AFTER_GAIN_MILLIS).isGreaterThan(Rebalancer.HAND_OVER_LIMIT_MILLIS);
+        assertThat(Rebalancer.holding(IN_4, List.of(), held, gains, end - 1)).isEqualTo(Holding.CONTESTED);
+        assertThat(Rebalancer.holding(IN_4, List.of(), held, gains, end)).isEqualTo(Holding.HELD);
+    }
+
+    @Test
+    void anInstanceWithoutALeaseIsNotHeld() {
+        assertThat(Rebalancer.holding(IN_4, List.of(), java.util.Optional.empty(), List.of(), 0)).isEqualTo(Holding.NOT_HELD);
+    }
 }
