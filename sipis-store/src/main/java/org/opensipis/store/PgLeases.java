@@ -159,19 +159,16 @@ public final class PgLeases {
                 drop.add(l.prefix());
             }
             delete(c, drop);
-            // a row cut from one of ours (kept or released) keeps its epoch: the states this process
-            // made under it stay writable (StateWriter's fence) until another process takes the part;
-            // a row spanning several of ours gets a new one
+            // released rows keep what the gainer waits for; kept rows that did not change keep their epoch
+            Map<String, Lease> old = new LinkedHashMap<>();
+            mine.forEach(l -> old.put(l.prefix(), l));
             for (Map.Entry<SelectorPrefix, String> e : rows.entrySet()) {
-                Lease before = null;
-                for (Lease l : mine) {
-                    if (PrefixRanges.covered(e.getKey(), List.of(SelectorPrefix.parse(l.prefix())))) {
-                        before = l;
-                    }
+                Lease before = old.get(e.getKey().toString());
+                if (e.getValue() == null && before != null && before.releasedTo().isEmpty()) {
+                    after.add(insertWithEpoch(c, owner, e.getKey(), ttl, before.epoch()));
+                } else {
+                    after.add(insert(c, owner, e.getKey(), ttl, e.getValue()));
                 }
-                after.add(before != null
-                        ? insertWithEpoch(c, owner, e.getKey(), ttl, before.epoch(), e.getValue())
-                        : insert(c, owner, e.getKey(), ttl, e.getValue()));
             }
             return after;
         });

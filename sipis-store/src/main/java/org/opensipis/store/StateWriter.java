@@ -43,8 +43,9 @@ public final class StateWriter implements AutoCloseable {
      * leases, only those made under a lease this process still holds: a state carries the epoch
      * of the lease it was made under (null: none, as without leases or for the removal after a
      * hand-over), and is written only while a {@code shard_leases} row of this process with that
-     * epoch covers its selector. A process that lost its lease (a paused JVM, a partition) cannot
-     * have a late state accepted. The lease rows are a few dozen; the upsert stays on the primary
+     * epoch or a later one covers its selector (a reload or a take of a wider prefix gives this
+     * process's own rows new epochs; epochs only grow). A process that lost its lease (a paused
+     * JVM, a partition) to another cannot have a late state accepted. The lease rows are a few dozen; the upsert stays on the primary
      * keys. Returns the rows fenced off and written.
      */
     /**
@@ -59,19 +60,19 @@ public final class StateWriter implements AutoCloseable {
             + "?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[])"
             + " AS x(sel, st, rs, ru, co, ci, cs, ca, ep) "
             + "WHERE EXISTS (SELECT 1 FROM instances i WHERE i.selector = x.sel) "
-            + "AND (x.ep IS NULL OR EXISTS (SELECT 1 FROM shard_leases l WHERE l.owner = ? AND l.epoch = x.ep AND "
+            + "AND (x.ep IS NULL OR EXISTS (SELECT 1 FROM shard_leases l WHERE l.owner = ? AND l.epoch >= x.ep AND "
             + IN_LEASE + ")) "
             + "ON CONFLICT (selector, server_name) DO UPDATE SET state = EXCLUDED.state, reason = EXCLUDED.reason, "
             + "registered_until = EXCLUDED.registered_until, contact = EXCLUDED.contact, call_id = EXCLUDED.call_id, "
             + "cseq = EXCLUDED.cseq, changed_at = EXCLUDED.changed_at, written_at = clock_timestamp() RETURNING 1) "
             // the same snapshot as the insert: the states it left out for want of their lease
             + "SELECT (SELECT count(*) FROM unnest(?::text[], ?::bigint[]) AS x(sel, ep) WHERE x.ep IS NOT NULL"
-            + " AND NOT EXISTS (SELECT 1 FROM shard_leases l WHERE l.owner = ? AND l.epoch = x.ep AND " + IN_LEASE + ")),"
+            + " AND NOT EXISTS (SELECT 1 FROM shard_leases l WHERE l.owner = ? AND l.epoch >= x.ep AND " + IN_LEASE + ")),"
             + " (SELECT count(*) FROM ins)";
     private static final String UPSERT = "INSERT INTO instance_states (selector, server_name, state, reason, "
             + "registered_until, contact, call_id, cseq, changed_at) SELECT ?::text, ?::text, ?::text, ?::text, ?::timestamptz,"
             + " ?::text, ?::text, ?::bigint, ?::timestamptz "
-            + "WHERE ?::bigint IS NULL OR EXISTS (SELECT 1 FROM shard_leases l WHERE l.epoch = ? AND l.owner = ?"
+            + "WHERE ?::bigint IS NULL OR EXISTS (SELECT 1 FROM shard_leases l WHERE l.epoch >= ? AND l.owner = ?"
             + " AND " + IN_LEASE.replace("x.sel", "?::text") + ") "
             + "ON CONFLICT (selector, server_name) DO UPDATE SET state = EXCLUDED.state, reason = EXCLUDED.reason, "
             + "registered_until = EXCLUDED.registered_until, contact = EXCLUDED.contact, call_id = EXCLUDED.call_id, "
