@@ -35,6 +35,7 @@ final class CallLoad implements AutoCloseable {
         final String branch;
         final String fromTag;
         volatile int finalStatus;
+        volatile long finalAtMillis;
         volatile boolean cancelSent;
         volatile boolean responded;
         volatile boolean cancelAnswered;
@@ -184,6 +185,7 @@ final class CallLoad implements AutoCloseable {
             c.responded = true;
             if (status >= 200) {
                 if (c.finalStatus == 0) {
+                    c.finalAtMillis = System.currentTimeMillis();
                     c.finalStatus = status;
                 }
                 ack(c, header(msg, "To", "t")); // every final, retransmissions too

@@ -59,14 +59,15 @@ final class CallTally {
         @Override
         public String toString() {
             return String.format("placed %d, pushed once %d, pushed twice %d, not pushed %d, missed-call pushed twice %d,"
-                    + " ended %d", placed, pushedOnce, pushedTwice, notPushed, missedPushedTwice, ended);
+                    + " ended %d%s", placed, pushedOnce, pushedTwice, notPushed, missedPushedTwice, ended,
+                    examples.isEmpty() ? "" : " (e.g. " + String.join("; ", examples) + ")");
         }
     }
 
     /**
      * The calls placed since the {@code from}-th to users whose selector {@code which} accepts,
      * once each has ended (a final response; Kamailio gives one within a few seconds of the
-     * CANCEL) and its pushes have had time to arrive.
+     * CANCEL) and its pushes have had time to arrive (at most 30 s in all).
      */
     Figures calls(int from, java.util.function.Predicate<String> which) {
         List<CallLoad.Call> mine = new ArrayList<>();
@@ -76,9 +77,13 @@ final class CallTally {
             }
         }
         long endBy = System.currentTimeMillis() + 30_000;
-        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(250)).until(() ->
-                System.currentTimeMillis() > endBy || mine.stream().allMatch(c -> c.finalStatus != 0
-                        && (pushes.pushes(c.callId) == 0 || pushes.missedPushes(c.callId) > 0)));
+        // a pushed call is complete with its missed-call push (after the CANCEL); a call without one
+        // gets 3 s after its final response, or 20 s after it was placed, for a late push to arrive
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            long now = System.currentTimeMillis();
+            return now > endBy || mine.stream().allMatch(c -> pushes.missedPushes(c.callId) > 0
+                    || (c.finalStatus != 0 && now - c.finalAtMillis > 3_000) || now - c.placedAtMillis > 20_000);
+        });
         int once = 0;
         int twice = 0;
         int none = 0;

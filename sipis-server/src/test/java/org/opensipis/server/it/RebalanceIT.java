@@ -66,7 +66,8 @@ class RebalanceIT {
     /** Split S1's 0/1: 4/2 onto S3. */
     static final Map<String, String> F2 = files("0/2=S1", "4/2=S3", "8/1=S2");
 
-    @TempDir
+    /** Kept when a step fails: the processes' logs say which process answered what. */
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     static Path dir;
 
     private static EmbeddedPostgres pg;
