@@ -151,6 +151,10 @@ public final class SipisServer implements AutoCloseable {
                     ? new org.opensipis.server.lease.Rebalancer(s.server().name(), store, s.lease(), directory, clock,
                     shard, configuration.lb2(), s.registration().perRegistrarRate() / 2) : null;
             rebalancer = leases;
+            if (leases != null) {
+                // a state made under a lease is written only while this process still holds that lease
+                store.stateWriter().fence(leases::epochOf);
+            }
             java.util.function.Supplier<Shard> currentShard = leases == null ? () -> shard : leases::shard;
             CallLog callLog = callLog();
             IncomingListener calls = new IncomingListener() {
@@ -174,12 +178,13 @@ public final class SipisServer implements AutoCloseable {
                     engine = RegistrationEngines.create(s, events, ep,
                             leases == null ? selector -> true : leases::mayRegister);
                     relay[0] = new CallRelay(this::appBinding, engine.owners(), new SecureRandom(), s.server().realm());
-                    Directory engineDirectory = Directory.of(engine);
-                    // with leases, calls are answered only for instances under a lease this process holds
-                    Directory callees = leases == null ? engineDirectory
-                            : user -> engineDirectory.find(user).filter(c -> leases.mayAnswer(c.selector()));
-                    incoming = new IncomingRequests(CallConfig.of(s), callees, push, callLog, calls,
+                    // with leases, the fork gate decides who pushes: only the holder of the instance's lease,
+                    // and during a hand-over the first of the two processes to claim the call
+                    incoming = new IncomingRequests(CallConfig.of(s), Directory.of(engine), push, callLog, calls,
                             relay[0]::fromUpstream);
+                    if (leases != null) {
+                        incoming.setForkGate(leases.forkGate());
+                    }
                     return new SipEndpoint.Routes(incoming::onRequest,
                             List.of(engine::onResponse, relay[0]::upstreamResponse), engine::onFlowClosed);
                 });

@@ -252,6 +252,40 @@ public final class PgLeases {
         });
     }
 
+    /**
+     * Claims the push of one forked call for {@code owner}: the first process to claim
+     * {@code callKey} pushes. Returns the process that holds the claim (ours when we won, or when
+     * we had claimed it before: a retransmission). One statement plus, when we lost, one read.
+     */
+    public String claimPush(String callKey, String owner) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO push_claims (call_key, owner) VALUES (?, ?)"
+                    + " ON CONFLICT (call_key) DO NOTHING")) {
+                ps.setString(1, callKey);
+                ps.setString(2, owner);
+                if (ps.executeUpdate() == 1) {
+                    return owner;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT owner FROM push_claims WHERE call_key = ?")) {
+                ps.setString(1, callKey);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : owner;
+                }
+            }
+        });
+    }
+
+    /** Deletes push claims older than {@code age} (database time); returns how many. */
+    public int forgetPushClaims(Duration age) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM push_claims WHERE claimed_at < now() - ?::interval")) {
+                ps.setString(1, age.toMillis() + " milliseconds");
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     private static Lease insert(Connection c, String owner, SelectorPrefix p, Duration ttl, String releasedTo)
             throws SQLException {
         return insertWithEpoch(c, owner, p, ttl, -1, releasedTo);

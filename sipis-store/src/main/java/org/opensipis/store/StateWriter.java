@@ -39,28 +39,58 @@ public final class StateWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StateWriter.class);
     /**
      * One statement per batch: the states as arrays, only those of instances that still exist
-     * (a state written behind after a delete is dropped, not left as an orphan).
+     * (a state written behind after a delete is dropped, not left as an orphan), and, with
+     * leases, only those made under a lease this process still holds: a state carries the epoch
+     * of the lease it was made under (null: none, as without leases or for the removal after a
+     * hand-over), and is written only while a {@code shard_leases} row of this process with that
+     * epoch or a later one covers its selector (a reload or a take of a wider prefix gives this
+     * process's own rows new epochs; epochs only grow). A process that lost its lease (a paused
+     * JVM, a partition) to another cannot have a late state accepted. The lease rows are a few dozen; the upsert stays on the primary
+     * keys. Returns the rows fenced off and written.
      */
-    private static final String UPSERT_BATCH = "INSERT INTO instance_states (selector, server_name, state, reason, "
+    /**
+     * The selector lies in the lease row {@code l}: the bounds are padded to 64 hex digits, the
+     * selector is padded (or cut) to as many for the comparison.
+     */
+    private static final String IN_LEASE = "rpad(x.sel, 64, '0') COLLATE \"C\" >= l.lower_bound"
+            + " AND (l.upper_bound IS NULL OR rpad(x.sel, 64, '0') COLLATE \"C\" < l.upper_bound)";
+    static final String UPSERT_BATCH = "WITH ins AS (INSERT INTO instance_states (selector, server_name, state, reason, "
             + "registered_until, contact, call_id, cseq, changed_at) "
             + "SELECT x.sel, ?, x.st, x.rs, x.ru::timestamptz, x.co, x.ci, x.cs, x.ca::timestamptz FROM unnest(?::text[], "
-            + "?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[]) AS x(sel, st, rs, ru, co, ci, cs, ca) "
+            + "?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[])"
+            + " AS x(sel, st, rs, ru, co, ci, cs, ca, ep) "
             + "WHERE EXISTS (SELECT 1 FROM instances i WHERE i.selector = x.sel) "
+            + "AND (x.ep IS NULL OR EXISTS (SELECT 1 FROM shard_leases l WHERE l.owner = ? AND l.epoch >= x.ep AND "
+            + IN_LEASE + ")) "
             + "ON CONFLICT (selector, server_name) DO UPDATE SET state = EXCLUDED.state, reason = EXCLUDED.reason, "
             + "registered_until = EXCLUDED.registered_until, contact = EXCLUDED.contact, call_id = EXCLUDED.call_id, "
-            + "cseq = EXCLUDED.cseq, changed_at = EXCLUDED.changed_at, written_at = clock_timestamp()";
+            + "cseq = EXCLUDED.cseq, changed_at = EXCLUDED.changed_at, written_at = clock_timestamp() RETURNING 1) "
+            // the same snapshot as the insert: the states it left out for want of their lease
+            + "SELECT (SELECT count(*) FROM unnest(?::text[], ?::bigint[]) AS x(sel, ep) WHERE x.ep IS NOT NULL"
+            + " AND NOT EXISTS (SELECT 1 FROM shard_leases l WHERE l.owner = ? AND l.epoch >= x.ep AND " + IN_LEASE + ")),"
+            + " (SELECT count(*) FROM ins)";
     private static final String UPSERT = "INSERT INTO instance_states (selector, server_name, state, reason, "
-            + "registered_until, contact, call_id, cseq, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            + "registered_until, contact, call_id, cseq, changed_at) SELECT ?::text, ?::text, ?::text, ?::text, ?::timestamptz,"
+            + " ?::text, ?::text, ?::bigint, ?::timestamptz "
+            + "WHERE ?::bigint IS NULL OR EXISTS (SELECT 1 FROM shard_leases l WHERE l.epoch >= ? AND l.owner = ?"
+            + " AND " + IN_LEASE.replace("x.sel", "?::text") + ") "
             + "ON CONFLICT (selector, server_name) DO UPDATE SET state = EXCLUDED.state, reason = EXCLUDED.reason, "
             + "registered_until = EXCLUDED.registered_until, contact = EXCLUDED.contact, call_id = EXCLUDED.call_id, "
             + "cseq = EXCLUDED.cseq, changed_at = EXCLUDED.changed_at, written_at = clock_timestamp()";
+
+    /** A state waiting to be written, with the epoch of the lease it was made under (-1: none). */
+    private record Pending(InstanceState state, long epoch) {
+    }
 
     private final DataSource ds;
     private final String serverName;
     private final Duration savePeriod;
     private final Duration maxBackoff;
     private final Clock clock;
-    private final ConcurrentHashMap<String, InstanceState> pending = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+    /** The epoch of the lease this process holds over a selector now, or -1 (leases off, or none held). */
+    private volatile java.util.function.ToLongFunction<String> epochOf = selector -> -1;
+    private final AtomicLong fenced = new AtomicLong();
     private final ScheduledExecutorService executor =
             Executors.newSingleThreadScheduledExecutor(Threads.named("sipis-store-writer", false));
     private final AtomicLong written = new AtomicLong();
@@ -91,7 +121,21 @@ public final class StateWriter implements AutoCloseable {
             throw new IllegalArgumentException("state of selector " + state.selector() + " is for server "
                     + state.server() + ", but this store writes for " + serverName);
         }
-        pending.put(state.selector(), state);
+        pending.put(state.selector(), new Pending(state, epochOf.applyAsLong(state.selector())));
+    }
+
+    /**
+     * With leases: each state is stamped, when queued, with the epoch of the lease this process
+     * holds over its selector ({@code epochOf}, lock-free, -1 for none), and written only while
+     * this process's lease row still has that epoch.
+     */
+    public void fence(java.util.function.ToLongFunction<String> epochOf) {
+        this.epochOf = java.util.Objects.requireNonNull(epochOf, "epochOf");
+    }
+
+    /** States not written because the lease they were made under is no longer this process's. */
+    public long fencedCount() {
+        return fenced.get();
     }
 
     /** States waiting to be written (at most one per instance). */
@@ -159,8 +203,8 @@ public final class StateWriter implements AutoCloseable {
         if (pending.isEmpty()) {
             return;
         }
-        List<InstanceState> batch = new ArrayList<>(Math.min(BATCH, pending.size()));
-        for (InstanceState s : pending.values()) {
+        List<Pending> batch = new ArrayList<>(Math.min(BATCH, pending.size()));
+        for (Pending s : pending.values()) {
             batch.add(s);
             if (batch.size() == BATCH) {
                 writeBatch(batch);
@@ -172,7 +216,8 @@ public final class StateWriter implements AutoCloseable {
         }
     }
 
-    private void writeBatch(List<InstanceState> batch) throws SQLException {
+    private void writeBatch(List<Pending> batch) throws SQLException {
+        long refused;
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement(UPSERT_BATCH)) {
@@ -185,8 +230,9 @@ public final class StateWriter implements AutoCloseable {
                 String[] ci = new String[n];
                 Long[] cs = new Long[n];
                 String[] ca = new String[n];
+                Long[] ep = new Long[n];
                 for (int i = 0; i < n; i++) {
-                    InstanceState s = batch.get(i);
+                    InstanceState s = batch.get(i).state();
                     sel[i] = s.selector();
                     st[i] = s.state().name();
                     rs[i] = s.reason();
@@ -195,9 +241,12 @@ public final class StateWriter implements AutoCloseable {
                     ci[i] = s.callId();
                     cs[i] = s.cseq();
                     ca[i] = s.changedAt().toString();
+                    ep[i] = batch.get(i).epoch() < 0 ? null : batch.get(i).epoch();
                 }
+                java.sql.Array sels = c.createArrayOf("text", sel);
+                java.sql.Array eps = c.createArrayOf("bigint", ep);
                 ps.setString(1, serverName);
-                ps.setArray(2, c.createArrayOf("text", sel));
+                ps.setArray(2, sels);
                 ps.setArray(3, c.createArrayOf("text", st));
                 ps.setArray(4, c.createArrayOf("text", rs));
                 ps.setArray(5, c.createArrayOf("text", ru));
@@ -205,7 +254,15 @@ public final class StateWriter implements AutoCloseable {
                 ps.setArray(7, c.createArrayOf("text", ci));
                 ps.setArray(8, c.createArrayOf("bigint", cs));
                 ps.setArray(9, c.createArrayOf("text", ca));
-                ps.executeUpdate();
+                ps.setArray(10, eps);
+                ps.setString(11, serverName);
+                ps.setArray(12, sels);
+                ps.setArray(13, eps);
+                ps.setString(14, serverName);
+                try (java.sql.ResultSet r = ps.executeQuery()) {
+                    r.next();
+                    refused = r.getLong(1);
+                }
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
@@ -217,22 +274,49 @@ public final class StateWriter implements AutoCloseable {
             }
         }
         done(batch);
+        if (refused > 0) {
+            written.addAndGet(-refused);
+            fencedOff(refused, batch);
+        }
+    }
+
+    /** Logs (once per batch, with an example) and counts states refused by the lease fence. */
+    private void fencedOff(long refused, List<Pending> batch) {
+        fenced.addAndGet(refused);
+        Pending example = batch.stream().filter(p -> p.epoch() >= 0).findFirst().orElse(batch.get(0));
+        LOG.warn("Not writing {} instance state(s) made under a lease this process no longer holds (e.g. selector {},"
+                + " epoch {}): another process owns them now", refused, example.state().selector(), example.epoch());
     }
 
     /** A batch the database refused as data: find and report the bad rows, write the rest. */
-    private void writeOneByOne(Connection c, List<InstanceState> batch) throws SQLException {
+    private void writeOneByOne(Connection c, List<Pending> batch) throws SQLException {
         c.setAutoCommit(true);
         try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-            for (InstanceState s : batch) {
+            for (Pending p : batch) {
+                InstanceState s = p.state();
                 try {
                     bind(ps, s);
-                    ps.executeUpdate();
-                    done(List.of(s));
+                    if (p.epoch() < 0) {
+                        ps.setNull(10, Types.BIGINT);
+                        ps.setNull(11, Types.BIGINT);
+                    } else {
+                        ps.setLong(10, p.epoch());
+                        ps.setLong(11, p.epoch());
+                    }
+                    ps.setString(12, serverName);
+                    ps.setString(13, s.selector());
+                    ps.setString(14, s.selector());
+                    boolean refused = ps.executeUpdate() == 0;
+                    done(List.of(p));
+                    if (refused) {
+                        written.decrementAndGet();
+                        fencedOff(1, List.of(p));
+                    }
                 } catch (SQLException e) {
                     if (Failures.isOutage(e)) {
                         throw e;
                     }
-                    pending.remove(s.selector(), s);
+                    pending.remove(s.selector(), p);
                     if ("23503".equals(e.getSQLState())) {
                         // the instance was deleted while this state waited: nothing to keep
                         LOG.debug("Not writing the state of deleted selector {}", s.selector());
@@ -246,9 +330,9 @@ public final class StateWriter implements AutoCloseable {
         }
     }
 
-    private void done(List<InstanceState> batch) {
-        for (InstanceState s : batch) {
-            pending.remove(s.selector(), s);   // a newer state that arrived meanwhile stays queued
+    private void done(List<Pending> batch) {
+        for (Pending s : batch) {
+            pending.remove(s.state().selector(), s);   // a newer state that arrived meanwhile stays queued
         }
         written.addAndGet(batch.size());
     }

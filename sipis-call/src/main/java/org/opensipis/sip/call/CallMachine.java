@@ -36,6 +36,7 @@ final class CallMachine {
     static final String NO_TOKEN = "No-Device-Token";
     static final String PUSH_FAILED = "Push-Failed";
     static final String TAKEN_OVER = "Answered-On-Another-Fork";
+    static final String PUSHED_ELSEWHERE = "Pushed-By-Another-Process";
 
     private final CallConfig cfg;
     private final Responses responses;
@@ -113,6 +114,32 @@ final class CallMachine {
         g.timer = g.owner.schedule(() -> expire(group, false), cfg.calls().notAnsweredMaxAge().toMillis());
         listener.callAccepted(g.selector);
         pushAll(g, tokens);
+    }
+
+    /** True when {@code m} belongs to a call this process already answers (a retransmission, or another fork of it). */
+    boolean known(Directory.Callee c, SipMessage m) {
+        return txns.containsKey(TxnKeys.of(m)) || groups.containsKey(c.selector() + "|" + m.callId());
+    }
+
+    /**
+     * The {@link ForkGate} said another process pushes this call: the branch gets 480 at once,
+     * without a push and without a missed-call record (the pushing process keeps those), and is
+     * kept as a transaction so that a retransmitted INVITE gets the same 480 and a CANCEL a 200.
+     */
+    void decline(Directory.Callee c, SipMessage m, Peer peer, String reason) {
+        if (known(c, m)) {
+            onInvite(c, m, peer);
+            return;
+        }
+        InviteTxn t = new InviteTxn(TxnKeys.of(m), m, peer, null, newTag(), c.owner());
+        txns.put(t.key, t);
+        String text = reason.replace('"', '\'').replace('\\', '/');
+        sendFinal(t, 480, "Temporarily Unavailable", List.of(Responses.REASON + ": " + PUSHED_ELSEWHERE,
+                "Reason: SIP;cause=480;text=\"" + text + "\""));
+        try (org.opensipis.core.log.LogContext lc = org.opensipis.core.log.LogContext.call(c.selector(), m.callId())) {
+            LOG.info("Incoming call {} for selector {}: not pushed here ({})", m.callId(), c.selector(), reason);
+        }
+        refused("pushed-by-another-process");
     }
 
     private void joinFork(CallGroup g, String txnKey, SipMessage m, Peer peer) {

@@ -43,6 +43,10 @@ public final class IncomingRequests {
     private final Map<String, MessageTxn> messageTxns = new ConcurrentHashMap<>();
     private final org.opensipis.core.log.RateLimitedLog malformedLog =
             new org.opensipis.core.log.RateLimitedLog(LOG, 10, java.util.concurrent.TimeUnit.SECONDS);
+    /** Who pushes a call forked to this process and another one (leases); every call without leases. */
+    private volatile ForkGate forkGate = ForkGate.PUSH_ALL;
+    /** INVITE transactions waiting for the fork gate's verdict: their retransmissions wait too. */
+    private final java.util.Set<String> gating = ConcurrentHashMap.newKeySet();
     /** Requests inside a dialog; null: answered 481 (no relay). */
     private final BiConsumer<SipMessage, Flow> inDialog;
 
@@ -108,7 +112,7 @@ public final class IncomingRequests {
                     unknown(m, peer);
                 } else {
                     Directory.Callee c = found.get();
-                    onOwner(c.owner(), m, peer, () -> machine.onInvite(c, m, peer));
+                    onOwner(c.owner(), m, peer, () -> invite(c, m, peer));
                 }
                 return;
             case "ACK":
@@ -132,7 +136,7 @@ public final class IncomingRequests {
             case "MESSAGE":
                 if (inDialogRequest && inDialog != null) {
                     toDialog(m, peer);
-                } else if (found.isEmpty()) {
+                } else if (found.isEmpty() || !forkGate.takesMessages(found.get().selector())) {
                     unknown(m, peer);
                 } else {
                     Directory.Callee c = found.get();
@@ -175,6 +179,51 @@ public final class IncomingRequests {
         peer.send(responses.build(m, 420, "Bad Extension", tag(), peer,
                 List.of("Unsupported: " + String.join(", ", unsupported))));
         return true;
+    }
+
+    /** With leases: who pushes a call forked to two processes while an instance moves (wired once, at start). */
+    public void setForkGate(ForkGate gate) {
+        this.forkGate = java.util.Objects.requireNonNull(gate, "gate");
+    }
+
+    /**
+     * A new INVITE on the instance's owner: a retransmission or another fork of a call already
+     * here goes to the machine; otherwise the fork gate decides first whether this process
+     * pushes (at once without leases; after a database claim while the instance moves).
+     */
+    private void invite(Directory.Callee c, SipMessage m, Peer peer) {
+        if (machine.known(c, m)) {
+            machine.onInvite(c, m, peer);
+            return;
+        }
+        String txnKey = TxnKeys.of(m);
+        if (!gating.add(txnKey)) {
+            return; // a retransmission while the verdict is pending: the verdict answers it
+        }
+        java.util.concurrent.CompletableFuture<ForkGate.Verdict> verdict;
+        try {
+            verdict = forkGate.invite(c.selector(), TxnKeys.call(m)).toCompletableFuture();
+        } catch (RuntimeException e) {
+            LOG.warn("Fork gate failed for call {}: {}; pushing", m.callId(), e.toString());
+            verdict = java.util.concurrent.CompletableFuture.completedFuture(ForkGate.Verdict.PUSH);
+        }
+        if (verdict.isDone() && !verdict.isCompletedExceptionally()) {
+            decided(c, m, peer, txnKey, verdict.join(), null);
+        } else {
+            verdict.whenComplete((v, e) -> onOwner(c.owner(), m, peer, () -> decided(c, m, peer, txnKey, v, e)));
+        }
+    }
+
+    private void decided(Directory.Callee c, SipMessage m, Peer peer, String txnKey, ForkGate.Verdict v, Throwable e) {
+        gating.remove(txnKey);
+        if (e != null || v == null) {
+            LOG.warn("Fork gate failed for call {}: {}; pushing", m.callId(), e);
+            machine.onInvite(c, m, peer);
+        } else if (v.push()) {
+            machine.onInvite(c, m, peer);
+        } else {
+            machine.decline(c, m, peer, v.reason());
+        }
     }
 
     /** Runs request work on the owner; a request that turns out malformed there gets a 400. */

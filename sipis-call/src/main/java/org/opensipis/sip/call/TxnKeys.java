@@ -34,6 +34,14 @@ final class TxnKeys {
                 + "|" + m.cseq() + "|" + normalisedVia(m.topVia()) + "|" + txnMethod;
     }
 
+    /**
+     * The same on every branch a proxy forks one INVITE to (Call-ID, From tag, CSeq number: a
+     * forking proxy changes neither, RFC 3261 §16.6), unlike the transaction key (the branch).
+     */
+    static String call(SipMessage m) {
+        return m.callId() + "|" + tag(m.header("from").orElse("")) + "|" + m.cseq();
+    }
+
     /** An ACK without the cookie matches only when its To tag is the one of our response. */
     static boolean ackMatches(SipMessage ack, String ourTag) {
         if (ack.topBranch().startsWith(COOKIE)) {

@@ -123,6 +123,17 @@ public final class LeaseKeeper implements AutoCloseable {
         return false;
     }
 
+    /** The lease covering the selector that this process may act on now, if any. Lock-free. */
+    Optional<HeldLease> lease(String selector) {
+        long now = clock.millis();
+        for (HeldLease h : held) {
+            if (now < h.deadlineMillis() && h.covers(selector)) {
+                return Optional.of(h);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The leases held now (the control page, tests). */
     List<HeldLease> held() {
         return held;

@@ -80,6 +80,8 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
         this.lb2 = new AtomicReference<>(lb2);
         this.keeper = new LeaseKeeper(name, store.leases(), settings, clock, this);
         this.keeper.standbyFor(this::standbyFor);
+        this.claimThreads.allowCoreThreadTimeOut(true);
+        this.forkGate = new LeaseForkGate(name, this::holding, store.leases()::claimPush, claimThreads);
     }
 
     /**
@@ -138,21 +140,80 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
         return keeper.holds(selector);
     }
 
-    /** The gate of calls and messages: under a lease, or being handed over and not yet registered by the gainer. */
-    public boolean mayAnswer(String selector) {
-        if (keeper.holds(selector)) {
-            return true;
-        }
-        for (HandOver h : List.copyOf(handingView)) {
-            if (h.pending().contains(selector)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** A copy of {@link #handing} for other threads. */
     private volatile List<HandOver> handingView = List.of();
+
+    /**
+     * How long after gaining a prefix from another process its instances stay contested here: the
+     * loser follows a hand-over for at most {@link #HAND_OVER_LIMIT_MILLIS} after it sees the take,
+     * so a minute more covers its whole overlap.
+     */
+    static final long CONTESTED_AFTER_GAIN_MILLIS = HAND_OVER_LIMIT_MILLIS + 60_000;
+
+    /** A prefix gained from another process (hand-over or take-over), and when. */
+    record Gain(SelectorPrefix prefix, long atMillis) {
+    }
+
+    private volatile List<Gain> recentGains = List.of();
+
+    /**
+     * The epoch of the lease this process acts under for the selector now, or -1: the fencing
+     * token its state writes carry ({@code StateWriter#fence}). Lock-free.
+     */
+    public long epochOf(String selector) {
+        return keeper.lease(selector).map(HeldLease::epoch).orElse(-1L);
+    }
+
+    /** Who pushes an instance's calls: see {@link LeaseForkGate}. Lock-free. */
+    LeaseForkGate.Holding holding(String selector) {
+        List<Set<String>> pending = new ArrayList<>();
+        for (HandOver h : handingView) {
+            pending.add(h.pending());
+        }
+        return holding(selector, pending, keeper.lease(selector), recentGains, clock.millis());
+    }
+
+    /**
+     * Contested while the instance is still ours in a hand-over under way, while its lease is
+     * released to a gainer (who may have taken it and registered already), and for
+     * {@link #CONTESTED_AFTER_GAIN_MILLIS} after its prefix was gained from another process;
+     * held under a lease of ours otherwise; not held without one.
+     */
+    static LeaseForkGate.Holding holding(String selector, List<Set<String>> handingOver, Optional<HeldLease> lease,
+                                         List<Gain> gains, long nowMillis) {
+        for (Set<String> pending : handingOver) {
+            if (pending.contains(selector)) {
+                return LeaseForkGate.Holding.CONTESTED;
+            }
+        }
+        if (lease.isEmpty()) {
+            return LeaseForkGate.Holding.NOT_HELD;
+        }
+        if (lease.get().releasedTo().isPresent()) {
+            return LeaseForkGate.Holding.CONTESTED;
+        }
+        for (Gain g : gains) {
+            if (nowMillis - g.atMillis() < CONTESTED_AFTER_GAIN_MILLIS && g.prefix().matches(selector)) {
+                return LeaseForkGate.Holding.CONTESTED;
+            }
+        }
+        return LeaseForkGate.Holding.HELD;
+    }
+
+    /** Claims run here: two threads, a bounded queue (a full one pushes without a claim). */
+    private final java.util.concurrent.ThreadPoolExecutor claimThreads = new java.util.concurrent.ThreadPoolExecutor(2, 2,
+            30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(2_000), r -> {
+                Thread t = new Thread(r, "sipis-push-claims");
+                t.setDaemon(true);
+                return t;
+            });
+    private final LeaseForkGate forkGate;
+    private long claimsCleanedAt;
+
+    /** The call side's gate (wired once by the server). */
+    public org.opensipis.sip.call.ForkGate forkGate() {
+        return forkGate;
+    }
 
     /**
      * A new LB2 file (SIGHUP, {@code sipis ctl reload}): hands over what it loses, takes what it
@@ -196,6 +257,17 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
             List<SelectorPrefix> t = new ArrayList<>(takenOver);
             t.add(prefix);
             takenOver = List.copyOf(t);
+        }
+        if (paced || !previousOwner.isEmpty()) {
+            List<Gain> g = new ArrayList<>();
+            long now = clock.millis();
+            for (Gain x : recentGains) {
+                if (now - x.atMillis() < CONTESTED_AFTER_GAIN_MILLIS) {
+                    g.add(x);
+                }
+            }
+            g.add(new Gain(prefix, now));
+            recentGains = List.copyOf(g);
         }
         InstanceCoordinator c = coordinator;
         long t0 = System.nanoTime();
@@ -253,6 +325,15 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
 
     @Override
     public void tick() {
+        long now = clock.millis();
+        if (now - claimsCleanedAt > 60_000) {
+            claimsCleanedAt = now;
+            try {
+                store.leases().forgetPushClaims(java.time.Duration.ofMillis(CONTESTED_AFTER_GAIN_MILLIS));
+            } catch (RuntimeException e) {
+                LOG.debug("Cannot delete old push claims: {}", e.toString());
+            }
+        }
         if (handing.isEmpty()) {
             return;
         }
@@ -294,5 +375,6 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
     public void close() {
         keeper.close();
         pacer.shutdownNow();
+        claimThreads.shutdownNow();
     }
 }

@@ -41,7 +41,14 @@ import org.opensipis.sip.testing.Kamailio;
  * the three throttles; at the end every user has exactly one binding, from the process the new
  * file names ({@code ul.lookup}). CI size 1,000 users; {@code -Dsipis.it.rebalanceUsers=5000}
  * for the full drill. Last, with {@code Lease[TakeOver]} on, one process is killed and the next
- * one in the file takes its prefix over. Figures go to {@code target/rebalance-figures.txt}.
+ * one in the file takes its prefix over. Throughout every step a caller ({@link CallLoad}) places
+ * 10 calls a second through Kamailio, three in four to users of the moving prefix; Kamailio forks
+ * each to every binding of the user, and the push provider ({@link PushCounter}, a PNM gateway
+ * fake) counts the pushes per Call-ID: every call pushed exactly once, none twice, and one
+ * missed-call push at most per call (after the caller's CANCEL), from the process that pushed.
+ * In the kill step, calls to the killed process's users before the take-over are not pushed
+ * (their only binding is the dead process's): counted, not asserted. Figures go to
+ * {@code target/rebalance-figures.txt}.
  */
 @Timeout(900)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -59,13 +66,19 @@ class RebalanceIT {
     /** Split S1's 0/1: 4/2 onto S3. */
     static final Map<String, String> F2 = files("0/2=S1", "4/2=S3", "8/1=S2");
 
-    @TempDir
+    /** Kept when a step fails: the processes' logs say which process answered what. */
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     static Path dir;
 
     private static EmbeddedPostgres pg;
     private static Kamailio kamailio;
     private static final Map<String, SipisProcess> processes = new LinkedHashMap<>();
     private static final List<String> selectors = new ArrayList<>();
+    /** Calls a second placed through Kamailio throughout every step. */
+    private static final double CALLS_PER_SECOND = 10;
+    private static PushCounter pushes;
+    private static CallLoad caller;
+    private static CallTally tally;
 
     @BeforeAll
     static void start() throws Exception {
@@ -74,11 +87,12 @@ class RebalanceIT {
         for (int i = 0; i < USERS; i++) {
             users.put("u" + i, "pw" + i);
         }
-        kamailio = new Kamailio(users, 4);
+        kamailio = Kamailio.proxying(users, 4);
+        pushes = new PushCounter();
         pg = EmbeddedPostgres.builder().start();
         Files.write(dir.resolve("sipis.key"), SipisKey.generateRaw());
         for (String n : NAMES) {
-            processes.put(n, new SipisProcess(n, dir, pg.getPort()));
+            processes.put(n, new SipisProcess(n, dir, pg.getPort(), pushes.url()));
         }
         for (SipisProcess p : processes.values()) {
             p.writeLb2(F0, processes);
@@ -91,10 +105,18 @@ class RebalanceIT {
         }
         processes.get("S1").postRegistrations(selectors, kamailio.port(), LONG);
         awaitSettled(F0);
+        caller = new CallLoad(kamailio.port());
+        tally = new CallTally(caller, pushes, selectors);
     }
 
     @AfterAll
     static void stop() throws Exception {
+        if (caller != null) {
+            caller.close();
+        }
+        if (pushes != null) {
+            pushes.close();
+        }
         for (SipisProcess p : processes.values()) {
             p.stop();
         }
@@ -109,19 +131,19 @@ class RebalanceIT {
     @Test
     @Order(1)
     void movingAPrefixKeepsEveryUserBoundAndOverlapsUnderTwoSeconds() throws Exception {
-        rebalance("move C/2 from S3 to S2", F1, List.of("S2", "S3", "S1"));
+        rebalance("move C/2 from S3 to S2", F1, List.of("S2", "S3", "S1"), "C/2");
     }
 
     @Test
     @Order(2)
     void splittingAPrefixOntoAThirdProcess() throws Exception {
-        rebalance("split 0/1 of S1: 4/2 onto S3", F2, List.of("S3", "S1", "S2"));
+        rebalance("split 0/1 of S1: 4/2 onto S3", F2, List.of("S3", "S1", "S2"), "4/2");
     }
 
     @Test
     @Order(3)
     void mergingItBack() throws Exception {
-        rebalance("merge 4/2 back into S1", F1, List.of("S1", "S3", "S2"));
+        rebalance("merge 4/2 back into S1", F1, List.of("S1", "S3", "S2"), "4/2");
     }
 
     @Test
@@ -130,6 +152,8 @@ class RebalanceIT {
         // F1: S1 0/1, S2 8/1; S1 stands by for S2 (the next name in the file, cyclically)
         RegistrarSampler sampler = new RegistrarSampler(kamailio);
         sampler.start();
+        int callsBefore = caller.placed().size();
+        caller.start(CALLS_PER_SECOND, tally.users("8/1"));
         long killedAt;
         try {
             processes.get("S2").kill();
@@ -144,27 +168,39 @@ class RebalanceIT {
             });
             long allBound = System.currentTimeMillis() - killedAt;
             sampler.stop();
+            caller.pause();
             RegistrarSampler.Figures f = sampler.figures();
+            CallTally.Figures survivors = tally.calls(callsBefore, sel -> !SelectorPrefix.parse("8/1").matches(sel));
+            CallTally.Figures orphans = tally.calls(callsBefore, sel -> SelectorPrefix.parse("8/1").matches(sel));
             String line = String.format("kill -9 S2, S1 takes over 8/1 | users %d | lease taken over after %d ms"
                             + " | every user bound by one process again after %d ms | min registered_users %d"
-                            + " | REGISTERs at Kamailio %d, busiest 1 s %d%n", USERS, tookOver, allBound, f.minUsers(),
-                    f.registers(), f.busiestSecond());
+                            + " | REGISTERs at Kamailio %d, busiest 1 s %d | calls to S1's own users: %s"
+                            + " | calls to the killed S2's users: %s%n", USERS, tookOver, allBound, f.minUsers(),
+                    f.registers(), f.busiestSecond(), survivors, orphans);
             Files.writeString(FIGURES, line, java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
             System.out.print(line);
             assertOwnedAsFilesSay(after);
             assertThat(processes.get("S1").log()).doesNotContain(" ERROR ");
+            survivors.assertExactlyOnce(true);
+            // calls to the killed process's users before the take-over reach only its dead Contact: not pushed
+            orphans.assertExactlyOnce(false);
+            assertThat(orphans.placed()).isPositive();
         } finally {
             sampler.stop();
         }
     }
 
     /** Writes the new file for each process in {@code order} (gainer first) and reloads it, sampling throughout. */
-    private static void rebalance(String what, Map<String, String> next, List<String> order) throws Exception {
+    private static void rebalance(String what, Map<String, String> next, List<String> order, String moving)
+            throws Exception {
         RegistrarSampler sampler = new RegistrarSampler(kamailio);
         long handedBefore = handOvers();
         Instant stepStart = Instant.now();
         sampler.start();
+        int callsBefore = caller.placed().size();
+        long declinedBefore = declinedBranches();
+        caller.start(CALLS_PER_SECOND, tally.users(moving));
         long t0 = System.currentTimeMillis();
         try {
             for (String name : order) {
@@ -177,16 +213,21 @@ class RebalanceIT {
             sampler.collectFor(Duration.ofSeconds(5));
         } finally {
             sampler.stop();
+            caller.pause();
         }
         long took = System.currentTimeMillis() - t0;
+        CallTally.Figures calls = tally.calls(callsBefore, sel -> true);
+        long declined = declinedBranches() - declinedBefore;
         RegistrarSampler.Figures f = sampler.figures();
         Overlaps o = overlaps(stepStart);
         String line = String.format("%s | users %d | settled in %d ms | samples %d (every %d ms, %d failed, slowest %d ms)"
                         + " | min registered_users %d | max surplus contacts %d | instances moved %d"
                         + " | overlap (gainer's 200 to loser's removal) median %d ms, max %d ms, >= 2 s: %d"
-                        + " | REGISTERs at Kamailio %d, busiest 1 s %d (throttles 3 x 200/s)%n", what, USERS, took,
-                f.samples(), RegistrarSampler.PERIOD_MILLIS, f.failedSamples(), f.slowestSampleMillis(), f.minUsers(),
-                f.maxSurplusContacts(), o.moved(), o.median(), o.max(), o.overTwoSeconds(), f.registers(), f.busiestSecond());
+                        + " | REGISTERs at Kamailio %d, busiest 1 s %d (throttles 3 x 200/s) | calls: %s"
+                        + " | branches answered 480 because the other process pushed: %d%n", what, USERS,
+                took, f.samples(), RegistrarSampler.PERIOD_MILLIS, f.failedSamples(), f.slowestSampleMillis(),
+                f.minUsers(), f.maxSurplusContacts(), o.moved(), o.median(), o.max(), o.overTwoSeconds(), f.registers(),
+                f.busiestSecond(), calls, declined);
         Files.createDirectories(FIGURES.toAbsolutePath().getParent());
         Files.writeString(FIGURES, line, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         System.out.print(line);
@@ -196,9 +237,19 @@ class RebalanceIT {
         assertThat(o.overTwoSeconds()).as("instances with two processes' bindings for 2 s or more").isZero();
         assertThat(f.busiestSecond()).as("REGISTERs in the busiest second").isLessThanOrEqualTo(3 * 200 + 20);
         assertOwnedAsFilesSay(next);
+        calls.assertExactlyOnce(true);
         for (SipisProcess p : processes.values()) {
             assertThat(p.log()).doesNotContain(" ERROR ").doesNotContain("Hand-over of");
         }
+    }
+
+    /** Forked INVITEs a process answered 480 without pushing because the other bound process had claimed the call. */
+    private static long declinedBranches() throws Exception {
+        long n = 0;
+        for (SipisProcess p : processes.values()) {
+            n += p.log().lines().filter(l -> l.contains(": not pushed here (pushed by ")).count();
+        }
+        return n;
     }
 
     private static long handOvers() throws Exception {

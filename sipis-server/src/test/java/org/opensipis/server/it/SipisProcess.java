@@ -35,7 +35,15 @@ final class SipisProcess {
     private final int regPort;
     private Process process;
 
+    /** Where pushes go (a PNM gateway fake), or null: none configured. */
+    private final String pushUrl;
+
     SipisProcess(String name, Path dir, int pgPort) throws Exception {
+        this(name, dir, pgPort, null);
+    }
+
+    SipisProcess(String name, Path dir, int pgPort, String pushUrl) throws Exception {
+        this.pushUrl = pushUrl;
         this.name = name;
         this.dir = dir;
         this.pgPort = pgPort;
@@ -79,6 +87,9 @@ final class SipisProcess {
                 + "<LoadBalancer2 FileName=\"" + lb2File().getFileName() + "\"/>"
                 + "<Lease Enabled=\"Yes\" TakeOver=\"Yes\"><TakeOverAfter Seconds=\"15\"/></Lease>"
                 + "<Registration Address=\"127.0.0.1\" Port=\"" + regPort + "\" GlobalRate=\"200\" PerRegistrarRate=\"200\"/>"
+                + (pushUrl == null ? "" : "<NotificationServers><NotificationServer Name=\"*\" Host=\"127.0.0.1\" Port=\""
+                        + java.net.URI.create(pushUrl).getPort() + "\" RequiresTls=\"No\" Url=\"" + pushUrl
+                        + "\"/></NotificationServers>")
                 + "<PushTest Enabled=\"No\"/><RegistrarTargets><Allow Network=\"127.0.0.0/8\"/></RegistrarTargets></Sipis>");
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -134,7 +145,7 @@ final class SipisProcess {
                 String body = "{\"selector\":\"" + selectors.get(i) + "\",\"appId\":\"com.example.app\",\"appSecret\":\"s"
                         + i + "\",\"account\":{\"user\":\"u" + i + "\",\"password\":\"pw" + i + "\",\"domain\":\"127.0.0.1\","
                         + "\"proxy\":\"127.0.0.1:" + registrarPort + "\",\"transport\":\"UDP\",\"expires\":60},"
-                        + "\"tokens\":[{\"platform\":\"APNS\",\"kind\":\"INCOMING_CALL\",\"token\":\"t" + i + "\"}]}";
+                        + "\"tokens\":[{\"platform\":\"" + (pushUrl == null ? "APNS" : "PNM") + "\",\"kind\":\"INCOMING_CALL\",\"token\":\"t" + i + "\"}]}";
                 clients.acquire();
                 all.add(post(http, body, 0).whenComplete((v, e) -> clients.release()));
             }

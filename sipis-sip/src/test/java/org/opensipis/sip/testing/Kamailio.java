@@ -61,6 +61,7 @@ public final class Kamailio implements AutoCloseable {
             modparam("tls", "config", "@DIR@/tls.cfg")
             modparam("ctl", "binrpc", "unix:@DIR@/kamailio_ctl")
             modparam("usrloc", "db_mode", 0)
+            @CALLPARAMS@
             modparam("registrar", "min_expires", 5)
             # passwords in a hash table loaded once from db_text: auth_db over db_text scans the
             # whole subscriber table on every check, which caps a registrar of 100,000 users at
@@ -80,6 +81,7 @@ public final class Kamailio implements AutoCloseable {
                     exit;
                 }
                 if (is_method("OPTIONS")) { sl_send_reply("200", "OK"); exit; }
+                @CALLS@
                 sl_send_reply("404", "Not Here");
             }
             """;
@@ -115,6 +117,26 @@ public final class Kamailio implements AutoCloseable {
     private final int mutualTlsPort;
     private final Process process;
 
+    /**
+     * With {@link #proxying}: INVITE and MESSAGE are routed to the bindings of the Request-URI's
+     * user ({@code lookup("location")}, forking in parallel to every Contact) with {@code t_relay},
+     * CANCEL and ACK follow their transaction, as the provider's proxy does for a callee.
+     */
+    private static final String CALLS = """
+            if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
+                if (is_method("ACK")) { if (t_check_trans() || has_totag()) { t_relay(); } exit; }
+                if (is_method("INVITE|MESSAGE") && !has_totag()) {
+                    t_check_trans();
+                    if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
+                    if (!t_relay()) { sl_reply_error(); }
+                    exit;
+                }""";
+
+    /** Starts Kamailio with the given users as a registrar and a proxy for calls to them (see {@link #CALLS}). */
+    public static Kamailio proxying(Map<String, String> users, int children) throws IOException, InterruptedException {
+        return new Kamailio(users, children, Optional.empty(), true);
+    }
+
     /** Starts Kamailio with the given users (name → password) in domain 127.0.0.1. */
     public Kamailio(Map<String, String> users, int children) throws IOException, InterruptedException {
         this(users, children, Optional.empty());
@@ -126,6 +148,11 @@ public final class Kamailio implements AutoCloseable {
      * those CAs (tls module: {@code verify_certificate} and {@code require_certificate} on).
      */
     public Kamailio(Map<String, String> users, int children, Optional<Path> clientCaList)
+            throws IOException, InterruptedException {
+        this(users, children, clientCaList, false);
+    }
+
+    private Kamailio(Map<String, String> users, int children, Optional<Path> clientCaList, boolean proxy)
             throws IOException, InterruptedException {
         dir = Files.createTempDirectory("sipis-kamailio");
         port = freePort();
@@ -165,7 +192,9 @@ public final class Kamailio implements AutoCloseable {
             mtlsListen = "listen=tls:127.0.0.1:" + mutualTlsPort;
         }
         Files.writeString(dir.resolve("tls.cfg"), tlsCfg.replace("@DIR@", d));
-        Files.writeString(dir.resolve("kamailio.cfg"), CONFIG.replace("@MTLSLISTEN@", mtlsListen)
+        Files.writeString(dir.resolve("kamailio.cfg"), CONFIG.replace("@CALLS@", proxy ? CALLS : "")
+                // a branch to a dead Contact gives up after 4 s without a provisional (default 30 s)
+                .replace("@CALLPARAMS@", proxy ? "modparam(\"tm\", \"fr_timer\", 4000)" : "").replace("@MTLSLISTEN@", mtlsListen)
                 .replace("@DIR@", d).replace("@PORT@", Integer.toString(port))
                 .replace("@TLSPORT@", Integer.toString(tlsPort)).replace("@CHILDREN@", Integer.toString(children)));
         process = new ProcessBuilder(BINARY.toString(), "-DD", "-E", "-f", dir.resolve("kamailio.cfg").toString(),

@@ -1,0 +1,46 @@
+package org.opensipis.sip.call;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Decides, for the first INVITE of a call to an instance this process knows, whether this
+ * process pushes it. While an instance moves between processes (docs/design-rebalance.md) the
+ * registrar has both processes' bindings for a moment and forks the INVITE to both; exactly one
+ * of them may push. The other answers its branch {@code 480 Temporarily Unavailable} without
+ * pushing, so the proxy's fork keeps the pushing branch (RFC 3261 §16.7: a 4xx never cancels the
+ * other branches, and a 2xx or a later 4xx from the pushing branch is what the caller sees).
+ */
+@FunctionalInterface
+public interface ForkGate {
+
+    /** Push, or answer the branch without pushing; {@code reason} goes into the Reason header's text. */
+    record Verdict(boolean push, String reason) {
+        public static final Verdict PUSH = new Verdict(true, "");
+
+        public static Verdict decline(String reason) {
+            return new Verdict(false, reason);
+        }
+    }
+
+    /**
+     * Called on an I/O or owner thread; must not block. The stage may complete later on any
+     * thread (e.g. after a database round trip); a failed stage counts as {@link Verdict#PUSH}:
+     * a call pushed twice is better than a call not pushed.
+     *
+     * @param selector the instance
+     * @param callKey  the same on every branch of one forked INVITE: Call-ID, From tag, CSeq number
+     */
+    CompletionStage<Verdict> invite(String selector, String callKey);
+
+    /**
+     * Whether a MESSAGE (out of dialog) for the instance is handled here; false: 404, as for an
+     * instance this process does not know. Lock-free, any thread.
+     */
+    default boolean takesMessages(String selector) {
+        return true;
+    }
+
+    /** Without leases: every INVITE is pushed. */
+    ForkGate PUSH_ALL = (selector, callKey) -> CompletableFuture.completedFuture(Verdict.PUSH);
+}

@@ -1,0 +1,127 @@
+package org.opensipis.sip.call;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.opensipis.core.instance.DeviceToken.Kind.INCOMING_CALL;
+import static org.opensipis.core.instance.DeviceToken.Kind.OTHER;
+import static org.opensipis.core.instance.DeviceToken.Platform.APNS;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.opensipis.core.instance.SipAccount.Transport;
+import org.opensipis.core.push.Verb;
+import org.opensipis.sip.message.HeaderParams;
+import org.opensipis.sip.message.SipMessage;
+
+/**
+ * One INVITE forked by the registrar to two processes that both have a binding for the instance
+ * (a make-before-break overlap): the fork gate lets one push; the other answers its branch 480
+ * without a push, repeats that 480 to retransmissions and sends no missed-call push on CANCEL.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ForkGateTest {
+
+    private static final String SEL = "ABCDEF01";
+    /** The claims table both processes share, as a hand-written fake. */
+    private final Map<String, String> claims = new ConcurrentHashMap<>();
+    private final CallHarness gainer = new CallHarness();
+    private final CallHarness loser = new CallHarness();
+    private final FakePeer toGainer = new FakePeer(Transport.UDP);
+    private final FakePeer toLoser = new FakePeer(Transport.UDP);
+
+    private ForkGate claiming(String name) {
+        return (selector, callKey) -> {
+            String winner = claims.computeIfAbsent(callKey, k -> name);
+            return CompletableFuture.completedFuture(winner.equals(name) ? ForkGate.Verdict.PUSH
+                    : ForkGate.Verdict.decline("pushed by " + winner));
+        };
+    }
+
+    private void bothHoldTheInstance() {
+        gainer.add(SEL, CallHarness.token(APNS, INCOMING_CALL, "voip1"), CallHarness.token(APNS, OTHER, "alert1"));
+        loser.add(SEL, CallHarness.token(APNS, INCOMING_CALL, "voip1"), CallHarness.token(APNS, OTHER, "alert1"));
+        gainer.push.autoAccept = true;
+        loser.push.autoAccept = true;
+        gainer.incoming.setForkGate(claiming("S2"));
+        loser.incoming.setForkGate(claiming("S3"));
+    }
+
+    @Test
+    void aForkedCallIsPushedOnceAndTheOtherBranchGets480WithAReason() {
+        bothHoldTheInstance();
+        gainer.receive(CallHarness.invite(SEL, "c1@x", "z9hG4bK1.0"), toGainer);
+        loser.receive(CallHarness.invite(SEL, "c1@x", "z9hG4bK1.1"), toLoser);
+
+        assertThat(gainer.push.of(Verb.INCOMING_CALL)).hasSize(1);
+        assertThat(toGainer.sent.get(0).status()).isEqualTo(180);
+        assertThat(loser.push.sent).isEmpty();
+        assertThat(toLoser.sent).hasSize(1);
+        SipMessage declined = toLoser.sent.get(0);
+        assertThat(declined.status()).isEqualTo(480);
+        assertThat(declined.header("x-sipis-reason")).contains(CallMachine.PUSHED_ELSEWHERE);
+        assertThat(declined.header("reason")).contains("SIP;cause=480;text=\"pushed by S2\"");
+        assertThat(loser.incoming.stats().outcomes()).containsEntry("pushed-by-another-process", 1L);
+
+        // a retransmission of the declined branch gets the same 480, never a push
+        loser.receive(CallHarness.invite(SEL, "c1@x", "z9hG4bK1.1"), toLoser);
+        assertThat(toLoser.sent).hasSize(2);
+        assertThat(toLoser.sent.get(1).status()).isEqualTo(480);
+        assertThat(loser.push.sent).isEmpty();
+
+        // the caller hangs up: the proxy cancels the branch still ringing; the pusher sends the one missed-call push
+        gainer.receive(CallHarness.cancel(SEL, "c1@x", "z9hG4bK1.0", null), toGainer);
+        assertThat(toGainer.sent).extracting(SipMessage::status).contains(200, 487);
+        assertThat(gainer.push.of(Verb.MISSED_CALL)).hasSize(1);
+        // a CANCEL that crosses the 480 at the other process: 200, nothing pushed
+        loser.receive(CallHarness.cancel(SEL, "c1@x", "z9hG4bK1.1", null), toLoser);
+        assertThat(toLoser.sent.get(toLoser.sent.size() - 1).status()).isEqualTo(200);
+        assertThat(loser.push.sent).isEmpty();
+        // the proxy ACKs the 480: absorbed
+        String tag = HeaderParams.param(declined.header("to").orElseThrow(), "tag");
+        int before = toLoser.sent.size();
+        loser.receive(CallHarness.ack(SEL, "c1@x", "z9hG4bK1.1", tag), toLoser);
+        assertThat(toLoser.sent).hasSize(before);
+    }
+
+    @Test
+    void whicheverBranchArrivesFirstPushes() {
+        bothHoldTheInstance();
+        loser.receive(CallHarness.invite(SEL, "c2@x", "z9hG4bK2.1"), toLoser);
+        gainer.receive(CallHarness.invite(SEL, "c2@x", "z9hG4bK2.0"), toGainer);
+        assertThat(loser.push.of(Verb.INCOMING_CALL)).hasSize(1);
+        assertThat(gainer.push.sent).isEmpty();
+        assertThat(toGainer.sent.get(0).status()).isEqualTo(480);
+    }
+
+    @Test
+    void retransmissionsWaitForAPendingVerdictAndAreAnsweredOnce() {
+        gainer.add(SEL, CallHarness.token(APNS, INCOMING_CALL, "voip1"));
+        CompletableFuture<ForkGate.Verdict> verdict = new CompletableFuture<>();
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        gainer.incoming.setForkGate((selector, callKey) -> {
+            asked.add(callKey);
+            return verdict;
+        });
+        gainer.receive(CallHarness.invite(SEL, "c3@x", "z9hG4bK3"), toGainer);
+        gainer.receive(CallHarness.invite(SEL, "c3@x", "z9hG4bK3"), toGainer);
+        assertThat(asked).containsExactly("c3@x|from1|1");
+        assertThat(toGainer.sent).isEmpty();
+
+        verdict.complete(ForkGate.Verdict.PUSH);
+        gainer.owner.runReady();
+        assertThat(gainer.push.of(Verb.INCOMING_CALL)).hasSize(1);
+        assertThat(toGainer.sent).extracting(SipMessage::status).containsExactly(180);
+    }
+
+    @Test
+    void aFailedVerdictPushes() {
+        gainer.add(SEL, CallHarness.token(APNS, INCOMING_CALL, "voip1"));
+        gainer.incoming.setForkGate((selector, callKey) -> CompletableFuture.failedFuture(new IllegalStateException("db down")));
+        gainer.receive(CallHarness.invite(SEL, "c4@x", "z9hG4bK4"), toGainer);
+        assertThat(gainer.push.of(Verb.INCOMING_CALL)).hasSize(1);
+    }
+}

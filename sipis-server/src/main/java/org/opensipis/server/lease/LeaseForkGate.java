@@ -1,0 +1,97 @@
+package org.opensipis.server.lease;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
+import org.opensipis.core.log.RateLimitedLog;
+import org.opensipis.sip.call.ForkGate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who pushes a call while its instance moves between processes. During an instance's
+ * make-before-break overlap the registrar has the gainer's and the loser's bindings and forks
+ * the INVITE to both; neither knows for sure whether the other has its binding yet (the loser
+ * learns of the gainer's 200 from {@code instance_states} a moment later; the gainer learns of
+ * the loser's removal never). So both, while the instance is <em>contested</em> for them, claim
+ * the call in PostgreSQL ({@code push_claims}): the first claim pushes, the other branch is
+ * answered 480 without a push. A process that is alone on the instance (its binding is the only
+ * one) is always first. An instance under a lease held outright is pushed at once, without the
+ * database; an instance this process no longer holds at all (lease lost, not being handed
+ * over) is answered 480 without a push, so that the proxy's fork keeps the holder's branch.
+ */
+final class LeaseForkGate implements ForkGate {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LeaseForkGate.class);
+
+    /** What this process is to one instance now. */
+    enum Holding {
+        /** Under a lease held outright, not moved here recently: the only binding. */
+        HELD,
+        /** Being handed over, or moved here recently: another process may have a binding too. */
+        CONTESTED,
+        /** Neither: the lease was lost, or the instance was handed over. */
+        NOT_HELD
+    }
+
+    /** The {@code push_claims} table: returns the process that pushes {@code callKey}. Blocking. */
+    @FunctionalInterface
+    interface Claims {
+        String claim(String callKey, String owner);
+    }
+
+    private final String name;
+    private final Function<String, Holding> holding;
+    private final Claims claims;
+    private final Executor database;
+    private final RateLimitedLog failures = new RateLimitedLog(LOG, 10, java.util.concurrent.TimeUnit.SECONDS);
+
+    /**
+     * @param database where the blocking claim runs (never an owner or I/O thread); a full queue
+     *                 means the call is pushed without a claim
+     */
+    LeaseForkGate(String name, Function<String, Holding> holding, Claims claims, Executor database) {
+        this.name = name;
+        this.holding = holding;
+        this.claims = claims;
+        this.database = database;
+    }
+
+    @Override
+    public CompletionStage<Verdict> invite(String selector, String callKey) {
+        switch (holding.apply(selector)) {
+            case HELD:
+                return CompletableFuture.completedFuture(Verdict.PUSH);
+            case NOT_HELD:
+                return CompletableFuture.completedFuture(Verdict.decline(name + " does not hold the lease of this instance"));
+            default:
+                break;
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> verdict(callKey), database);
+        } catch (RejectedExecutionException e) {
+            failures.warn("Cannot claim the push of call {}: too many claims waiting; pushing it", callKey);
+            return CompletableFuture.completedFuture(Verdict.PUSH);
+        }
+    }
+
+    private Verdict verdict(String callKey) {
+        String winner;
+        try {
+            winner = claims.claim(callKey, name);
+        } catch (RuntimeException e) {
+            // a call pushed twice beats a call not pushed
+            failures.warn("Cannot claim the push of call {}: {}; pushing it", callKey, e.getMessage());
+            return Verdict.PUSH;
+        }
+        return winner.equals(name) ? Verdict.PUSH : Verdict.decline("pushed by " + winner);
+    }
+
+    /** MESSAGEs are taken for instances held or being handed over, as before (404 otherwise). */
+    @Override
+    public boolean takesMessages(String selector) {
+        return holding.apply(selector) != Holding.NOT_HELD;
+    }
+}
