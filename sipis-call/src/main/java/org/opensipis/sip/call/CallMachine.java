@@ -1,7 +1,6 @@
 package org.opensipis.sip.call;
 
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,6 +46,8 @@ final class CallMachine {
     private final Map<String, InviteTxn> txns;
     private final Map<String, CallGroup> groups;
     private final Map<String, CallGroup> byPairing;
+    /** Sends this machine's responses and runs their server-transaction timers. */
+    private final InviteResponses wire;
 
     CallMachine(CallConfig cfg, Responses responses, PushService push, CallLog log, IncomingListener listener,
                 Counters counters, Map<String, InviteTxn> txns, Map<String, CallGroup> groups,
@@ -60,6 +61,7 @@ final class CallMachine {
         this.txns = txns;
         this.groups = groups;
         this.byPairing = byPairing;
+        this.wire = new InviteResponses(cfg, responses, txns);
     }
 
     void onInvite(Directory.Callee c, SipMessage m, Peer peer) {
@@ -86,13 +88,13 @@ final class CallMachine {
         List<DeviceToken> tokens = Tokens.forCall(c.record().tokens());
         if (tokens.isEmpty() || counters.pending.get() >= cfg.maxPendingCalls()) {
             boolean overload = !tokens.isEmpty();
-            t = new InviteTxn(txnKey, m, peer, null, newTag(), c.owner());
+            t = new InviteTxn(txnKey, m, peer, null, wire.newTag(), c.owner());
             txns.put(txnKey, t);
             if (overload) {
-                sendFinal(t, 503, "Service Unavailable", List.of("Retry-After: " + cfg.retryAfterSeconds()));
+                wire.sendFinal(t, 503, "Service Unavailable", List.of("Retry-After: " + cfg.retryAfterSeconds()));
                 refused("overload");
             } else {
-                sendFinal(t, 480, "Temporarily Unavailable", List.of(Responses.REASON + ": " + NO_TOKEN));
+                wire.sendFinal(t, 480, "Temporarily Unavailable", List.of(Responses.REASON + ": " + NO_TOKEN));
                 refused("no-device-token");
                 Instant now = cfg.clock().instant();
                 notices.recordMissed(c.selector(), new MissedCall(m.callId(), callerName(m), callerUri(m), now, now, "no-device-token"),
@@ -100,16 +102,16 @@ final class CallMachine {
             }
             return;
         }
-        g = new CallGroup(key, c.selector(), m.callId(), newTag().toLowerCase(Locale.ROOT), c.record(),
+        g = new CallGroup(key, c.selector(), m.callId(), wire.newTag().toLowerCase(Locale.ROOT), c.record(),
                 c.owner(), cfg.clock().instant(), callerName(m), callerUri(m));
         groups.put(key, g);
         byPairing.put(g.pairingId, g);
         counters.pending.incrementAndGet();
         counters.accepted.increment();
-        t = new InviteTxn(txnKey, m, peer, g, newTag(), c.owner());
+        t = new InviteTxn(txnKey, m, peer, g, wire.newTag(), c.owner());
         txns.put(txnKey, t);
         g.forks.add(t);
-        provisional(t, ALERTING);
+        wire.provisional(t, ALERTING);
         CallGroup group = g;
         g.timer = g.owner.schedule(() -> expire(group, false), cfg.calls().notAnsweredMaxAge().toMillis());
         listener.callAccepted(g.selector);
@@ -131,10 +133,10 @@ final class CallMachine {
             onInvite(c, m, peer);
             return;
         }
-        InviteTxn t = new InviteTxn(TxnKeys.of(m), m, peer, null, newTag(), c.owner());
+        InviteTxn t = new InviteTxn(TxnKeys.of(m), m, peer, null, wire.newTag(), c.owner());
         txns.put(t.key, t);
         String text = reason.replace('"', '\'').replace('\\', '/');
-        sendFinal(t, 480, "Temporarily Unavailable", List.of(Responses.REASON + ": " + PUSHED_ELSEWHERE,
+        wire.sendFinal(t, 480, "Temporarily Unavailable", List.of(Responses.REASON + ": " + PUSHED_ELSEWHERE,
                 "Reason: SIP;cause=480;text=\"" + text + "\""));
         try (org.opensipis.core.log.LogContext lc = org.opensipis.core.log.LogContext.call(c.selector(), m.callId())) {
             LOG.info("Incoming call {} for selector {}: not pushed here ({})", m.callId(), c.selector(), reason);
@@ -143,19 +145,19 @@ final class CallMachine {
     }
 
     private void joinFork(CallGroup g, String txnKey, SipMessage m, Peer peer) {
-        InviteTxn t = new InviteTxn(txnKey, m, peer, g, newTag(), g.owner);
+        InviteTxn t = new InviteTxn(txnKey, m, peer, g, wire.newTag(), g.owner);
         txns.put(txnKey, t);
         g.forks.add(t);
         if (g.phase == CallGroup.Phase.TAKEN_OVER) {
-            sendFinal(t, 480, "Temporarily Unavailable", List.of(Responses.REASON + ": " + TAKEN_OVER));
+            wire.sendFinal(t, 480, "Temporarily Unavailable", List.of(Responses.REASON + ": " + TAKEN_OVER));
             return;
         }
-        provisional(t, ALERTING);
+        wire.provisional(t, ALERTING);
         if (g.push == CallGroup.Push.ACCEPTED) {
-            provisional(t, PUSH_SENT);
+            wire.provisional(t, PUSH_SENT);
         }
         if (g.phase == CallGroup.Phase.PROGRESS) {
-            provisional(t, PROGRESS);
+            wire.provisional(t, PROGRESS);
         }
     }
 
@@ -181,7 +183,7 @@ final class CallMachine {
             g.push = CallGroup.Push.ACCEPTED;
             if (first && g.phase != CallGroup.Phase.ENDED) {
                 for (InviteTxn t : g.live()) {
-                    provisional(t, PUSH_SENT);
+                    wire.provisional(t, PUSH_SENT);
                 }
             }
             return;
@@ -215,7 +217,7 @@ final class CallMachine {
         g.cancelTimer();
         g.timer = g.owner.schedule(() -> expire(g, true), cfg.calls().progressMaxAge().toMillis());
         for (InviteTxn t : g.live()) {
-            provisional(t, PROGRESS);
+            wire.provisional(t, PROGRESS);
         }
         return true;
     }
@@ -236,7 +238,7 @@ final class CallMachine {
         // T2 guards the take-over too: an app leg that never answers must not hold the call forever
         g.timer = g.owner.schedule(() -> abandoned(g, chosen), cfg.calls().progressMaxAge().toMillis());
         for (InviteTxn t : live.subList(1, live.size())) {
-            sendFinal(t, 480, "Temporarily Unavailable", List.of(Responses.REASON + ": " + TAKEN_OVER));
+            wire.sendFinal(t, 480, "Temporarily Unavailable", List.of(Responses.REASON + ": " + TAKEN_OVER));
         }
         return chosen;
     }
@@ -264,7 +266,7 @@ final class CallMachine {
             t.peer.send(bytes);
             return true;
         }
-        sendFinalBytes(t, code, bytes);
+        wire.sendFinalBytes(t, code, bytes);
         CallGroup g = t.group;
         if (g.phase != CallGroup.Phase.ENDED) {
             g.phase = CallGroup.Phase.ENDED;
@@ -282,14 +284,14 @@ final class CallMachine {
     void onCancel(SipMessage cancel, Peer peer) {
         InviteTxn t = txns.get(TxnKeys.of(cancel));
         if (t == null) {
-            peer.send(responses.build(cancel, 481, "Call/Transaction Does Not Exist", newTag(), peer, List.of()));
+            peer.send(responses.build(cancel, 481, "Call/Transaction Does Not Exist", wire.newTag(), peer, List.of()));
             return;
         }
         peer.send(responses.build(cancel, 200, "OK", t.toTag, peer, List.of()));
         if (t.state != InviteTxn.State.PROCEEDING) {
             return;
         }
-        sendFinal(t, 487, "Request Terminated", List.of());
+        wire.sendFinal(t, 487, "Request Terminated", List.of());
         if (t.takenOver && t.onCancel != null) {
             t.onCancel.accept(cancel.headers("reason"));
         }
@@ -319,9 +321,9 @@ final class CallMachine {
             t.state = InviteTxn.State.CONFIRMED;
             t.cancelTimers();
             if (t.peer.reliable()) {
-                terminate(t);
+                wire.terminate(t);
             } else {
-                t.timerH = t.owner.schedule(() -> terminate(t), cfg.timers().t4Millis()); // Timer I
+                t.timerH = t.owner.schedule(() -> wire.terminate(t), cfg.timers().t4Millis()); // Timer I
             }
         }
         return true;
@@ -334,7 +336,7 @@ final class CallMachine {
         if (code > 0) {
             for (InviteTxn t : g.live()) {
                 if (!t.takenOver) {
-                    sendFinal(t, code, phrase, List.of(Responses.REASON + ": " + xReason));
+                    wire.sendFinal(t, code, phrase, List.of(Responses.REASON + ": " + xReason));
                 }
             }
         }
@@ -362,62 +364,6 @@ final class CallMachine {
     private void refused(String reason) {
         counters.outcome(reason);
         listener.rejected(reason);
-    }
-
-    private void provisional(InviteTxn t, String pushStatus) {
-        byte[] b = responses.build(t.invite, 180, "Ringing", t.toTag, t.peer,
-                List.of(Responses.PUSH_STATUS + ": " + pushStatus));
-        t.lastResponse = b;
-        t.peer.send(b);
-    }
-
-    private void sendFinal(InviteTxn t, int code, String phrase, List<String> extra) {
-        sendFinalBytes(t, code, responses.build(t.invite, code, phrase, t.toTag, t.peer, extra));
-    }
-
-    private void sendFinalBytes(InviteTxn t, int code, byte[] bytes) {
-        t.lastResponse = bytes;
-        t.finalCode = code;
-        t.peer.send(bytes);
-        if (code < 300) {
-            // RFC 6026: the app leg (the TU) retransmits the 2xx until the ACK; retransmitted
-            // INVITEs get it again here until Timer L, so they never start a new call
-            t.state = InviteTxn.State.ACCEPTED;
-            t.timerH = t.owner.schedule(() -> terminate(t), cfg.timers().transactionTimeoutMillis()); // Timer L
-            return;
-        }
-        t.state = InviteTxn.State.COMPLETED;
-        if (!t.peer.reliable()) {
-            t.timerGMillis = cfg.timers().t1Millis();
-            t.timerG = t.owner.schedule(() -> retransmit(t), t.timerGMillis);
-        }
-        t.timerH = t.owner.schedule(() -> terminate(t), cfg.timers().transactionTimeoutMillis());
-    }
-
-    /** Timer G: re-send the final response, doubling up to T2, until the ACK or Timer H. */
-    private void retransmit(InviteTxn t) {
-        if (t.state != InviteTxn.State.COMPLETED) {
-            return;
-        }
-        t.peer.send(t.lastResponse);
-        t.timerGMillis = cfg.timers().nextRetransmitMillis(t.timerGMillis);
-        t.timerG = t.owner.schedule(() -> retransmit(t), t.timerGMillis);
-    }
-
-    private void terminate(InviteTxn t) {
-        t.state = InviteTxn.State.TERMINATED;
-        t.cancelTimers();
-        t.lastResponse = null;
-        txns.remove(t.key, t);
-        if (t.group != null) {
-            t.group.forks.remove(t);
-        }
-    }
-
-    private String newTag() {
-        byte[] b = new byte[16];
-        cfg.random().nextBytes(b);
-        return HexFormat.of().withUpperCase().formatHex(b);
     }
 
     String contact(InviteTxn t) {
