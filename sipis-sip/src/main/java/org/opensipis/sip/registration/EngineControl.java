@@ -57,7 +57,7 @@ public final class EngineControl {
     /** Removes the binding and keeps the instance Idle until {@link #enable}; false if not held. */
     public CompletableFuture<Boolean> disable(String selector) {
         return onOwner(selector, false, r -> {
-            r.holds.add(Registration.Hold.DISABLED);
+            r.hold(Registration.Hold.DISABLED);
             if (r.idle()) {
                 machine.setState(r, RegistrationState.IDLE, DISABLED);
             } else {
@@ -73,7 +73,7 @@ public final class EngineControl {
             if (!r.disabled()) {
                 return true;
             }
-            r.holds.remove(Registration.Hold.DISABLED);
+            r.release(Registration.Hold.DISABLED);
             if (r.record.appForeground()) {
                 machine.setState(r, RegistrationState.IDLE, "");
             } else {

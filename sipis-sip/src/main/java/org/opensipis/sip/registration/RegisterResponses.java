@@ -114,7 +114,7 @@ final class RegisterResponses {
             LOG.debug("Instance {}: removed the older binding {} while registering {}", r.selector, txn.staleContact,
                     txn.contact);
         }
-        r.contact = txn.contact;
+        r.contact(txn.contact, machine.contactTails);
         r.registeredUntil = now + granted * 1000L;
         r.failures = 0;
         r.failureClass = null;

@@ -1,8 +1,8 @@
 package org.opensipis.sip.registration;
 
 import org.opensipis.core.instance.InstanceRecord;
-import org.opensipis.core.instance.InstanceState;
 import org.opensipis.core.instance.RegistrationState;
+import org.opensipis.core.instance.SharedParts;
 import org.opensipis.sip.owner.Owner;
 import org.opensipis.sip.transport.Flow;
 
@@ -24,9 +24,12 @@ final class Registration {
     long registeredUntil;
     /**
      * The Contact URI of the binding we hold until {@link #registeredUntil} (restored from the store
-     * after a restart); a REGISTER from another Contact removes it in the same request.
+     * after a restart), see {@link #contact()}: in our own form {@code sip:<contact user>@host:port…}
+     * only its tail after the user is kept, shared between the instances of one address.
      */
-    String contact;
+    private String contactTail;
+    /** A Contact not in our own form (kept whole), or null. */
+    private String contactOther;
     RetryClass failureClass;
     int failures;
     int targetIndex;
@@ -59,7 +62,8 @@ final class Registration {
     }
 
     Exchange exchange = Exchange.NONE;
-    final java.util.EnumSet<Hold> holds = java.util.EnumSet.noneOf(Hold.class);
+    /** The {@link Hold}s in force, one bit per ordinal (a field, not a per-instance EnumSet). */
+    private byte holds;
     Owner.Cancellable timer;
     /**
      * The account moved to another AoR or registrar while our binding at the old one was live:
@@ -67,7 +71,8 @@ final class Registration {
      */
     InstanceRecord movingTo;
     Runnable afterUnregister;
-    volatile InstanceState published;
+    /** The last state published (compact; {@link InstanceMachine#stateOf} makes the record). */
+    volatile Published published;
     /** For the control API: the last final response (or timeout), when, and when the timer fires next. */
     String lastResponse = "";
     long lastResponseAt;
@@ -86,20 +91,62 @@ final class Registration {
         return idle() || removed() || movingTo != null;
     }
 
+    /** The Contact of the binding we hold, or null. A REGISTER from another Contact removes it in the same request. */
+    String contact() {
+        return contactTail != null ? contactHead(selector) + contactTail : contactOther;
+    }
+
+    /** Sets {@link #contact()}; {@code tails} shares the tail of our own form between instances. */
+    void contact(String uri, SharedParts tails) {
+        String head = uri == null ? null : contactHead(selector);
+        if (head != null && uri.length() > head.length() && uri.startsWith(head)) {
+            contactTail = tails.share(uri.substring(head.length()));
+            contactOther = null;
+        } else {
+            contactTail = null;
+            contactOther = uri;
+        }
+    }
+
+    /** The Contact as kept: its shared tail, or the whole URI when not in our form (for {@link Published}). */
+    String contactTail() {
+        return contactTail;
+    }
+
+    String contactOther() {
+        return contactOther;
+    }
+
+    static String contactHead(String selector) {
+        return "sip:" + RequestBuilder.contactUser(selector) + "@";
+    }
+
     boolean busy() {
         return exchange != Exchange.NONE;
     }
 
     boolean idle() {
-        return holds.contains(Hold.IDLE);
+        return has(Hold.IDLE);
     }
 
     boolean removed() {
-        return holds.contains(Hold.REMOVED);
+        return has(Hold.REMOVED);
     }
 
     boolean disabled() {
-        return holds.contains(Hold.DISABLED);
+        return has(Hold.DISABLED);
+    }
+
+    boolean has(Hold h) {
+        return (holds & (1 << h.ordinal())) != 0;
+    }
+
+    void hold(Hold h) {
+        holds |= (byte) (1 << h.ordinal());
+    }
+
+    void release(Hold h) {
+        holds &= (byte) ~(1 << h.ordinal());
     }
 
     void cancelTimer() {
