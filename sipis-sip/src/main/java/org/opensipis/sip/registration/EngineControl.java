@@ -111,6 +111,6 @@ public final class EngineControl {
                 r.lastResponseAt > 0 ? Optional.of(Instant.ofEpochMilli(r.lastResponseAt)) : Optional.empty(),
                 r.timer != null && r.nextAttemptAt > 0 ? Optional.of(Instant.ofEpochMilli(r.nextAttemptAt)) : Optional.empty(),
                 r.registeredUntil > 0 ? Optional.of(Instant.ofEpochMilli(r.registeredUntil)) : Optional.empty(),
-                r.busy(), r.failures, r.disabled(), r.callId, r.cseq, f == null ? "" : f.toString());
+                r.busy(), r.failures, r.disabled(), r.callId(), r.cseq, f == null ? "" : f.toString());
     }
 }

@@ -47,7 +47,7 @@ final class InstanceMachine {
     final RegisterGate gate = new RegisterGate();
     /** The last responses' texts, shared between instances (bounded: {@link SharedParts#MAX_VALUES}). */
     private final SharedParts responseTexts = new SharedParts();
-    /** The tails of our Contacts ({@code @host:port…}), shared between instances ({@link Registration#contact()}). */
+    /** The tails of our Contacts ({@code host:port…} after the {@code @}), shared between instances ({@link Registration#contact()}). */
     final SharedParts contactTails = new SharedParts();
 
     InstanceMachine(EngineConfig cfg, SipTransport transport, Throttle throttle, Counters counters, Targets targets,
@@ -186,7 +186,7 @@ final class InstanceMachine {
         r.cseq++;
         r.flow = flow;
         long cseq = r.cseq;
-        String callId = r.callId;
+        String callId = r.callId();
         String branch = "z9hG4bK" + Long.toHexString(cfg.random().nextLong() & Long.MAX_VALUE) + Long.toHexString(cseq);
         Txn txn = new Txn(r, branch, unregister, authTries);
         txn.flow = flow;
@@ -381,7 +381,7 @@ final class InstanceMachine {
     void publish(Registration r) {
         Published p = published(r, cfg.clock().instant());
         r.published = p;
-        InstanceState s = p.toState(r.selector, cfg.serverName(), r.callId);
+        InstanceState s = p.toState(r.selector, cfg.serverName(), r.callId());
         try {
             listener.stateChanged(s);
         } catch (RuntimeException e) {
@@ -402,7 +402,7 @@ final class InstanceMachine {
     /** The last published state of an instance as a record, or null before the first publication. */
     InstanceState stateOf(Registration r) {
         Published p = r.published;
-        return p == null ? null : p.toState(r.selector, cfg.serverName(), r.callId);
+        return p == null ? null : p.toState(r.selector, cfg.serverName(), r.callId());
     }
 
     static String challengeKey(Target t, SipAccount a) {

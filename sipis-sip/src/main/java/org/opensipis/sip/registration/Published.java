@@ -13,7 +13,7 @@ import org.opensipis.core.instance.RegistrationState;
  * full record when /stats, a snapshot or an adoption asks for it.
  *
  * @param registeredUntil epoch millis until which the binding holds, 0 when none is held
- * @param contactTail     the Contact of that binding in our own form: its tail after the contact user (see
+ * @param contactTail     the Contact of that binding in our own form: its tail after {@code <contact user>@} (see
  *                        {@link Registration#contact()}), or null
  * @param contactOther    the Contact when not in our own form, or null
  * @param changedAtNanos  when the state was reached, nanoseconds since the epoch

@@ -1,5 +1,6 @@
 package org.opensipis.sip.registration;
 
+import java.util.HexFormat;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.instance.RegistrationState;
 import org.opensipis.core.instance.SharedParts;
@@ -15,7 +16,13 @@ final class Registration {
 
     final String selector;
     final Owner owner;
-    final String callId;
+    /**
+     * The REGISTER Call-ID, see {@link #callId()}: one this engine made ({@value #CALL_ID_HEX} hex digits
+     * and {@value #CALL_ID_SUFFIX}) is kept as its 96 bits, any other (restored from an older version) whole.
+     */
+    private final long callIdHigh;
+    private final int callIdLow;
+    private final String callIdOther;
     volatile InstanceRecord record;
     long cseq;
     RegistrationState state = RegistrationState.REGISTERING;
@@ -25,7 +32,7 @@ final class Registration {
     /**
      * The Contact URI of the binding we hold until {@link #registeredUntil} (restored from the store
      * after a restart), see {@link #contact()}: in our own form {@code sip:<contact user>@host:port…}
-     * only its tail after the user is kept, shared between the instances of one address.
+     * only its tail after the {@code @} is kept, shared between the instances of one address.
      */
     private String contactTail;
     /** A Contact not in our own form (kept whole), or null. */
@@ -82,8 +89,43 @@ final class Registration {
         this.selector = selector;
         this.owner = owner;
         this.record = record;
-        this.callId = callId;
+        if (ours(callId)) {
+            HexFormat hex = HexFormat.of();
+            this.callIdHigh = hex.fromHexDigitsToLong(callId, 0, 16);
+            this.callIdLow = hex.fromHexDigits(callId, 16, CALL_ID_HEX);
+            this.callIdOther = null;
+        } else {
+            this.callIdHigh = 0;
+            this.callIdLow = 0;
+            this.callIdOther = callId;
+        }
         this.cseq = cseq;
+    }
+
+    static final int CALL_ID_HEX = 24;
+    static final String CALL_ID_SUFFIX = "@sipis";
+
+    /** Whether a Call-ID has the form this engine gives new instances: lower-case hex digits and the suffix. */
+    static boolean ours(String callId) {
+        if (callId.length() != CALL_ID_HEX + CALL_ID_SUFFIX.length() || !callId.endsWith(CALL_ID_SUFFIX)) {
+            return false;
+        }
+        for (int i = 0; i < CALL_ID_HEX; i++) {
+            char c = callId.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The REGISTER Call-ID, stable for the instance's life. */
+    String callId() {
+        if (callIdOther != null) {
+            return callIdOther;
+        }
+        HexFormat hex = HexFormat.of();
+        return hex.toHexDigits(callIdHigh) + hex.toHexDigits(callIdLow) + CALL_ID_SUFFIX;
     }
 
     /** The binding is being removed for good or for a while: a finished REGISTER must not refresh it. */

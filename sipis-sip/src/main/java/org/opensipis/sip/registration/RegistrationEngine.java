@@ -376,8 +376,8 @@ public final class RegistrationEngine implements AutoCloseable {
     }
 
     private String newCallId() {
-        byte[] b = new byte[12];
+        byte[] b = new byte[Registration.CALL_ID_HEX / 2];
         cfg.random().nextBytes(b);
-        return HexFormat.of().formatHex(b) + "@sipis";
+        return HexFormat.of().formatHex(b) + Registration.CALL_ID_SUFFIX;
     }
 }
