@@ -116,10 +116,6 @@ final class BindingTakeOver {
             machine.register(r);
             return;
         }
-        r.cancelTimer();
-        r.timer = r.owner.scheduleLoosely(() -> {
-            r.timer = null;
-            machine.register(r);
-        }, due - now);
+        r.registerIn(due - now);
     }
 }

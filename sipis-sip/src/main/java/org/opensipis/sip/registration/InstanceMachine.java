@@ -338,12 +338,8 @@ final class InstanceMachine {
                 LOG.debug("Instance {} ({}): {}; retry in {} ms", r.selector, r.record.account().aor(), reason, delay);
             }
         }
-        r.cancelTimer();
         r.nextAttemptAt = cfg.clock().millis() + delay;
-        r.timer = r.owner.scheduleLoosely(() -> {
-            r.timer = null;
-            register(r);
-        }, delay);
+        r.registerIn(delay);
     }
 
     void noteResponse(Registration r, String response) {

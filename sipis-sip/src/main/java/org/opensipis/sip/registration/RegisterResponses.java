@@ -128,9 +128,6 @@ final class RegisterResponses {
         double share = rs.refreshAt() * (1 + rs.jitter() * (2 * cfg.random().nextDouble() - 1));
         long delay = Math.max(1000, (long) (granted * 1000L * share));
         r.nextAttemptAt = now + delay;
-        r.timer = r.owner.scheduleLoosely(() -> {
-            r.timer = null;
-            machine.register(r);
-        }, delay);
+        r.registerIn(delay);
     }
 }

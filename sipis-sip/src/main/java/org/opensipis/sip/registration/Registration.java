@@ -12,7 +12,7 @@ import org.opensipis.sip.transport.Flow;
  * {@link #published}, which is volatile for /stats). No collections, no per-instance caches:
  * digest challenges are cached per registrar, transactions exist only while in flight.
  */
-final class Registration {
+final class Registration implements Runnable {
 
     final String selector;
     final Owner owner;
@@ -85,7 +85,15 @@ final class Registration {
     long lastResponseAt;
     long nextAttemptAt;
 
+    /** Registers this instance when its {@link #timer} fires (see {@link #run}); null in tests that send nothing. */
+    private final InstanceMachine machine;
+
     Registration(String selector, Owner owner, InstanceRecord record, String callId, long cseq) {
+        this(selector, owner, record, callId, cseq, null);
+    }
+
+    Registration(String selector, Owner owner, InstanceRecord record, String callId, long cseq, InstanceMachine machine) {
+        this.machine = machine;
         this.selector = selector;
         this.owner = owner;
         this.record = record;
@@ -189,6 +197,23 @@ final class Registration {
 
     void release(Hold h) {
         holds &= (byte) ~(1 << h.ordinal());
+    }
+
+    /**
+     * The instance's timer task (refresh, retry after a failure, end of a taken-over binding's
+     * schedule): the instance registers again. The Registration is its own task, so a waiting
+     * timer costs no task object per instance. On the owner.
+     */
+    @Override
+    public void run() {
+        timer = null;
+        machine.register(this);
+    }
+
+    /** Registers again in {@code delayMillis} (loosely: up to {@link Owner#SLACK_MILLIS} late), instead of any timer set. */
+    void registerIn(long delayMillis) {
+        cancelTimer();
+        timer = owner.scheduleLoosely(this, delayMillis);
     }
 
     void cancelTimer() {

@@ -117,7 +117,7 @@ public final class RegistrationEngine implements AutoCloseable {
         if (r == null) {
             String callId = previous.map(InstanceState::callId).filter(c -> !c.isEmpty()).orElseGet(this::newCallId);
             long cseq = previous.filter(p -> !p.callId().isEmpty()).map(p -> p.cseq() + RESTART_CSEQ_GAP).orElse(0L);
-            r = new Registration(selector, owner, record, callId, cseq);
+            r = new Registration(selector, owner, record, callId, cseq, machine);
             r.expires = (int) record.account().expires().orElse(cfg.registration().defaultExpires()).toSeconds();
             regs.put(selector, r);
             if (previous.isPresent() && machine.takeOver().restore(r, record, previous.get())) {
