@@ -4,6 +4,10 @@
 # stores) and `java -jar sipis.jar run`, waits until all N are registered and then EXPIRES s more
 # (into the refresh cycle), runs a full GC and prints the heap used / N and the class histogram
 # (jcmd GC.class_histogram, itself after a full GC) as bytes per instance per class, top TOP.
+# Over the WAIT window it also counts the JVM's CPU time (and its embedded PostgreSQL's) per 10,000
+# accepted REGISTERs at the registrar and samples the JVM's RSS, to compare JVM flags
+# (SIPIS_JAVA_OPTS); for a window in the refresh cycle pick EXPIRES so that N / (0.8 * EXPIRES) is
+# well under RATE and WAIT >= EXPIRES (e.g. EXPIRES=180 WAIT=180 at 100,000).
 # WAIT (default EXPIRES) is how long to stay in the refresh cycle; HISTO=file keeps the raw histogram.
 # Usage: [EXPIRES=300] [WAIT=...] [RATE=1000] [TOP=25] [HISTO=file] [SIPIS_JAVA_OPTS=...] [SIPIS_JAR=...] [KEEP=1]
 #        scripts/bench-heap.sh [N=100000]
@@ -114,13 +118,27 @@ while [ "$(kstat "$REG" registered_users)" -lt "$N" ] 2>/dev/null; do
   sleep 1
 done
 echo "all $N registered after $(( $(date +%s) - T0 )) s; waiting ${WAIT} s into the refresh cycle"
+HZ=$(getconf CLK_TCK)
+cpu_ticks() { awk '{sub(/^.*\) /,""); print $12+$13}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+tree_ticks() { local t=0 p; for p in "$1" $(pgrep -P "$1" || true); do t=$((t + $(cpu_ticks "$p"))); done; echo "$t"; }
+PGPID=$(head -1 "$(find "$S/pgdata" -name postmaster.pid | head -1)" 2>/dev/null || echo "")
+C0=$(cpu_ticks "$SPID"); D0=$([ -n "$PGPID" ] && tree_ticks "$PGPID" || echo 0); A0=$(kstat "$REG" accepted_regs)
 sleep "$WAIT"
-echo "registered users: $(kstat "$REG" registered_users), accepted REGISTERs: $(kstat "$REG" accepted_regs)"
+C1=$(cpu_ticks "$SPID"); D1=$([ -n "$PGPID" ] && tree_ticks "$PGPID" || echo 0); A1=$(kstat "$REG" accepted_regs)
+echo "registered users: $(kstat "$REG" registered_users), accepted REGISTERs: $A1"
+python3 - "$HZ" "$C0" "$C1" "$D0" "$D1" "$A0" "$A1" "$WAIT" <<'PY'
+import sys
+hz, c0, c1, d0, d1, a0, a1, win = map(int, sys.argv[1:])
+ref = max(a1 - a0, 1)
+print(f"window {win} s: {a1 - a0} accepted REGISTERs ({(a1 - a0) / win:.0f}/s); JVM {(c1 - c0) / hz:.1f} CPU-s = "
+      f"{(c1 - c0) / hz / ref * 10000:.3f} per 10,000; JVM + its PostgreSQL {(c1 - c0 + d1 - d0) / hz / ref * 10000:.3f} per 10,000")
+PY
 jcmd "$SPID" GC.run >/dev/null
 jcmd "$SPID" GC.heap_info | tee "$W/heap_info"
-HEAP_KB=$(awk '/garbage-first heap|def new generation|total/{for(i=1;i<=NF;i++) if($i=="used"){v=$(i+1); sub(/K,?/,"",v); print v; exit}}' "$W/heap_info")
+# used of the whole heap: G1 has one line, Serial and Parallel one per generation
+HEAP_KB=$(awk '/garbage-first heap|def new generation|tenured generation|PSYoungGen|ParOldGen/{for(i=1;i<=NF;i++) if($i=="used"){v=$(i+1); sub(/K,?/,"",v); t+=v}} END{print t+0}' "$W/heap_info")
 echo "heap used after full GC: ${HEAP_KB} KB = $((HEAP_KB * 1024 / N)) B per instance"
-echo "RSS: $(awk '/VmRSS/{print $2}' /proc/$SPID/status) KB"
+echo "RSS (JVM): $(awk '/VmRSS/{print $2}' /proc/$SPID/status) KB; committed heap: $(awk '/garbage-first heap|def new generation|tenured generation|PSYoungGen|ParOldGen/{for(i=1;i<=NF;i++) if($i=="total"){v=$(i+1); sub(/K,?/,"",v); t+=v}} END{print t+0}' "$W/heap_info") KB"
 jcmd "$SPID" GC.class_histogram > "$W/histo"
 [ -z "${HISTO:-}" ] || cp "$W/histo" "$HISTO"
 python3 - "$W/histo" "$N" "$TOP" <<'PY'
