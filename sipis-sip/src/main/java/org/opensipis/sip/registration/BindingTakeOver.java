@@ -110,7 +110,7 @@ final class BindingTakeOver {
         long due = Math.min(grantedAt + (long) (granted * share), until - RESUME_MARGIN_MILLIS);
         r.state = RegistrationState.REGISTERED;
         r.reason = "";
-        r.published = machine.published(r, Instant.ofEpochMilli(grantedAt));
+        r.published = Published.of(r, Instant.ofEpochMilli(grantedAt));
         counters.resumed.increment();
         if (due <= now) {
             machine.register(r);

@@ -1,6 +1,5 @@
 package org.opensipis.sip.registration;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -375,7 +374,7 @@ final class InstanceMachine {
     }
 
     void publish(Registration r) {
-        Published p = published(r, cfg.clock().instant());
+        Published p = Published.of(r, cfg.clock().instant());
         r.published = p;
         InstanceState s = p.toState(r.selector, cfg.serverName(), r.callId());
         try {
@@ -389,12 +388,6 @@ final class InstanceMachine {
      * The state to publish. The Contact is stored while a binding is held (also in Error, while
      * it has not expired), so that a restarted process knows which binding is ours.
      */
-    Published published(Registration r, Instant at) {
-        boolean held = r.registeredUntil > 0;
-        return Published.of(r.state, r.reason, held ? r.registeredUntil : 0, held ? r.contactTail() : null,
-                held ? r.contactOther() : null, r.cseq, at);
-    }
-
     /** The last published state of an instance as a record, or null before the first publication. */
     InstanceState stateOf(Registration r) {
         Published p = r.published;

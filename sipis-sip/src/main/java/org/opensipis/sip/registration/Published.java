@@ -21,6 +21,13 @@ import org.opensipis.core.instance.RegistrationState;
 record Published(RegistrationState state, String reason, long registeredUntil, String contactTail,
                  String contactOther, long cseq, long changedAtNanos) {
 
+    /** The state of {@code r} now (on its owner), reached at {@code at}. */
+    static Published of(Registration r, Instant at) {
+        boolean held = r.registeredUntil > 0;
+        return of(r.state, r.reason, held ? r.registeredUntil : 0, held ? r.contactTail() : null,
+                held ? r.contactOther() : null, r.cseq, at);
+    }
+
     static Published of(RegistrationState state, String reason, long registeredUntil, String contactTail,
                         String contactOther, long cseq, Instant changedAt) {
         return new Published(state, reason, registeredUntil, contactTail, contactOther, cseq,
