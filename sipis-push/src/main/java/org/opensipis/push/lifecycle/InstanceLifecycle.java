@@ -3,13 +3,11 @@ package org.opensipis.push.lifecycle;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -24,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * life-cycle state lives on the owner of its selector ({@link LifecycleOwners}: in the process,
  * the registration engine's owners); each owner keeps its own partition. {@link #tick()}
  * (posted by {@link #start} every period, or called by tests after moving a fake clock) runs,
- * on every owner, the steps that are due by the clock. Due times sit in a sorted set per
- * partition (the tracked instances themselves, ordered by due time), so a tick costs O(log n) per
- * due instance, not a scan.
+ * on every owner, the steps that are due by the clock. Due times sit in a heap per partition
+ * (the tracked instances themselves, {@link DueQueue}), so a tick costs O(log n) per due
+ * instance, not a scan.
  */
 public final class InstanceLifecycle implements LifecycleTracker {
 
@@ -40,21 +38,16 @@ public final class InstanceLifecycle implements LifecycleTracker {
 
     /**
      * One tracked instance, in plain fields (its {@link LifecycleView} is built when the planner
-     * asks), and itself the element of its partition's queue while a step is due at {@link #due}:
-     * one object per instance besides its map entry. {@code due} changes only while it is out of
-     * the queue.
+     * asks), and itself the element of its partition's {@link DueQueue} while a step is planned:
+     * one object per instance besides its map entry and its slot in the queue's array.
      */
-    private static final class Tracked {
+    private static final class Tracked extends DueQueue.Entry {
         final String selector;
         Instant lastAppContact;
         boolean premium;
         /** Since when it has not been registered; null while it is. */
         Instant notRegisteredSince;
         Instant lastDone;
-        /** When its next step is due, nanoseconds since the epoch (no Instant kept); see {@link #planned}. */
-        long due;
-        /** Whether a step is planned (then it is in the queue at {@link #due}). */
-        boolean planned;
 
         Tracked(String selector, Instant lastAppContact, boolean premium) {
             this.selector = selector;
@@ -63,13 +56,15 @@ public final class InstanceLifecycle implements LifecycleTracker {
             this.lastDone = lastAppContact;
         }
 
+        @Override
+        String key() {
+            return selector;
+        }
+
         LifecycleView view() {
             return new LifecycleView(selector, lastAppContact, premium, Optional.ofNullable(notRegisteredSince));
         }
     }
-
-    private static final Comparator<Tracked> BY_DUE = Comparator.<Tracked>comparingLong(t -> t.due)
-            .thenComparing(t -> t.selector);
 
     /** Epoch nanoseconds (exact until the year 2262; later ones, never planned in practice, saturate). */
     private static long nanos(Instant i) {
@@ -89,7 +84,7 @@ public final class InstanceLifecycle implements LifecycleTracker {
     /** The tracked instances of one owner; touched only on that owner. */
     private static final class Partition {
         final Map<String, Tracked> tracked = new HashMap<>();
-        final TreeSet<Tracked> queue = new TreeSet<>(BY_DUE);
+        final DueQueue<Tracked> queue = new DueQueue<>();
     }
 
     /** All instances on one executor (tests). */
@@ -170,7 +165,7 @@ public final class InstanceLifecycle implements LifecycleTracker {
     public void forget(String selector) {
         onOwner(selector, "forget", p -> {
             Tracked t = p.tracked.remove(selector);
-            if (t != null && t.planned) {
+            if (t != null) {
                 p.queue.remove(t);
             }
         });
@@ -187,7 +182,7 @@ public final class InstanceLifecycle implements LifecycleTracker {
     /** For tests and /stats: the next step of an instance, if tracked (call on the selector's owner). */
     Optional<Instant> nextDue(String selector) {
         Tracked t = partitions[owners.indexOf(selector)].tracked.get(selector);
-        return t == null || !t.planned ? Optional.empty() : Optional.of(instant(t.due));
+        return t == null || !t.queued() ? Optional.empty() : Optional.of(instant(t.due));
     }
 
     int size() {
@@ -203,7 +198,6 @@ public final class InstanceLifecycle implements LifecycleTracker {
         long nowNanos = nanos(now);
         for (int guard = 0; !p.queue.isEmpty() && p.queue.first().due <= nowNanos && guard < 1_000_000; guard++) {
             Tracked t = p.queue.pollFirst();
-            t.planned = false;
             if (p.tracked.get(t.selector) != t) {
                 continue;
             }
@@ -233,13 +227,9 @@ public final class InstanceLifecycle implements LifecycleTracker {
     }
 
     private void reschedule(Partition p, Tracked t) {
-        if (t.planned) {
-            p.queue.remove(t);
-            t.planned = false;
-        }
+        p.queue.remove(t);
         planner.next(t.view(), t.lastDone).ifPresent(a -> {
             t.due = nanos(a.at());
-            t.planned = true;
             p.queue.add(t);
         });
     }
