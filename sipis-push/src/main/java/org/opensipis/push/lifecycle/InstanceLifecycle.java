@@ -3,13 +3,11 @@ package org.opensipis.push.lifecycle;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -24,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * life-cycle state lives on the owner of its selector ({@link LifecycleOwners}: in the process,
  * the registration engine's owners); each owner keeps its own partition. {@link #tick()}
  * (posted by {@link #start} every period, or called by tests after moving a fake clock) runs,
- * on every owner, the steps that are due by the clock. Due times sit in a sorted set per
- * partition, so a tick costs O(log n) per due instance, not a scan.
+ * on every owner, the steps that are due by the clock. Due times sit in a heap per partition
+ * (the tracked instances themselves, {@link DueQueue}), so a tick costs O(log n) per due
+ * instance, not a scan.
  */
 public final class InstanceLifecycle implements LifecycleTracker {
 
@@ -37,24 +36,55 @@ public final class InstanceLifecycle implements LifecycleTracker {
     private final LifecycleActions actions;
     private final Partition[] partitions;
 
-    private record Due(Instant at, String selector) {
+    /**
+     * One tracked instance, in plain fields (its {@link LifecycleView} is built when the planner
+     * asks), and itself the element of its partition's {@link DueQueue} while a step is planned:
+     * one object per instance besides its map entry and its slot in the queue's array.
+     */
+    private static final class Tracked extends DueQueue.Entry {
+        final String selector;
+        Instant lastAppContact;
+        boolean premium;
+        /** Since when it has not been registered; null while it is. */
+        Instant notRegisteredSince;
+        Instant lastDone;
+
+        Tracked(String selector, Instant lastAppContact, boolean premium) {
+            this.selector = selector;
+            this.lastAppContact = lastAppContact;
+            this.premium = premium;
+            this.lastDone = lastAppContact;
+        }
+
+        @Override
+        String key() {
+            return selector;
+        }
+
+        LifecycleView view() {
+            return new LifecycleView(selector, lastAppContact, premium, Optional.ofNullable(notRegisteredSince));
+        }
     }
 
-    private static final class Tracked {
-        LifecycleView view;
-        Instant lastDone;
-        Due due;
-
-        Tracked(LifecycleView view) {
-            this.view = view;
-            this.lastDone = view.lastAppContact();
+    /** Epoch nanoseconds (exact until the year 2262; later ones, never planned in practice, saturate). */
+    private static long nanos(Instant i) {
+        if (i.getEpochSecond() >= Long.MAX_VALUE / 1_000_000_000L - 1) {
+            return Long.MAX_VALUE;
         }
+        if (i.getEpochSecond() <= Long.MIN_VALUE / 1_000_000_000L + 1) {
+            return Long.MIN_VALUE;
+        }
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+
+    private static Instant instant(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
     }
 
     /** The tracked instances of one owner; touched only on that owner. */
     private static final class Partition {
         final Map<String, Tracked> tracked = new HashMap<>();
-        final TreeSet<Due> queue = new TreeSet<>(Comparator.comparing(Due::at).thenComparing(Due::selector));
+        final DueQueue<Tracked> queue = new DueQueue<>();
     }
 
     /** All instances on one executor (tests). */
@@ -101,12 +131,13 @@ public final class InstanceLifecycle implements LifecycleTracker {
         onOwner(selector, "contact", p -> {
             Tracked t = p.tracked.get(selector);
             if (t == null) {
-                t = new Tracked(new LifecycleView(selector, lastAppContact, premium, Optional.empty()));
+                t = new Tracked(selector, lastAppContact, premium);
                 p.tracked.put(selector, t);
-            } else if (lastAppContact.isBefore(t.view.lastAppContact())) {
+            } else if (lastAppContact.isBefore(t.lastAppContact)) {
                 return; // an older report arriving late
             } else {
-                t.view = new LifecycleView(selector, lastAppContact, premium, t.view.notRegisteredSince());
+                t.lastAppContact = lastAppContact;
+                t.premium = premium;
                 t.lastDone = lastAppContact.isAfter(t.lastDone) ? lastAppContact : t.lastDone;
             }
             reschedule(p, t);
@@ -121,10 +152,10 @@ public final class InstanceLifecycle implements LifecycleTracker {
                 LOG.debug("Registration change for untracked instance {} ignored", selector);
                 return;
             }
-            Optional<Instant> was = t.view.notRegisteredSince();
-            Optional<Instant> now = registered ? Optional.empty() : Optional.of(was.orElse(since));
-            if (!now.equals(was)) {
-                t.view = new LifecycleView(selector, t.view.lastAppContact(), t.view.premium(), now);
+            Instant was = t.notRegisteredSince;
+            Instant now = registered ? null : was != null ? was : since;
+            if (!Objects.equals(now, was)) {
+                t.notRegisteredSince = now;
                 reschedule(p, t);
             }
         });
@@ -134,8 +165,8 @@ public final class InstanceLifecycle implements LifecycleTracker {
     public void forget(String selector) {
         onOwner(selector, "forget", p -> {
             Tracked t = p.tracked.remove(selector);
-            if (t != null && t.due != null) {
-                p.queue.remove(t.due);
+            if (t != null) {
+                p.queue.remove(t);
             }
         });
     }
@@ -151,7 +182,7 @@ public final class InstanceLifecycle implements LifecycleTracker {
     /** For tests and /stats: the next step of an instance, if tracked (call on the selector's owner). */
     Optional<Instant> nextDue(String selector) {
         Tracked t = partitions[owners.indexOf(selector)].tracked.get(selector);
-        return t == null || t.due == null ? Optional.empty() : Optional.of(t.due.at());
+        return t == null || !t.queued() ? Optional.empty() : Optional.of(instant(t.due));
     }
 
     int size() {
@@ -164,32 +195,31 @@ public final class InstanceLifecycle implements LifecycleTracker {
 
     private void runDue(Partition p) {
         Instant now = clock.instant();
-        for (int guard = 0; !p.queue.isEmpty() && !p.queue.first().at().isAfter(now) && guard < 1_000_000; guard++) {
-            Due d = p.queue.pollFirst();
-            Tracked t = p.tracked.get(d.selector());
-            if (t == null) {
+        long nowNanos = nanos(now);
+        for (int guard = 0; !p.queue.isEmpty() && p.queue.first().due <= nowNanos && guard < 1_000_000; guard++) {
+            Tracked t = p.queue.pollFirst();
+            if (p.tracked.get(t.selector) != t) {
                 continue;
             }
-            t.due = null;
-            List<PlannedAction> steps = planner.due(t.view, t.lastDone, now);
+            List<PlannedAction> steps = planner.due(t.view(), t.lastDone, now);
             t.lastDone = now;
             boolean off = false;
             for (PlannedAction a : steps) {
                 try {
                     if (a.kind().isOff()) {
                         off = true;
-                        LOG.info("Instance {} expired ({}); turning it off", d.selector(), a.kind());
-                        actions.expire(d.selector(), a.kind());
+                        LOG.info("Instance {} expired ({}); turning it off", t.selector, a.kind());
+                        actions.expire(t.selector, a.kind());
                     } else {
-                        actions.warn(d.selector(), a.kind() == PlannedAction.Kind.SILENT_WARNING
+                        actions.warn(t.selector, a.kind() == PlannedAction.Kind.SILENT_WARNING
                                 ? Verb.ABOUT_TO_EXPIRE_SILENT : Verb.ABOUT_TO_EXPIRE_INTRUSIVE, a.expiresAt());
                     }
                 } catch (RuntimeException e) {
-                    LOG.warn("Life-cycle step {} of {} failed: {}", a.kind(), d.selector(), e.toString());
+                    LOG.warn("Life-cycle step {} of {} failed: {}", a.kind(), t.selector, e.toString());
                 }
             }
             if (off) {
-                p.tracked.remove(d.selector());
+                p.tracked.remove(t.selector);
             } else {
                 reschedule(p, t);
             }
@@ -197,13 +227,10 @@ public final class InstanceLifecycle implements LifecycleTracker {
     }
 
     private void reschedule(Partition p, Tracked t) {
-        if (t.due != null) {
-            p.queue.remove(t.due);
-            t.due = null;
-        }
-        planner.next(t.view, t.lastDone).ifPresent(a -> {
-            t.due = new Due(a.at(), t.view.selector());
-            p.queue.add(t.due);
+        p.queue.remove(t);
+        planner.next(t.view(), t.lastDone).ifPresent(a -> {
+            t.due = nanos(a.at());
+            p.queue.add(t);
         });
     }
 }

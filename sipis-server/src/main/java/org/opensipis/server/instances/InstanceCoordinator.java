@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import org.opensipis.core.instance.InstanceRecord;
 import org.opensipis.core.instance.InstanceState;
 import org.opensipis.core.instance.InstanceStore;
+import org.opensipis.core.instance.SharedParts;
 import org.opensipis.core.instance.RegistrationState;
 import org.opensipis.core.settings.Settings;
 import org.opensipis.core.shard.Shard;
@@ -36,6 +37,8 @@ public final class InstanceCoordinator {
     private final AppHandOver handOver;
     private final InstanceStore store;
     private final Consumer<InstanceState> stateWriter;
+    /** Values many instances repeat (not per-instance state): see {@link SharedParts}. */
+    private final SharedParts shared = new SharedParts();
 
     public InstanceCoordinator(Settings settings, Shard shard, InstanceDirectory directory, RegistrationEngine engine,
                                InstanceLifecycle lifecycle, AppHandOver handOver, InstanceStore store,
@@ -58,11 +61,12 @@ public final class InstanceCoordinator {
     }
 
     /** A stored registration this process owns: keep it (registered, or Idle while the app is in front). */
-    public void adopt(InstanceRecord record, Optional<InstanceState> previous) {
-        if (settings.ignores(record.appId())) {
-            LOG.debug("ignoring {} (app id {} is in IgnoredAppIds)", record.selector(), record.appId());
+    public void adopt(InstanceRecord stored, Optional<InstanceState> previous) {
+        if (settings.ignores(stored.appId())) {
+            LOG.debug("ignoring {} (app id {} is in IgnoredAppIds)", stored.selector(), stored.appId());
             return;
         }
+        InstanceRecord record = shared.compact(stored); // kept by the directory and the engine: share app id, domain, …
         directory.put(record, previous);
         lifecycle.contact(record.selector(), record.lastAppContact(), record.premium());
         handOver.adopt(record, previous); // on the selector's owner, with its foreground flag

@@ -48,7 +48,7 @@ final class BindingTakeOver {
             return false;
         }
         r.registeredUntil = until;
-        r.contact = previous.contact().get();
+        r.contact(previous.contact().get(), machine.contactTails);
         if (previous.state() != RegistrationState.REGISTERED || record.appForeground()) {
             return false;
         }
@@ -67,7 +67,7 @@ final class BindingTakeOver {
     void resume(Registration r, long until, long grantedAt, String storedContact) {
         Owners.check(r.owner, "BindingTakeOver.resume", r.selector);
         r.registeredUntil = until;
-        r.contact = storedContact;
+        r.contact(storedContact, machine.contactTails);
         r.exchange = Registration.Exchange.TAKE_OVER;
         SipAccount a = r.record.account();
         InstanceMachine.onOwner(r, targets.resolve(a), (list, err) -> {
@@ -98,7 +98,7 @@ final class BindingTakeOver {
         }
         long now = cfg.clock().millis();
         until = r.registeredUntil; // 0 if the account changed meanwhile
-        if (contact == null || !contact.equals(r.contact) || until - now <= RESUME_MARGIN_MILLIS) {
+        if (contact == null || !contact.equals(r.contact()) || until - now <= RESUME_MARGIN_MILLIS) {
             machine.register(r);
             return;
         }
@@ -110,16 +110,12 @@ final class BindingTakeOver {
         long due = Math.min(grantedAt + (long) (granted * share), until - RESUME_MARGIN_MILLIS);
         r.state = RegistrationState.REGISTERED;
         r.reason = "";
-        r.published = machine.state(r, Instant.ofEpochMilli(grantedAt));
+        r.published = Published.of(r, Instant.ofEpochMilli(grantedAt));
         counters.resumed.increment();
         if (due <= now) {
             machine.register(r);
             return;
         }
-        r.cancelTimer();
-        r.timer = r.owner.scheduleLoosely(() -> {
-            r.timer = null;
-            machine.register(r);
-        }, due - now);
+        r.registerIn(due - now);
     }
 }

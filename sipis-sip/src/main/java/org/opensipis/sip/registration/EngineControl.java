@@ -57,7 +57,7 @@ public final class EngineControl {
     /** Removes the binding and keeps the instance Idle until {@link #enable}; false if not held. */
     public CompletableFuture<Boolean> disable(String selector) {
         return onOwner(selector, false, r -> {
-            r.holds.add(Registration.Hold.DISABLED);
+            r.hold(Registration.Hold.DISABLED);
             if (r.idle()) {
                 machine.setState(r, RegistrationState.IDLE, DISABLED);
             } else {
@@ -73,7 +73,7 @@ public final class EngineControl {
             if (!r.disabled()) {
                 return true;
             }
-            r.holds.remove(Registration.Hold.DISABLED);
+            r.release(Registration.Hold.DISABLED);
             if (r.record.appForeground()) {
                 machine.setState(r, RegistrationState.IDLE, "");
             } else {
@@ -111,6 +111,6 @@ public final class EngineControl {
                 r.lastResponseAt > 0 ? Optional.of(Instant.ofEpochMilli(r.lastResponseAt)) : Optional.empty(),
                 r.timer != null && r.nextAttemptAt > 0 ? Optional.of(Instant.ofEpochMilli(r.nextAttemptAt)) : Optional.empty(),
                 r.registeredUntil > 0 ? Optional.of(Instant.ofEpochMilli(r.registeredUntil)) : Optional.empty(),
-                r.busy(), r.failures, r.disabled(), r.callId, r.cseq, f == null ? "" : f.toString());
+                r.busy(), r.failures, r.disabled(), r.callId(), r.cseq, f == null ? "" : f.toString());
     }
 }

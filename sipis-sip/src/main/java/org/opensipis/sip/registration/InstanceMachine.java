@@ -1,12 +1,11 @@
 package org.opensipis.sip.registration;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import org.opensipis.core.instance.InstanceState;
 import org.opensipis.core.instance.RegistrationState;
+import org.opensipis.core.instance.SharedParts;
 import org.opensipis.core.instance.SipAccount;
 import org.opensipis.core.instance.SipAccount.Transport;
 import org.opensipis.core.settings.RegistrationSettings;
@@ -45,6 +44,10 @@ final class InstanceMachine {
     private final RegisterResponses responses;
     private final BindingTakeOver takeOver;
     final RegisterGate gate = new RegisterGate();
+    /** The last responses' texts, shared between instances (bounded: {@link SharedParts#MAX_VALUES}). */
+    private final SharedParts responseTexts = new SharedParts();
+    /** The tails of our Contacts ({@code host:port…} after the {@code @}), shared between instances ({@link Registration#contact()}). */
+    final SharedParts contactTails = new SharedParts();
 
     InstanceMachine(EngineConfig cfg, SipTransport transport, Throttle throttle, Counters counters, Targets targets,
                     RegistrationListener listener, Map<String, Txn> txns, Map<String, DigestChallenge> challenges,
@@ -182,7 +185,7 @@ final class InstanceMachine {
         r.cseq++;
         r.flow = flow;
         long cseq = r.cseq;
-        String callId = r.callId;
+        String callId = r.callId();
         String branch = "z9hG4bK" + Long.toHexString(cfg.random().nextLong() & Long.MAX_VALUE) + Long.toHexString(cseq);
         Txn txn = new Txn(r, branch, unregister, authTries);
         txn.flow = flow;
@@ -191,8 +194,8 @@ final class InstanceMachine {
         String contact = contactOf(r, flow);
         // a binding of ours from another Contact (Registration[Port] or the address changed, a new TCP
         // connection) is removed in this same request, or calls would fork to it until it expired
-        String stale = r.contact != null && r.registeredUntil > cfg.clock().millis() && !r.contact.equals(contact)
-                ? r.contact : null;
+        String held = r.registeredUntil > cfg.clock().millis() ? r.contact() : null;
+        String stale = held != null && !held.equals(contact) ? held : null;
         txn.contact = contact;
         txn.staleContact = stale;
         int expires = unregister ? 0 : r.expires;
@@ -334,22 +337,19 @@ final class InstanceMachine {
                 LOG.debug("Instance {} ({}): {}; retry in {} ms", r.selector, r.record.account().aor(), reason, delay);
             }
         }
-        r.cancelTimer();
         r.nextAttemptAt = cfg.clock().millis() + delay;
-        r.timer = r.owner.scheduleLoosely(() -> {
-            r.timer = null;
-            register(r);
-        }, delay);
+        r.registerIn(delay);
     }
 
     void noteResponse(Registration r, String response) {
-        r.lastResponse = response;
+        // "200 OK" and a few others for every instance: one shared string each, not one per instance
+        r.lastResponse = responseTexts.share(response);
         r.lastResponseAt = cfg.clock().millis();
     }
 
     void unregistered(Registration r) {
         r.registeredUntil = 0;
-        r.contact = null;
+        r.contact(null, contactTails);
         r.cancelTimer();
         Runnable after = r.afterUnregister;
         r.afterUnregister = null;
@@ -374,8 +374,9 @@ final class InstanceMachine {
     }
 
     void publish(Registration r) {
-        InstanceState s = state(r, cfg.clock().instant());
-        r.published = s;
+        Published p = Published.of(r, cfg.clock().instant());
+        r.published = p;
+        InstanceState s = p.toState(r.selector, cfg.serverName(), r.callId());
         try {
             listener.stateChanged(s);
         } catch (RuntimeException e) {
@@ -387,11 +388,10 @@ final class InstanceMachine {
      * The state to publish. The Contact is stored while a binding is held (also in Error, while
      * it has not expired), so that a restarted process knows which binding is ours.
      */
-    InstanceState state(Registration r, Instant at) {
-        boolean held = r.registeredUntil > 0;
-        Optional<Instant> until = held ? Optional.of(Instant.ofEpochMilli(r.registeredUntil)) : Optional.empty();
-        Optional<String> contact = held ? Optional.ofNullable(r.contact) : Optional.empty();
-        return new InstanceState(r.selector, cfg.serverName(), r.state, r.reason, until, contact, r.callId, r.cseq, at);
+    /** The last published state of an instance as a record, or null before the first publication. */
+    InstanceState stateOf(Registration r) {
+        Published p = r.published;
+        return p == null ? null : p.toState(r.selector, cfg.serverName(), r.callId());
     }
 
     static String challengeKey(Target t, SipAccount a) {

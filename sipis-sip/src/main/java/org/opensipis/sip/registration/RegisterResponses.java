@@ -114,7 +114,7 @@ final class RegisterResponses {
             LOG.debug("Instance {}: removed the older binding {} while registering {}", r.selector, txn.staleContact,
                     txn.contact);
         }
-        r.contact = txn.contact;
+        r.contact(txn.contact, machine.contactTails);
         r.registeredUntil = now + granted * 1000L;
         r.failures = 0;
         r.failureClass = null;
@@ -128,9 +128,6 @@ final class RegisterResponses {
         double share = rs.refreshAt() * (1 + rs.jitter() * (2 * cfg.random().nextDouble() - 1));
         long delay = Math.max(1000, (long) (granted * 1000L * share));
         r.nextAttemptAt = now + delay;
-        r.timer = r.owner.scheduleLoosely(() -> {
-            r.timer = null;
-            machine.register(r);
-        }, delay);
+        r.registerIn(delay);
     }
 }

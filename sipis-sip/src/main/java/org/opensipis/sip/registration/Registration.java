@@ -1,8 +1,9 @@
 package org.opensipis.sip.registration;
 
+import java.util.HexFormat;
 import org.opensipis.core.instance.InstanceRecord;
-import org.opensipis.core.instance.InstanceState;
 import org.opensipis.core.instance.RegistrationState;
+import org.opensipis.core.instance.SharedParts;
 import org.opensipis.sip.owner.Owner;
 import org.opensipis.sip.transport.Flow;
 
@@ -11,11 +12,17 @@ import org.opensipis.sip.transport.Flow;
  * {@link #published}, which is volatile for /stats). No collections, no per-instance caches:
  * digest challenges are cached per registrar, transactions exist only while in flight.
  */
-final class Registration {
+final class Registration implements Runnable {
 
     final String selector;
     final Owner owner;
-    final String callId;
+    /**
+     * The REGISTER Call-ID, see {@link #callId()}: one this engine made ({@value #CALL_ID_HEX} hex digits
+     * and {@value #CALL_ID_SUFFIX}) is kept as its 96 bits, any other (restored from an older version) whole.
+     */
+    private final long callIdHigh;
+    private final int callIdLow;
+    private final String callIdOther;
     volatile InstanceRecord record;
     long cseq;
     RegistrationState state = RegistrationState.REGISTERING;
@@ -24,9 +31,12 @@ final class Registration {
     long registeredUntil;
     /**
      * The Contact URI of the binding we hold until {@link #registeredUntil} (restored from the store
-     * after a restart); a REGISTER from another Contact removes it in the same request.
+     * after a restart), see {@link #contact()}: in our own form {@code sip:<contact user>@host:port…}
+     * only its tail after the {@code @} is kept, shared between the instances of one address.
      */
-    String contact;
+    private String contactTail;
+    /** A Contact not in our own form (kept whole), or null. */
+    private String contactOther;
     RetryClass failureClass;
     int failures;
     int targetIndex;
@@ -59,7 +69,8 @@ final class Registration {
     }
 
     Exchange exchange = Exchange.NONE;
-    final java.util.EnumSet<Hold> holds = java.util.EnumSet.noneOf(Hold.class);
+    /** The {@link Hold}s in force, one bit per ordinal (a field, not a per-instance EnumSet). */
+    private byte holds;
     Owner.Cancellable timer;
     /**
      * The account moved to another AoR or registrar while our binding at the old one was live:
@@ -67,18 +78,62 @@ final class Registration {
      */
     InstanceRecord movingTo;
     Runnable afterUnregister;
-    volatile InstanceState published;
+    /** The last state published (compact; {@link InstanceMachine#stateOf} makes the record). */
+    volatile Published published;
     /** For the control API: the last final response (or timeout), when, and when the timer fires next. */
     String lastResponse = "";
     long lastResponseAt;
     long nextAttemptAt;
 
+    /** Registers this instance when its {@link #timer} fires (see {@link #run}); null in tests that send nothing. */
+    private final InstanceMachine machine;
+
     Registration(String selector, Owner owner, InstanceRecord record, String callId, long cseq) {
+        this(selector, owner, record, callId, cseq, null);
+    }
+
+    Registration(String selector, Owner owner, InstanceRecord record, String callId, long cseq, InstanceMachine machine) {
+        this.machine = machine;
         this.selector = selector;
         this.owner = owner;
         this.record = record;
-        this.callId = callId;
+        if (ours(callId)) {
+            HexFormat hex = HexFormat.of();
+            this.callIdHigh = hex.fromHexDigitsToLong(callId, 0, 16);
+            this.callIdLow = hex.fromHexDigits(callId, 16, CALL_ID_HEX);
+            this.callIdOther = null;
+        } else {
+            this.callIdHigh = 0;
+            this.callIdLow = 0;
+            this.callIdOther = callId;
+        }
         this.cseq = cseq;
+    }
+
+    static final int CALL_ID_HEX = 24;
+    static final String CALL_ID_SUFFIX = "@sipis";
+
+    /** Whether a Call-ID has the form this engine gives new instances: lower-case hex digits and the suffix. */
+    static boolean ours(String callId) {
+        if (callId.length() != CALL_ID_HEX + CALL_ID_SUFFIX.length() || !callId.endsWith(CALL_ID_SUFFIX)) {
+            return false;
+        }
+        for (int i = 0; i < CALL_ID_HEX; i++) {
+            char c = callId.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The REGISTER Call-ID, stable for the instance's life. */
+    String callId() {
+        if (callIdOther != null) {
+            return callIdOther;
+        }
+        HexFormat hex = HexFormat.of();
+        return hex.toHexDigits(callIdHigh) + hex.toHexDigits(callIdLow) + CALL_ID_SUFFIX;
     }
 
     /** The binding is being removed for good or for a while: a finished REGISTER must not refresh it. */
@@ -86,20 +141,79 @@ final class Registration {
         return idle() || removed() || movingTo != null;
     }
 
+    /** The Contact of the binding we hold, or null. A REGISTER from another Contact removes it in the same request. */
+    String contact() {
+        return contactTail != null ? contactHead(selector) + contactTail : contactOther;
+    }
+
+    /** Sets {@link #contact()}; {@code tails} shares the tail of our own form between instances. */
+    void contact(String uri, SharedParts tails) {
+        String head = uri == null ? null : contactHead(selector);
+        if (head != null && uri.length() > head.length() && uri.startsWith(head)) {
+            contactTail = tails.share(uri.substring(head.length()));
+            contactOther = null;
+        } else {
+            contactTail = null;
+            contactOther = uri;
+        }
+    }
+
+    /** The Contact as kept: its shared tail, or the whole URI when not in our form (for {@link Published}). */
+    String contactTail() {
+        return contactTail;
+    }
+
+    String contactOther() {
+        return contactOther;
+    }
+
+    static String contactHead(String selector) {
+        return "sip:" + RequestBuilder.contactUser(selector) + "@";
+    }
+
     boolean busy() {
         return exchange != Exchange.NONE;
     }
 
     boolean idle() {
-        return holds.contains(Hold.IDLE);
+        return has(Hold.IDLE);
     }
 
     boolean removed() {
-        return holds.contains(Hold.REMOVED);
+        return has(Hold.REMOVED);
     }
 
     boolean disabled() {
-        return holds.contains(Hold.DISABLED);
+        return has(Hold.DISABLED);
+    }
+
+    boolean has(Hold h) {
+        return (holds & (1 << h.ordinal())) != 0;
+    }
+
+    void hold(Hold h) {
+        holds |= (byte) (1 << h.ordinal());
+    }
+
+    void release(Hold h) {
+        holds &= (byte) ~(1 << h.ordinal());
+    }
+
+    /**
+     * The instance's timer task (refresh, retry after a failure, end of a taken-over binding's
+     * schedule): the instance registers again. The Registration is its own task, so a waiting
+     * timer costs no task object per instance. On the owner.
+     */
+    @Override
+    public void run() {
+        timer = null;
+        machine.register(this);
+    }
+
+    /** Registers again in {@code delayMillis} (loosely: up to {@link Owner#SLACK_MILLIS} late), instead of any timer set. */
+    void registerIn(long delayMillis) {
+        cancelTimer();
+        timer = owner.scheduleLoosely(this, delayMillis);
     }
 
     void cancelTimer() {

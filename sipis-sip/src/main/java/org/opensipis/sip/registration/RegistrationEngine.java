@@ -117,7 +117,7 @@ public final class RegistrationEngine implements AutoCloseable {
         if (r == null) {
             String callId = previous.map(InstanceState::callId).filter(c -> !c.isEmpty()).orElseGet(this::newCallId);
             long cseq = previous.filter(p -> !p.callId().isEmpty()).map(p -> p.cseq() + RESTART_CSEQ_GAP).orElse(0L);
-            r = new Registration(selector, owner, record, callId, cseq);
+            r = new Registration(selector, owner, record, callId, cseq, machine);
             r.expires = (int) record.account().expires().orElse(cfg.registration().defaultExpires()).toSeconds();
             regs.put(selector, r);
             if (previous.isPresent() && machine.takeOver().restore(r, record, previous.get())) {
@@ -179,7 +179,7 @@ public final class RegistrationEngine implements AutoCloseable {
         if (record.appForeground() || r.disabled()) {
             goIdle(r);
         } else {
-            r.holds.remove(Registration.Hold.IDLE);
+            r.release(Registration.Hold.IDLE);
             if (!r.busy() && (r.timer == null || r.state != RegistrationState.REGISTERED)) {
                 r.cancelTimer();
                 machine.register(r);
@@ -210,7 +210,7 @@ public final class RegistrationEngine implements AutoCloseable {
         if (r.idle()) {
             return;
         }
-        r.holds.add(Registration.Hold.IDLE);
+        r.hold(Registration.Hold.IDLE);
         if (r.movingTo != null) {
             // the app came to the foreground while our old binding was being removed: keep the new account
             r.record = r.movingTo;
@@ -228,7 +228,7 @@ public final class RegistrationEngine implements AutoCloseable {
     public List<InstanceState> snapshot() {
         List<InstanceState> out = new ArrayList<>(regs.size());
         for (Registration r : regs.values()) {
-            InstanceState s = r.published;
+            InstanceState s = machine.stateOf(r);
             if (s != null) {
                 out.add(s);
             }
@@ -239,7 +239,7 @@ public final class RegistrationEngine implements AutoCloseable {
     /** The last published state of one instance. */
     public Optional<InstanceState> state(String selector) {
         Registration r = regs.get(selector);
-        return r == null ? Optional.empty() : Optional.ofNullable(r.published);
+        return r == null ? Optional.empty() : Optional.ofNullable(machine.stateOf(r));
     }
 
     /** The administrator's handles: inspect, refresh now, disable/enable, throttle load. */
@@ -376,8 +376,8 @@ public final class RegistrationEngine implements AutoCloseable {
     }
 
     private String newCallId() {
-        byte[] b = new byte[12];
+        byte[] b = new byte[Registration.CALL_ID_HEX / 2];
         cfg.random().nextBytes(b);
-        return HexFormat.of().formatHex(b) + "@sipis";
+        return HexFormat.of().formatHex(b) + Registration.CALL_ID_SUFFIX;
     }
 }

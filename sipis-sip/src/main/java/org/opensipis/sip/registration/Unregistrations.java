@@ -47,7 +47,7 @@ final class Unregistrations {
                 done.complete(null);
                 return;
             }
-            r.holds.add(Registration.Hold.REMOVED);
+            r.hold(Registration.Hold.REMOVED);
             machine.unregister(r, () -> {
                 machine.setState(r, RegistrationState.OFF, "removed");
                 regs.remove(r.selector, r);
@@ -63,7 +63,7 @@ final class Unregistrations {
         CountDownLatch left = new CountDownLatch(all.size());
         for (Registration r : all) {
             r.owner.execute(() -> {
-                r.holds.add(Registration.Hold.IDLE);
+                r.hold(Registration.Hold.IDLE);
                 machine.unregister(r, left::countDown);
             });
         }

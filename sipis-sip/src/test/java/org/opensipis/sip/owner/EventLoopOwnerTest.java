@@ -83,4 +83,50 @@ class EventLoopOwnerTest {
         assertThat(later.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(cancelledRan).isFalse();
     }
+
+    @Test
+    void looseTimersScheduledOnTheLoopShareSlotsRunInOrderSkipTheCancelledAndSurviveAFailingOne() throws Exception {
+        int n = 200;
+        CountDownLatch ran = new CountDownLatch(n - n / 4);
+        List<Integer> order = new CopyOnWriteArrayList<>();
+        List<Long> early = new CopyOnWriteArrayList<>();
+        AtomicBoolean cancelledRan = new AtomicBoolean();
+        AtomicBoolean offLoop = new AtomicBoolean();
+        owner.execute(() -> {
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                long delay = 5 + (i % 3);       // a few grid points, many timers each
+                long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay);
+                Owner.Cancellable c = owner.scheduleLoosely(() -> {
+                    if (k % 4 == 0) {
+                        cancelledRan.set(true);
+                    }
+                    long now = System.nanoTime();
+                    if (now < due) {
+                        early.add(due - now);
+                    }
+                    offLoop.compareAndSet(false, !owner.inOwner());
+                    order.add(k);
+                    ran.countDown();
+                    if (k == 1) {
+                        throw new IllegalStateException("a failing timer task (expected by the test)");
+                    }
+                }, delay);
+                if (k % 4 == 0) {
+                    c.cancel();
+                }
+            }
+        });
+        assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(cancelledRan).isFalse();
+        assertThat(early).isEmpty();
+        assertThat(offLoop).isFalse();
+        assertThat(order).hasSize(n - n / 4).doesNotHaveDuplicates();
+        // within one delay (one grid point, scheduled at once), timers run in the order they were scheduled
+        for (int d = 0; d < 3; d++) {
+            int dd = d;
+            List<Integer> sameDelay = order.stream().filter(k -> k % 3 == dd).toList();
+            assertThat(sameDelay).isSorted();
+        }
+    }
 }

@@ -1,0 +1,75 @@
+package org.opensipis.core.instance;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Makes the records a process keeps for a long time share their repeated parts: the app id (of
+ * the instance and of each token), the SIP domain, the outbound proxy and the expiry are the same
+ * for most instances of a deployment, but every row read from the database brings its own copy
+ * of each. {@link #compact} returns an equal record whose repeated values are one shared object
+ * (an auth user equal to the user, a display name equal to it, a token seen when the app made
+ * contact reuse the record's own value). At 100,000 instances this is several hundred bytes of
+ * heap per instance.
+ *
+ * <p>At most {@link #MAX_VALUES} distinct values are shared; later ones are kept as they come, so
+ * what the apps send bounds what this keeps. Thread-safe.
+ */
+public final class SharedParts {
+
+    /** How many distinct values are shared at most. */
+    public static final int MAX_VALUES = 4096;
+
+    private final ConcurrentHashMap<Object, Object> values = new ConcurrentHashMap<>();
+
+    /** An equal record whose repeated parts are shared. */
+    public InstanceRecord compact(InstanceRecord r) {
+        SipAccount a = r.account();
+        String user = a.user();
+        SipAccount account = new SipAccount(user, a.authUser().equals(user) ? user : a.authUser(), a.password(),
+                share(a.domain()), share(a.proxy()), a.port(), a.transport(),
+                displayName(a.displayName(), user), share(a.expires()));
+        String appId = share(r.appId());
+        List<DeviceToken> tokens = r.tokens();
+        if (!tokens.isEmpty()) {
+            List<DeviceToken> list = new ArrayList<>(tokens.size());
+            for (DeviceToken t : tokens) {
+                list.add(new DeviceToken(t.platform(), t.kind(), t.appId().equals(appId) ? appId : share(t.appId()),
+                        t.token(), t.lastSeen().equals(r.lastAppContact()) ? r.lastAppContact() : t.lastSeen()));
+            }
+            tokens = list;
+        }
+        return new InstanceRecord(r.selector(), appId, r.premium(), account, r.appSecret(), tokens,
+                r.lastAppContact(), r.appForeground());
+    }
+
+    /** The shared value equal to {@code v}, an immutable value (it becomes the shared one if there is none yet and room). */
+    @SuppressWarnings("unchecked")
+    public <T> T share(T v) {
+        Objects.requireNonNull(v, "v");
+        Object known = values.get(v);
+        if (known != null) {
+            return (T) known;
+        }
+        if (values.size() >= MAX_VALUES) {
+            return v;
+        }
+        Object raced = values.putIfAbsent(v, v);
+        return raced == null ? v : (T) raced;
+    }
+
+    /** How many distinct values are shared now. */
+    public int size() {
+        return values.size();
+    }
+
+    /** Display names are mostly unique: only an empty one, or one equal to the user, is shared. */
+    private static String displayName(String name, String user) {
+        if (name.isEmpty()) {
+            return "";
+        }
+        return name.equals(user) ? user : name;
+    }
+}
