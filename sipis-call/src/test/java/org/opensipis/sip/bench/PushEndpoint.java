@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,7 +68,7 @@ public final class PushEndpoint {
         try (FileOutputStream out = new FileOutputStream(dir.resolve("trust.p12").toFile())) {
             trust.store(out, "changeit".toCharArray());
         }
-        ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
+        java.util.concurrent.LinkedBlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
         AtomicLong rejected = new AtomicLong();
         MockApnsServer server = new MockApnsServerBuilder()
                 .setServerCredentials(new X509Certificate[] {cert}, tls.getPrivate(), null)
@@ -97,13 +96,13 @@ public final class PushEndpoint {
         Files.writeString(dir.resolve("port"), Integer.toString(port));
         try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("pushes.txt"))) {
             while (true) { // until the benchmark kills this process
-                for (String l; (l = lines.poll()) != null; ) {
+                // waits for the next push (at most 200 ms) instead of sleeping between rounds
+                for (String l = lines.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS); l != null; l = lines.poll()) {
                     w.write(l);
                     w.write('\n');
                 }
                 w.flush();
                 Files.writeString(dir.resolve("rejected"), Long.toString(rejected.get()));
-                Thread.sleep(200);
             }
         }
     }
