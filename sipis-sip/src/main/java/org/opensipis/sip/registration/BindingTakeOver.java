@@ -70,13 +70,13 @@ final class BindingTakeOver {
         r.contact(storedContact, machine.contactTails);
         r.exchange = Registration.Exchange.TAKE_OVER;
         SipAccount a = r.record.account();
-        InstanceMachine.onOwner(r, targets.resolve(a), (list, err) -> {
+        RegisterTransactions.onOwner(r, targets.resolve(a), (list, err) -> {
             if (err != null) {
                 resumed(r, null, until, grantedAt);
                 return;
             }
             Target t = list.get(Math.floorMod(r.targetIndex, list.size()));
-            InstanceMachine.onOwner(r, transport.flow(t.transport(), t.address(), t.serverName()), (flow, ferr) -> {
+            RegisterTransactions.onOwner(r, transport.flow(t.transport(), t.address(), t.serverName()), (flow, ferr) -> {
                 if (ferr != null || flow.closed()) {
                     resumed(r, null, until, grantedAt);
                     return;
@@ -106,7 +106,7 @@ final class BindingTakeOver {
         if (granted <= 0) {
             granted = r.expires * 1000L;
         }
-        double share = rs.refreshAt() * (1 + rs.jitter() * (2 * cfg.random().nextDouble() - 1));
+        double share = Delays.refreshShare(rs, cfg.random());
         long due = Math.min(grantedAt + (long) (granted * share), until - RESUME_MARGIN_MILLIS);
         r.state = RegistrationState.REGISTERED;
         r.reason = "";

@@ -1,17 +1,12 @@
 package org.opensipis.sip.registration;
 
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
 import org.opensipis.core.instance.InstanceState;
 import org.opensipis.core.instance.RegistrationState;
 import org.opensipis.core.instance.SharedParts;
-import org.opensipis.core.instance.SipAccount;
-import org.opensipis.core.instance.SipAccount.Transport;
+import org.opensipis.core.log.LogContext;
 import org.opensipis.core.settings.RegistrationSettings;
-import org.opensipis.sip.digest.DigestAuthorizer;
 import org.opensipis.sip.digest.DigestChallenge;
-import org.opensipis.sip.dns.Target;
 import org.opensipis.sip.message.SipMessage;
 import org.opensipis.sip.throttle.Throttle;
 import org.opensipis.sip.transport.Flow;
@@ -20,10 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The per-instance REGISTER state machine: resolve, throttle, send, retransmit (Timer E/F),
- * back off, unregister. Final responses (challenges, refresh, redirects) are read by
- * {@link RegisterResponses}; a binding taken over at restart is resumed by
- * {@link BindingTakeOver}. Every method runs on the instance's owner.
+ * The per-instance REGISTER state machine: register, back off, unregister, publish the state.
+ * The REGISTER transactions (resolve, throttle, send, Timer E/F) are run by
+ * {@link RegisterTransactions}; final responses (challenges, refresh, redirects) are read by
+ * {@link RegisterResponses}; the delays (refresh, backoff) are reckoned by {@link Delays}; a binding
+ * taken over at restart is resumed by {@link BindingTakeOver}. One per engine, shared by its
+ * instances (their state is their {@link Registration}); every method runs on the instance's owner.
  */
 final class InstanceMachine {
 
@@ -31,16 +28,9 @@ final class InstanceMachine {
 
     private final EngineConfig cfg;
     private final RegistrationSettings rs;
-    private final SipTransport transport;
-    private final Throttle throttle;
     private final Counters counters;
-    private final Targets targets;
     private final RegistrationListener listener;
-    private final Map<String, Txn> txns;
-    private final Map<String, DigestChallenge> challenges;
-    private final DigestAuthorizer authorizer;
-    private final Latencies latencies;
-    private final RegistrarHealth health;
+    private final RegisterTransactions transactions;
     private final RegisterResponses responses;
     private final BindingTakeOver takeOver;
     final RegisterGate gate = new RegisterGate();
@@ -54,20 +44,16 @@ final class InstanceMachine {
                     Latencies latencies) {
         this.cfg = cfg;
         this.rs = cfg.registration();
-        this.transport = transport;
-        this.throttle = throttle;
         this.counters = counters;
-        this.targets = targets;
         this.listener = listener;
-        this.txns = txns;
-        this.challenges = challenges;
-        this.authorizer = new DigestAuthorizer();
-        this.latencies = latencies;
         // a REGISTER's failure can come up to Timer F after it was sent: keep what ended an outage twice that long
         // and the throttle probes a registrar that does not answer, then ramps up again when it does
-        this.health = new RegistrarHealth(cfg.clock(), RegistrarHealth.SUMMARY_MILLIS, 2 * 64 * cfg.t1Millis(),
-                r -> throttle.hostFailing(hostOf(r)), r -> throttle.hostRecovered(hostOf(r)));
-        this.responses = new RegisterResponses(this, cfg, challenges, latencies, health);
+        RegistrarHealth health = new RegistrarHealth(cfg.clock(), RegistrarHealth.SUMMARY_MILLIS, 2 * 64 * cfg.t1Millis(),
+                r -> throttle.hostFailing(RegisterTransactions.hostOf(r)),
+                r -> throttle.hostRecovered(RegisterTransactions.hostOf(r)));
+        this.transactions = new RegisterTransactions(this, cfg, transport, throttle, counters, targets, txns, challenges,
+                health);
+        this.responses = new RegisterResponses(this, transactions, cfg, challenges, latencies, health);
         this.takeOver = new BindingTakeOver(this, cfg, targets, transport, counters);
     }
 
@@ -86,11 +72,6 @@ final class InstanceMachine {
                 flow.transport());
     }
 
-    static String registrarName(Target t) {
-        return t.address().getAddress().getHostAddress() + ":" + t.address().getPort() + "/"
-                + t.transport().name().toLowerCase(java.util.Locale.ROOT);
-    }
-
     /** Registers (or re-registers) now, unless a REGISTER is already under way or the gate holds it back. */
     void register(Registration r) {
         if (r.busy() || r.leaving()) {
@@ -102,7 +83,7 @@ final class InstanceMachine {
         if (r.state != RegistrationState.REGISTERED) {
             setState(r, RegistrationState.REGISTERING, r.reason);
         }
-        send(r, false, 0, null);
+        transactions.send(r, false, 0, null, false);
     }
 
     /** Removes the binding (Expires 0) if there is one, then runs {@code after}. */
@@ -113,169 +94,10 @@ final class InstanceMachine {
             return; // the transaction's end checks idle/removed and continues here
         }
         if (r.registeredUntil > cfg.clock().millis()) {
-            send(r, true, 0, null);
+            transactions.send(r, true, 0, null, false);
         } else {
             unregistered(r);
         }
-    }
-
-    void send(Registration r, boolean unregister, int authTries, DigestChallenge challenge) {
-        send(r, unregister, authTries, challenge, false);
-    }
-
-    private static String throttleKey(Target t) {
-        return t.address().getAddress().getHostAddress();
-    }
-
-    /** The throttle's key (the address) of a {@link #registrarName}. */
-    static String hostOf(String registrarName) {
-        return registrarName.substring(0, registrarName.lastIndexOf(':'));
-    }
-
-    void send(Registration r, boolean unregister, int authTries, DigestChallenge challenge, boolean continuation) {
-        r.exchange = Registration.Exchange.REGISTER;
-        r.cancelTimer();
-        SipAccount a = r.redirectedTo != null ? r.redirectedTo : r.record.account();
-        onOwner(r, targets.resolve(a), (resolved, err) -> {
-            if (err != null) {
-                // a refused target waits like any other 4xx: only a DNS change can make it pass
-                failure(r, cause(err) instanceof Targets.RefusedTarget ? RetryClass.FATAL : RetryClass.TRANSIENT,
-                        cause(err).getMessage(), 0);
-                return;
-            }
-            List<Target> list = r.redirectedTo == null ? resolved : Redirects.sameScope(resolved, r.redirectedFrom);
-            if (list.isEmpty()) {
-                failure(r, RetryClass.FATAL, "redirect to " + a.registrarHost() + " refused: another kind of address", 0);
-                return;
-            }
-            Target t = list.get(Math.floorMod(r.targetIndex, list.size()));
-            onOwner(r, transport.flow(t.transport(), t.address(), t.serverName()), (flow, ferr) -> {
-                if (ferr != null || flow.closed()) { // closed before we could use it: e.g. a TLS 1.3 alert
-                    counters.transportErrors.increment();
-                    r.targetIndex++;
-                    String reason = "transport: " + (ferr != null ? cause(ferr).getMessage() : flow.closeReason());
-                    health.failed(registrarName(t), reason, cfg.clock().millis());
-                    failure(r, RetryClass.TRANSIENT, reason, 0);
-                    return;
-                }
-                prepare(r, t, flow, unregister, authTries, challenge, continuation);
-            });
-        });
-    }
-
-    /** Continues on the owner: at once when the future is already done (cached DNS, UDP), else after a hop. */
-    static <T> void onOwner(Registration r, java.util.concurrent.CompletableFuture<T> f,
-                                    java.util.function.BiConsumer<T, Throwable> next) {
-        if (f.isDone() && !f.isCompletedExceptionally()) {
-            next.accept(f.join(), null);
-        } else {
-            f.whenComplete((v, err) -> r.owner.execute(() -> next.accept(v, err)));
-        }
-    }
-
-    /**
-     * Builds the request and queues it at the throttle. The grant itself puts the bytes on the
-     * wire (from the throttle's thread), so a request leaves exactly when its permit is given,
-     * however busy the owner is; the owner then starts the transaction's timers.
-     */
-    private void prepare(Registration r, Target t, Flow flow, boolean unregister, int authTries,
-                         DigestChallenge explicit, boolean continuation) {
-        SipAccount a = r.record.account();
-        String key = challengeKey(t, a);
-        r.cseq++;
-        r.flow = flow;
-        long cseq = r.cseq;
-        String callId = r.callId();
-        String branch = "z9hG4bK" + Long.toHexString(cfg.random().nextLong() & Long.MAX_VALUE) + Long.toHexString(cseq);
-        Txn txn = new Txn(r, branch, unregister, authTries);
-        txn.flow = flow;
-        txn.target = t;
-        String host = cfg.advertisedAddress().orElse(flow.localHost());
-        String contact = contactOf(r, flow);
-        // a binding of ours from another Contact (Registration[Port] or the address changed, a new TCP
-        // connection) is removed in this same request, or calls would fork to it until it expired
-        String held = r.registeredUntil > cfg.clock().millis() ? r.contact() : null;
-        String stale = held != null && !held.equals(contact) ? held : null;
-        txn.contact = contact;
-        txn.staleContact = stale;
-        int expires = unregister ? 0 : r.expires;
-        r.txn = txn;
-        txns.put(branch, txn);
-        // Built at grant time, so that the freshest cached challenge of the registrar is used.
-        Runnable grant = () -> {
-            if (!txn.done) {
-                DigestChallenge ch = explicit != null ? explicit : (cfg.preemptiveAuth() ? challenges.get(key) : null);
-                String authValue = ch == null ? null : authorizer.authorize(ch, a.authUser(), a.password().reveal(),
-                        "REGISTER", RequestBuilder.requestUri(a));
-                txn.preemptive = explicit == null && ch != null;
-                byte[] bytes = RequestBuilder.register(a, callId, cseq, branch, host, flow.localPort(), flow.transport(),
-                        contact, stale, expires, cfg.userAgent(), ch == null ? null : DigestAuthorizer.headerName(ch),
-                        authValue);
-                if (flow.transport() == Transport.UDP) {
-                    txn.bytes = bytes;
-                }
-                txn.sentNanos = System.nanoTime();
-                counters.registersSent.increment();
-                flow.send(bytes);
-            }
-            if (r.owner.inOwner()) {
-                sent(txn); // the throttle and the instance share the I/O loop: no hop
-            } else {
-                r.owner.execute(() -> sent(txn));
-            }
-        };
-        if (continuation) {
-            throttle.submitUrgent(throttleKey(t), grant);
-        } else {
-            // earliest lapse first: a binding about to expire goes before one that still holds
-            long lapses = !unregister && r.registeredUntil > cfg.clock().millis() ? r.registeredUntil : Long.MIN_VALUE;
-            throttle.submit(throttleKey(t), lapses, grant);
-        }
-    }
-
-    /** On the owner after the permit was granted (and the request sent, unless already finished). */
-    private void sent(Txn txn) {
-        txn.granted = true;
-        txn.sentAt = cfg.clock().millis();
-        if (txn.done) {
-            throttle.release();
-            return;
-        }
-        if (txn.flow.transport() == Transport.UDP) {
-            txn.retransmitMillis = cfg.timers().t1Millis();
-            txn.timerE = txn.reg.owner.schedule(() -> retransmit(txn), txn.retransmitMillis);
-        }
-        txn.timerF = txn.reg.owner.schedule(() -> timeout(txn), cfg.timers().transactionTimeoutMillis());
-    }
-
-    /** Timer E: the retransmission passes the token buckets too (it is a REGISTER on the wire). */
-    private void retransmit(Txn txn) {
-        if (txn.done || !txn.flow.isOpen()) {
-            return;
-        }
-        byte[] bytes = txn.bytes;
-        throttle.pace(throttleKey(txn.target), () -> !txn.done, () -> {
-            if (!txn.done) {
-                txn.flow.send(bytes);
-                counters.retransmissions.increment();
-            }
-        });
-        txn.retransmitMillis = cfg.timers().nextRetransmitMillis(txn.retransmitMillis);
-        txn.timerE = txn.reg.owner.schedule(() -> retransmit(txn), txn.retransmitMillis);
-    }
-
-    private void timeout(Txn txn) {
-        if (txn.done) {
-            return;
-        }
-        Registration r = txn.reg;
-        finish(txn);
-        counters.timeouts.increment();
-        noteResponse(r, "timeout");
-        r.targetIndex++;
-        String reason = "timeout: no response from " + txn.target.address();
-        health.failed(registrarName(txn.target), reason, txn.sentAt);
-        failure(r, RetryClass.TRANSIENT, reason, 0);
     }
 
     /** The transaction's flow closed under it. */
@@ -286,27 +108,12 @@ final class InstanceMachine {
         r.flow = null;
         Txn txn = r.txn;
         if (txn != null && txn.flow == flow) {
-            finish(txn);
+            transactions.finish(txn);
             counters.transportErrors.increment();
             failure(r, RetryClass.TRANSIENT, "transport: " + flow.closeReason(), 0);
         } else if (!r.busy() && r.state == RegistrationState.REGISTERED && !r.leaving()) {
             LOG.debug("Flow {} closed; re-registering {}", flow, r.selector);
             register(r);
-        }
-    }
-
-    void finish(Txn txn) {
-        txn.done = true;
-        txn.cancelTimers();
-        txn.bytes = null;
-        txns.remove(txn.branch, txn);
-        Registration r = txn.reg;
-        if (r.txn == txn) {
-            r.txn = null;
-        }
-        r.exchange = Registration.Exchange.NONE;
-        if (txn.granted) {
-            throttle.release();
         }
     }
 
@@ -322,15 +129,12 @@ final class InstanceMachine {
             r.failures = 0;
         }
         r.failures++;
-        long delay = cls.delayMillis(rs, r.failures);
-        delay += (long) (delay * rs.jitter() * cfg.random().nextDouble());
-        delay = Math.max(delay, retryAfterMillis);
+        long delay = Delays.retryMillis(rs, cls, r.failures, retryAfterMillis, cfg.random());
         if (r.registeredUntil <= cfg.clock().millis()) {
             r.registeredUntil = 0;
         }
         setState(r, cls.state, reason);
-        try (org.opensipis.core.log.LogContext lc = org.opensipis.core.log.LogContext.instance(r.selector,
-                r.record.account().registrarHost())) {
+        try (LogContext lc = LogContext.instance(r.selector, r.record.account().registrarHost())) {
             if (r.failures == 1 && cls != RetryClass.TRANSIENT) {
                 LOG.info("Instance {} ({}): {} ({}); retry in {} ms", r.selector, r.record.account().aor(), reason, cls.state, delay);
             } else {
@@ -373,6 +177,10 @@ final class InstanceMachine {
         }
     }
 
+    /**
+     * Publishes the state. The Contact is stored while a binding is held (also in Error, while
+     * it has not expired), so that a restarted process knows which binding is ours.
+     */
     void publish(Registration r) {
         Published p = Published.of(r, cfg.clock().instant());
         r.published = p;
@@ -384,21 +192,9 @@ final class InstanceMachine {
         }
     }
 
-    /**
-     * The state to publish. The Contact is stored while a binding is held (also in Error, while
-     * it has not expired), so that a restarted process knows which binding is ours.
-     */
     /** The last published state of an instance as a record, or null before the first publication. */
     InstanceState stateOf(Registration r) {
         Published p = r.published;
         return p == null ? null : p.toState(r.selector, cfg.serverName(), r.callId());
-    }
-
-    static String challengeKey(Target t, SipAccount a) {
-        return t.serverName() + "|" + a.domain();
-    }
-
-    private static Throwable cause(Throwable t) {
-        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 }

@@ -20,15 +20,17 @@ final class RegisterResponses {
     private static final Logger LOG = LoggerFactory.getLogger(RegisterResponses.class);
 
     private final InstanceMachine machine;
+    private final RegisterTransactions transactions;
     private final EngineConfig cfg;
     private final RegistrationSettings rs;
     private final Map<String, DigestChallenge> challenges;
     private final Latencies latencies;
     private final RegistrarHealth health;
 
-    RegisterResponses(InstanceMachine machine, EngineConfig cfg,
+    RegisterResponses(InstanceMachine machine, RegisterTransactions transactions, EngineConfig cfg,
                       Map<String, DigestChallenge> challenges, Latencies latencies, RegistrarHealth health) {
         this.machine = machine;
+        this.transactions = transactions;
         this.cfg = cfg;
         this.rs = cfg.registration();
         this.challenges = challenges;
@@ -46,10 +48,10 @@ final class RegisterResponses {
         if (code < 200) {
             return;
         }
-        machine.finish(txn);
+        transactions.finish(txn);
         latencies.record(System.nanoTime() - txn.sentNanos);
         machine.noteResponse(r, code + " " + m.reason());
-        health.answered(InstanceMachine.registrarName(txn.target));
+        health.answered(RegisterTransactions.registrarName(txn.target));
         try {
             handleFinal(r, txn, m, code);
         } catch (SipParseException e) {
@@ -65,10 +67,10 @@ final class RegisterResponses {
                 machine.failure(r, RetryClass.FATAL, status + " without a usable Digest challenge", 0);
                 return;
             }
-            challenges.put(InstanceMachine.challengeKey(txn.target, r.record.account()), ch);
+            challenges.put(RegisterTransactions.challengeKey(txn.target, r.record.account()), ch);
             boolean fresh = txn.authTries == 0 || txn.preemptive || ch.stale();
             if (fresh && txn.authTries < 3) {
-                machine.send(r, txn.unregister, txn.authTries + 1, ch, true);
+                transactions.send(r, txn.unregister, txn.authTries + 1, ch, true);
             } else {
                 machine.failure(r, RetryClass.AUTH, status + " (credentials refused)", 0);
             }
@@ -86,7 +88,7 @@ final class RegisterResponses {
             OptionalInt min = m.intHeader("min-expires");
             if (min.isPresent() && min.getAsInt() > r.expires) {
                 r.expires = min.getAsInt();
-                machine.send(r, false, 0, null, true);
+                transactions.send(r, false, 0, null, true);
             } else {
                 machine.failure(r, RetryClass.FATAL, status + " without a larger Min-Expires", 0);
             }
@@ -97,7 +99,7 @@ final class RegisterResponses {
             OptionalInt after = m.intHeader("retry-after");
             machine.failure(r, RetryClass.TRANSIENT, status, after.isPresent() ? after.getAsInt() * 1000L : 0);
         } else if (code < 400 && Redirects.follow(r, txn.target.address(), m)) {
-            machine.send(r, false, 0, null, true); // RFC 3261 8.1.3.4: try the Contact of the 3xx
+            transactions.send(r, false, 0, null, true); // RFC 3261 8.1.3.4: try the Contact of the 3xx
         } else {
             machine.failure(r, RetryClass.FATAL, status, 0);
         }
@@ -125,8 +127,7 @@ final class RegisterResponses {
             machine.unregister(r, r.afterUnregister);
             return;
         }
-        double share = rs.refreshAt() * (1 + rs.jitter() * (2 * cfg.random().nextDouble() - 1));
-        long delay = Math.max(1000, (long) (granted * 1000L * share));
+        long delay = Delays.refreshMillis(rs, granted, cfg.random());
         r.nextAttemptAt = now + delay;
         r.registerIn(delay);
     }
