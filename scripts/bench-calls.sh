@@ -28,39 +28,18 @@ N="${1:-10000}"
 RATES="${RATES:-200,500,1000}"
 SECS="${SECONDS_PER_RATE:-20}"
 EXPIRES=600
-HZ=$(getconf CLK_TCK)
-KAM=/usr/sbin/kamailio
-KAMCMD=/usr/sbin/kamcmd
-MODS=/usr/lib/x86_64-linux-gnu/kamailio/modules
+. scripts/lib/bench-common.sh
 command -v sipp >/dev/null && [ -x "$KAM" ] || { echo "needs kamailio and sipp (.ci/install.d/20-kamailio.sh, 25-sipp.sh)" >&2; exit 2; }
 
-[ -n "${SIPIS_JAR:-}" ] || nice -n 10 mvn -B -q -o -pl sipis-server -am package -DskipTests -Denforcer.skip=true
-for m in sipis-store sipis-call; do
-  nice -n 10 mvn -B -q -o -pl "$m" -am test-compile dependency:build-classpath -Denforcer.skip=true \
-    -Dmdep.outputFile="$PWD/$m/target/bench.classpath" -Dmdep.includeScope=test
-done
-SEED_CP="sipis-store/target/test-classes:sipis-store/target/classes:$(cat sipis-store/target/bench.classpath)"
-PUSH_CP="sipis-call/target/test-classes:sipis-call/target/classes:$(cat sipis-call/target/bench.classpath)"
+build_sipis_jar
+SEED_CP=$(test_classpath sipis-store)
+PUSH_CP=$(test_classpath sipis-call)
 
-W="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  if [ -n "${KEEP:-}" ]; then echo "kept: $W"; else rm -rf "$W"; fi
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-own_ticks() { awk '{sub(/^.*\) /,""); print $12+$13}' "/proc/$1/stat" 2>/dev/null || echo 0; }   # utime+stime
-tree_ticks() { local t="$(own_ticks "$1")" p; for p in $(pgrep -P "$1" || true); do t=$((t + $(own_ticks "$p"))); done; echo "$t"; }
 # per-thread CPU ticks of a process, "name ticks" (digits in names folded), to see who spends it
 thread_ticks() { local t; for t in /proc/"$1"/task/*; do
   awk '{n=$0; sub(/^[^(]*\(/,"",n); sub(/\) .*$/,"",n); gsub(/[0-9]+/,"N",n); gsub(/ /,"_",n); sub(/^.*\) /,""); print n, $12+$13}' "$t/stat" 2>/dev/null || true; done; }   # threads come and go
-udp_errs() { awk '/^Udp:/{if(h){print $4+$6}else h=1}' /proc/net/snmp; }
-kstat() { "$KAMCMD" -s "unix:$W/kam/ctl" stats.get_statistics all 2>/dev/null | awk -F' = ' -v k="$1" '$1 ~ k"$" {print $2; exit}'; }
-kam_up() { [ -n "$(kstat registered_users)" ]; }
-all_registered() { [ "$(kstat registered_users || echo 0)" -ge "$N" ] 2>/dev/null; }
-deadline_wait() { local limit=$1; shift; local i; for i in $(seq 1 $((limit * 5))); do "$@" && return 0; sleep 0.2; done; return 1; }
+K="$W/kam"
+all_registered() { [ "$(kstat "$K" registered_users || echo 0)" -ge "$N" ] 2>/dev/null; }
 
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo); N=$N rates=$RATES ${SECS}s each"
 echo "uptime before: $(uptime)"
@@ -73,87 +52,27 @@ deadline_wait 60 test -s "$W/push/port" || { cat "$W/push/out.txt" >&2; exit 1; 
 PUSHPORT=$(cat "$W/push/port")
 
 # ---- Kamailio: registrar (digest, passwords in an htable) and proxy for the INVITEs
-mkdir -p "$W/kam/db"
 KPORT=$(free_port)
-for t in version htable location location_attrs; do cp "/usr/share/kamailio/dbtext/kamailio/$t" "$W/kam/db/"; done
-python3 - "$N" "$W/kam/db/htable" "$W/users.csv" <<'PY'
+registrar_db "$K" "$N"
+python3 - "$N" "$W/users.csv" <<'PY'
 import sys
 n = int(sys.argv[1])
-with open(sys.argv[2], "a") as f:
-    for i in range(n):
-        f.write(f"{i+1}:u{i}:0:0:pw-{i}:0\n")
-with open(sys.argv[3], "w") as f:
+with open(sys.argv[2], "w") as f:
     f.write("SEQUENTIAL\n")
     for i in range(n):
         f.write(f"u{i};\n")
 PY
-cat > "$W/kam/kamailio.cfg" <<CFG
-#!KAMAILIO
-debug=1
-log_stderror=yes
-children=4
-listen=udp:127.0.0.1:$KPORT
-mpath="$MODS/"
-loadmodule "kex.so"
-loadmodule "corex.so"
-loadmodule "tm.so"
-loadmodule "sl.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "siputils.so"
-loadmodule "textops.so"
-loadmodule "db_text.so"
-loadmodule "usrloc.so"
-loadmodule "registrar.so"
-loadmodule "auth.so"
-loadmodule "htable.so"
-loadmodule "ctl.so"
-modparam("ctl", "binrpc", "unix:$W/kam/ctl")
-modparam("usrloc", "db_mode", 0)
-modparam("usrloc", "hash_size", 14)
-modparam("htable", "db_url", "text://$W/kam/db")
-modparam("htable", "htable", "users=>size=17;dbtable=htable;")
-request_route {
-    if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
-    if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
-    if (is_method("ACK")) { if (t_check_trans() || has_totag()) { t_relay(); } exit; }
-    if (has_totag()) { if (!t_relay()) { sl_reply_error(); } exit; }
-    if (is_method("REGISTER")) {
-        if (!pv_auth_check("\$fd", "\$sht(users=>\$fU)", "0", "1")) { auth_challenge("\$fd", "0"); exit; }
-        consume_credentials();
-        if (!save("location")) { sl_reply_error(); }
-        exit;
-    }
-    if (is_method("INVITE")) {
-        t_check_trans();
-        if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
-        if (!t_relay()) { sl_reply_error(); }
-        exit;
-    }
-    sl_send_reply("404", "Not Here");
-}
-CFG
-"$KAM" -DD -E -f "$W/kam/kamailio.cfg" -m 512 -M 16 > "$W/kam/log" 2>&1 &
-KPID=$!; PIDS+=("$KPID")
-deadline_wait 30 kam_up || { cat "$W/kam/log" >&2; exit 1; }
+registrar_cfg "$K" "$KPORT" 4 proxy
+kam_start "$K" 512; KPID=$KAM_PID
+kam_wait_up "$K" 30
 
 # ---- sipis run: N seeded instances, APNs route to the mock
-S="$W/sipis"; mkdir -p "$S/lb2"
-HTTP=$(free_port)
-head -c 16 /dev/urandom > "$S/sipis.key"; chmod 0600 "$S/sipis.key"
-echo '<LoadBalancer2><Backend><Sipis Name="R" Address="127.0.0.1:1"/></Backend></LoadBalancer2>' > "$S/lb2/Settings.xml"
-cat > "$S/Settings.xml" <<XML
-<Sipis><Server Name="R" Realm="R" Address="127.0.0.1" Port="$(free_port)" FilterInstancesAccordingToLoadBalancer2BackendSection="Yes"/>
-<RegistrarTargets><Allow Network="127.0.0.0/8"/></RegistrarTargets>
-<Registration Address="127.0.0.1" Port="$(free_port)" GlobalRate="1000" PerRegistrarRate="1000"/>
-<HttpServer Address="127.0.0.1" Port="$HTTP" AuthenticationMethod="None"/>
+S="$W/sipis"
+sipis_settings "$S" 1000 "
 <NotificationServers>
-  <Apns AppId="com.example" Topic="com.example.app" KeyFile="$W/push/AuthKey_KEYID12345.p8" KeyId="KEYID12345"
-        TeamId="TEAM123456" Host="127.0.0.1" Port="$PUSHPORT"/>
-</NotificationServers>
-<Database EmbeddedDirectory="pgdata"/><Lock FileName="sipis.lock"/><Log FileName="sipis.log"/>
-<LoadBalancer2 FileName="lb2/Settings.xml"/></Sipis>
-XML
+  <Apns AppId=\"com.example\" Topic=\"com.example.app\" KeyFile=\"$W/push/AuthKey_KEYID12345.p8\" KeyId=\"KEYID12345\"
+        TeamId=\"TEAM123456\" Host=\"127.0.0.1\" Port=\"$PUSHPORT\"/>
+</NotificationServers>"
 java -Xmx1g -cp "$SEED_CP" org.opensipis.store.RestoreSeeder "$S/pgdata" "$S/sipis.key" "$N" "$KPORT" "$EXPIRES" > "$W/seed.txt" 2>&1 || { cat "$W/seed.txt" >&2; exit 1; }
 JOPTS="${SIPIS_JAVA_OPTS:-} -Djavax.net.ssl.trustStore=$W/push/trust.p12 -Djavax.net.ssl.trustStorePassword=changeit -Djavax.net.ssl.trustStoreType=PKCS12"
 # shellcheck disable=SC2086
@@ -161,9 +80,9 @@ java $JOPTS -jar "${SIPIS_JAR:-sipis-server/target/sipis.jar}" run "$S/Settings.
 SPID=$!; PIDS+=("$SPID")
 T0=$(date +%s)
 deadline_wait $((120 + N / 100)) all_registered \
-  || { echo "not all registered: $(kstat registered_users)" >&2; tail -20 "$S/out.txt" >&2; exit 1; }
+  || { echo "not all registered: $(kstat "$K" registered_users)" >&2; tail -20 "$S/out.txt" >&2; exit 1; }
 echo "all $N registered $(( $(date +%s) - T0 )) s after start"
-PGPID=$(head -1 "$(find "$S/pgdata" -name postmaster.pid | head -1)")
+PGPID=$(pg_pid "$S")
 
 # ---- the caller's scenario: INVITE, first 180 (timed), 180 Push-Notification-Sent (≤ 2 s), CANCEL
 cat > "$W/call.xml" <<'XML'

@@ -25,100 +25,21 @@ EXPIRES="${EXPIRES:-60}"
 WINDOW="${WINDOW:-120}"
 RATE="${RATE:-1000}"
 LIMIT=$((120 + N / 100))   # seconds, for every wait that scales with N
-HZ=$(getconf CLK_TCK)
-KAM=/usr/sbin/kamailio
-KAMCMD=/usr/sbin/kamcmd
-MODS=/usr/lib/x86_64-linux-gnu/kamailio/modules
+. scripts/lib/bench-common.sh
 [ -x "$KAM" ] && [ -f "$MODS/uac.so" ] || { echo "needs kamailio with the uac module (.ci/install.d/20-kamailio.sh)" >&2; exit 2; }
 
-[ -n "${SIPIS_JAR:-}" ] || mvn -B -q -o -pl sipis-server -am package -DskipTests -Denforcer.skip=true
-mvn -B -q -o -pl sipis-store -am test-compile dependency:build-classpath -Denforcer.skip=true \
-  -Dmdep.outputFile="$PWD/sipis-store/target/bench.classpath" -Dmdep.includeScope=test
-SEED_CP="sipis-store/target/test-classes:sipis-store/target/classes:$(cat sipis-store/target/bench.classpath)"
-
-W="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  rm -f "$W/sampling"
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  [ -n "${KEEP:-}" ] || rm -rf "$W"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+build_sipis_jar
+SEED_CP=$(test_classpath sipis-store)
 # utime+stime+cutime+cstime (clock ticks) of a process and its direct children
-ticks() {
-  local t=0 p v
-  for p in "$1" $(pgrep -P "$1" || true); do
-    v=$(awk '{sub(/^.*\) /,""); print $12+$13+$14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0)
-    t=$((t + v))
-  done
-  echo "$t"
-}
-rss_kb() { local t=0 p v; for p in "$1" $(pgrep -P "$1" || true); do v=$(awk '/VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0); t=$((t + ${v:-0})); done; echo "$t"; }
-udp_errs() { awk '/^Udp:/{if(h){print $4+$6}else h=1}' /proc/net/snmp; }   # InErrors + RcvbufErrors
-now_ms() { date +%s%3N; }
-kstat() { "$KAMCMD" -s "unix:$1/ctl" stats.get_statistics all 2>/dev/null | awk -F' = ' -v k="$2" '$1 ~ k"$" {print $2; exit}'; }
+ticks() { tree_ticks "$1" own_ticks_reaped; }
 ushm() { "$KAMCMD" -s "unix:$1/ctl" core.shmmem 2>/dev/null | awk '/used:/{print $2; exit}'; }
 
 # ---- the registrar: N subscribers u<i>/pw-<i> in example.com (the accounts RestoreSeeder stores)
-REG="$W/registrar"; mkdir -p "$REG/db"
+REG="$W/registrar"
 REGPORT=$(free_port)
-# passwords in an htable loaded once from db_text (auth_db over db_text scans every subscriber row
-# on each REGISTER, which at 100,000 accounts made the registrar, not the clients, the bottleneck)
-for t in version htable location location_attrs; do cp "/usr/share/kamailio/dbtext/kamailio/$t" "$REG/db/"; done
-python3 - "$N" "$REG/db/htable" <<'PY'
-import sys
-n, out = int(sys.argv[1]), sys.argv[2]
-with open(out, "a") as f:
-    for i in range(n):
-        f.write(f"{i+1}:u{i}:0:0:pw-{i}:0\n")
-PY
-cat > "$REG/kamailio.cfg" <<CFG
-#!KAMAILIO
-debug=1
-log_stderror=yes
-children=4
-listen=udp:127.0.0.1:$REGPORT
-mpath="$MODS/"
-loadmodule "kex.so"
-loadmodule "corex.so"
-loadmodule "tm.so"
-loadmodule "sl.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "siputils.so"
-loadmodule "textops.so"
-loadmodule "db_text.so"
-loadmodule "usrloc.so"
-loadmodule "registrar.so"
-loadmodule "auth.so"
-loadmodule "htable.so"
-loadmodule "ctl.so"
-modparam("ctl", "binrpc", "unix:$REG/ctl")
-modparam("usrloc", "db_mode", 0)
-modparam("usrloc", "hash_size", 14)
-modparam("registrar", "min_expires", 5)
-modparam("htable", "db_url", "text://$REG/db")
-modparam("htable", "htable", "users=>size=17;dbtable=htable;")
-request_route {
-    if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
-    if (is_method("REGISTER")) {
-        if (!pv_auth_check("\$fd", "\$sht(users=>\$fU)", "0", "1")) { auth_challenge("\$fd", "0"); exit; }
-        consume_credentials();
-        if (!save("location")) { sl_reply_error(); }
-        exit;
-    }
-    sl_send_reply("404", "Not Here");
-}
-CFG
-start_registrar() {
-  "$KAM" -DD -E -f "$REG/kamailio.cfg" -m 1024 -M 16 > "$REG/log" 2>&1 &
-  REGPID=$!; PIDS+=("$REGPID")
-  for _ in $(seq 1 100); do kstat "$REG" rcv_requests_register >/dev/null && [ -n "$(kstat "$REG" rcv_requests_register)" ] && return 0; sleep 0.2; done
-  cat "$REG/log" >&2; exit 1
-}
-stop_pid() { kill "$1" 2>/dev/null || true; for _ in $(seq 1 300); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done; kill -9 "$1" 2>/dev/null || true; }
+registrar_db "$REG" "$N"
+registrar_cfg "$REG" "$REGPORT" 4
+start_registrar() { kam_start "$REG" 1024; REGPID=$KAM_PID; kam_wait_up "$REG" 20; }
 
 # registrar sampler: one line per second "ms rcv_register accepted users"
 sample_registrar() {
@@ -132,10 +53,6 @@ sample_registrar() {
 users() { kstat "$REG" registered_users; }
 accepted() { kstat "$REG" accepted_regs; }
 rcv() { kstat "$REG" rcv_requests_register; }
-# waits until f() >= target; prints ms waited or "timeout"
-wait_until() { local target=$1 limit=$2 f=$3 t0; t0=$(now_ms)
-  while [ $(( $(now_ms) - t0 )) -lt $((limit * 1000)) ]; do [ "$($f)" -ge "$target" ] 2>/dev/null && { echo $(( $(now_ms) - t0 )); return 0; }; sleep 0.2; done
-  echo timeout; }
 busiest() { awk 'NR>1{d=($2-p)*1000/($1-t); if(d>m)m=d} {p=$2;t=$1} END{printf "%.0f", m}' "$1"; }
 
 # steady-state measurement of one client: CLIENT pid, optional DB pid -> prints key=value lines
@@ -209,8 +126,7 @@ modparam("uac", "reg_hash_size", 14)
 request_route { sl_send_reply("404", "Not Here"); exit; }
 CFG
 T0=$(now_ms)
-"$KAM" -DD -E -f "$UAC/kamailio.cfg" -m 1024 -M 16 > "$UAC/log" 2>&1 &
-UACPID=$!; PIDS+=("$UACPID")
+kam_start "$UAC" 1024; UACPID=$KAM_PID
 sample_registrar "$W/uac-samples" & SAMPLER=$!; PIDS+=("$SAMPLER")
 
 COLD=$(wait_until "$N" "$LIMIT" users); echo "uac_cold_ms=$COLD (from process start)" | tee -a "$RES"
@@ -223,8 +139,7 @@ echo "uac_shm_used=$(ushm "$UAC")" | tee -a "$RES"
 echo "uac_steady_busiest=$(busiest "$W/uac-samples")" | tee -a "$RES"
 # restart: SIGTERM, start again, time until N more accepted registrations
 A0=$(accepted); stop_pid "$UACPID"
-"$KAM" -DD -E -f "$UAC/kamailio.cfg" -m 1024 -M 16 > "$UAC/log2" 2>&1 &
-UACPID=$!; PIDS+=("$UACPID")
+kam_start "$UAC" 1024 log2; UACPID=$KAM_PID
 ACC_TARGET=$((A0 + N)); acc_target() { accepted; }
 echo "uac_restart_ms=$(wait_until "$ACC_TARGET" "$LIMIT" accepted)" | tee -a "$RES"
 stop_pid "$UACPID"; rm -f "$W/sampling"; wait "$SAMPLER" 2>/dev/null || true
@@ -234,18 +149,8 @@ fi
 
 # ================= sipis run =================
 start_registrar
-S="$W/sipis"; mkdir -p "$S/lb2"
-HTTP=$(free_port)
-head -c 16 /dev/urandom > "$S/sipis.key"
-echo '<LoadBalancer2><Backend><Sipis Name="R" Address="127.0.0.1:1"/></Backend></LoadBalancer2>' > "$S/lb2/Settings.xml"
-cat > "$S/Settings.xml" <<XML
-<Sipis><Server Name="R" Realm="R" Address="127.0.0.1" Port="$(free_port)" FilterInstancesAccordingToLoadBalancer2BackendSection="Yes"/>
-<RegistrarTargets><Allow Network="127.0.0.0/8"/></RegistrarTargets>
-<Registration Address="127.0.0.1" Port="$(free_port)" GlobalRate="$RATE" PerRegistrarRate="$RATE"/>
-<HttpServer Address="127.0.0.1" Port="$HTTP" AuthenticationMethod="None"/>
-<Database EmbeddedDirectory="pgdata"/><Lock FileName="sipis.lock"/><Log FileName="sipis.log"/>
-<LoadBalancer2 FileName="lb2/Settings.xml"/></Sipis>
-XML
+S="$W/sipis"
+sipis_settings "$S" "$RATE"
 java -Xmx1g -cp "$SEED_CP" org.opensipis.store.RestoreSeeder "$S/pgdata" "$S/sipis.key" "$N" "$REGPORT" "$EXPIRES"
 JOPTS="${SIPIS_JAVA_OPTS:-}"
 [ -n "${JFR:-}" ] && JOPTS="$JOPTS -XX:StartFlightRecording=filename=$S/run.jfr,settings=profile,delay=$((N / RATE + EXPIRES))s,duration=${WINDOW}s"
@@ -254,17 +159,17 @@ start_sipis() {
   java $JOPTS -jar "${SIPIS_JAR:-sipis-server/target/sipis.jar}" run "$S/Settings.xml" >> "$S/out.txt" 2>&1 &
   SPID=$!; PIDS+=("$SPID")
 }
-pg_pid() { for _ in $(seq 1 300); do f=$(find "$S/pgdata" -name postmaster.pid 2>/dev/null | head -1); [ -n "$f" ] && { head -1 "$f"; return; }; sleep 0.1; done; }
 sample_registrar "$W/sipis-samples" & SAMPLER=$!; PIDS+=("$SAMPLER")
 T0=$(now_ms); start_sipis
 COLD=$(wait_until "$N" "$LIMIT" users); echo "sipis_cold_ms=$COLD (from process start; the throttle alone needs $((N * 1000 / RATE)) ms)" | tee -a "$RES"
 echo "sipis_cold_busiest=$(busiest "$W/sipis-samples")" | tee -a "$RES"
 grep -h "Loaded .* instance" "$S/sipis.log" "$S/out.txt" 2>/dev/null | head -1 || true
-PGPID=$(pg_pid)
+PGPID=$(pg_pid "$S")
 sleep "$EXPIRES"
 steady "$SPID" "$PGPID" sipis | tee -a "$RES"
 jcmd "$SPID" GC.run >/dev/null
-HEAP_KB=$(jcmd "$SPID" GC.heap_info | awk '/garbage-first heap|def new generation|total/{for(i=1;i<=NF;i++) if($i=="used"){v=$(i+1); sub(/K,?/,"",v); print v; exit}}')
+jcmd "$SPID" GC.heap_info > "$W/heap_info"
+HEAP_KB=$(heap_kb "$W/heap_info")
 echo "sipis_heap_kb=$HEAP_KB" | tee -a "$RES"
 echo "sipis_rss_kb=$(awk '/VmRSS/{print $2}' /proc/$SPID/status)" | tee -a "$RES"
 echo "sipis_pg_rss_kb=$(rss_kb "$PGPID")" | tee -a "$RES"
