@@ -2,79 +2,55 @@ package org.opensipis.sip.bench;
 
 import com.eatthepath.pushy.apns.ApnsPushNotification;
 import com.eatthepath.pushy.apns.server.AcceptAllPushNotificationHandlerFactory;
-import com.eatthepath.pushy.apns.server.MockApnsServer;
-import com.eatthepath.pushy.apns.server.MockApnsServerBuilder;
 import com.eatthepath.pushy.apns.server.ParsingMockApnsServerListenerAdapter;
 import com.eatthepath.pushy.apns.server.RejectionReason;
-import io.netty.channel.nio.NioEventLoopGroup;
 import java.io.BufferedWriter;
-import java.io.FileOutputStream;
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
-import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.Date;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.opensipis.push.apns.MockApns;
 
 /**
- * The push provider of scripts/bench-calls.sh, in its own process: Pushy's MockApnsServer over
- * TLS on a port chosen by the OS (Pushy's mock takes no bind address, so it listens on all;
- * the benchmark points only the sipis process on 127.0.0.1 at it), accepting every notification. Writes into DIR:
+ * The push provider of scripts/bench-calls.sh, in its own process: sipis-push's test
+ * {@link MockApns} (Pushy's MockApnsServer over TLS on a port chosen by the OS; Pushy's mock takes
+ * no bind address, so it listens on all; the benchmark points only the sipis process on 127.0.0.1
+ * at it), accepting every notification. Writes into DIR:
  * {@code AuthKey_KEYID12345.p8} (a signing key for the {@code <Apns KeyFile>} setting; the mock
  * does not verify tokens), {@code trust.p12} (its certificate, password {@code changeit}, for the
- * process's {@code javax.net.ssl.trustStore}), {@code port}, and one line per notification
- * received, {@code pushes.txt}: {@code <epoch µs> <type> <callId>}, stamped on arrival with the
- * wall clock (the same clock SIPp's gettimeofday reads). Runs until killed.
- * <p>Usage: {@code PushEndpoint DIR}
+ * process's {@code javax.net.ssl.trustStore}), {@code port}, the count of rejected notifications
+ * {@code rejected}, and one line per notification received, {@code pushes.txt}:
+ * {@code <epoch µs> <type> <callId>}, stamped on arrival with the wall clock (the same clock SIPp's
+ * gettimeofday reads). Runs until killed, or at the most MAX_SECONDS (default 6 hours).
+ * <p>Usage: {@code PushEndpoint DIR [MAX_SECONDS]}
  */
 public final class PushEndpoint {
 
     private static final Pattern CALL_ID = Pattern.compile("\"callId\":\"([^\"]*)\"");
     private static final Pattern TYPE = Pattern.compile("\"type\":\"([^\"]*)\"");
+    private static final long DEFAULT_MAX_SECONDS = TimeUnit.HOURS.toSeconds(6);
+    /** Lines written in one round at the most (the rest in the next). */
+    private static final int MAX_BATCH = 100_000;
 
     private PushEndpoint() {
     }
 
-    @SuppressWarnings("deprecation")
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
-        KeyPair tls = ec();
-        X509Certificate cert = selfSigned(tls);
-        KeyPair signing = ec();
-        Files.writeString(dir.resolve("AuthKey_KEYID12345.p8"), "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                        .encodeToString(signing.getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n");
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("mock-apns", cert);
-        try (FileOutputStream out = new FileOutputStream(dir.resolve("trust.p12").toFile())) {
-            trust.store(out, "changeit".toCharArray());
-        }
-        java.util.concurrent.LinkedBlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        long maxSeconds = args.length > 1 ? Long.parseLong(args[1]) : DEFAULT_MAX_SECONDS;
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         AtomicLong rejected = new AtomicLong();
-        MockApnsServer server = new MockApnsServerBuilder()
-                .setServerCredentials(new X509Certificate[] {cert}, tls.getPrivate(), null)
-                .setEventLoopGroup(new NioEventLoopGroup(1))
-                .setHandlerFactory(new AcceptAllPushNotificationHandlerFactory())
-                .setListener(new ParsingMockApnsServerListenerAdapter() {
+        try (MockApns mock = new MockApns(dir, new AcceptAllPushNotificationHandlerFactory(),
+                new ParsingMockApnsServerListenerAdapter() {
                     @Override
                     public void handlePushNotificationAccepted(ApnsPushNotification n) {
                         Instant at = Instant.now();
@@ -90,37 +66,33 @@ public final class PushEndpoint {
                                                                Instant expired) {
                         rejected.incrementAndGet();
                     }
-                })
-                .build();
-        int port = server.start(0).get();
-        Files.writeString(dir.resolve("port"), Integer.toString(port));
-        try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("pushes.txt"))) {
-            while (true) { // until the benchmark kills this process
-                // waits for the next push (at most 200 ms) instead of sleeping between rounds
-                for (String l = lines.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS); l != null; l = lines.poll()) {
-                    w.write(l);
-                    w.write('\n');
+                })) {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("mock-apns", mock.tls.cert);
+            try (OutputStream out = Files.newOutputStream(dir.resolve("trust.p12"))) {
+                trust.store(out, "changeit".toCharArray());
+            }
+            Files.writeString(dir.resolve("port"), Integer.toString(mock.port)); // last: the benchmark waits for it
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
+            List<String> batch = new ArrayList<>();
+            try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("pushes.txt"))) {
+                while (System.nanoTime() - deadline < 0) { // until the benchmark kills this process, or the deadline
+                    // waits for the next push (at most 200 ms) instead of sleeping between rounds
+                    String first = lines.poll(200, TimeUnit.MILLISECONDS);
+                    if (first != null) {
+                        batch.add(first);
+                        lines.drainTo(batch, MAX_BATCH);
+                        for (String l : batch) {
+                            w.write(l);
+                            w.write('\n');
+                        }
+                        batch.clear();
+                    }
+                    w.flush();
+                    Files.writeString(dir.resolve("rejected"), Long.toString(rejected.get()));
                 }
-                w.flush();
-                Files.writeString(dir.resolve("rejected"), Long.toString(rejected.get()));
             }
         }
-    }
-
-    private static KeyPair ec() throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-        g.initialize(new ECGenParameterSpec("secp256r1"));
-        return g.generateKeyPair();
-    }
-
-    private static X509Certificate selfSigned(KeyPair kp) throws Exception {
-        X500Name name = new X500Name("CN=localhost");
-        Instant now = Instant.now();
-        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
-                Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(2))), name, kp.getPublic());
-        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
-        return new JcaX509CertificateConverter().getCertificate(
-                b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
     }
 }

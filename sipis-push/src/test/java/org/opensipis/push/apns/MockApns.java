@@ -3,6 +3,7 @@ package org.opensipis.push.apns;
 import com.eatthepath.pushy.apns.auth.ApnsVerificationKey;
 import com.eatthepath.pushy.apns.server.MockApnsServer;
 import com.eatthepath.pushy.apns.server.MockApnsServerBuilder;
+import com.eatthepath.pushy.apns.server.MockApnsServerListener;
 import com.eatthepath.pushy.apns.server.PushNotificationHandlerFactory;
 import com.eatthepath.pushy.apns.server.ValidatingPushNotificationHandlerFactory;
 import io.netty.channel.EventLoopGroup;
@@ -49,23 +50,35 @@ public final class MockApns implements AutoCloseable {
         this(dir, null);
     }
 
-    @SuppressWarnings("deprecation")
     public MockApns(Path dir, PushNotificationHandlerFactory handlers) throws Exception {
+        this(dir, handlers, null);
+    }
+
+    /**
+     * @param handlers what the server answers (null: validates the token auth and accepts
+     *                 {@link #GOOD}, {@link #GOOD_VOIP}; {@link #GONE} is unregistered)
+     * @param listener told of every notification accepted or rejected (null: none)
+     */
+    @SuppressWarnings("deprecation")
+    public MockApns(Path dir, PushNotificationHandlerFactory handlers, MockApnsServerListener listener) throws Exception {
         group = new NioEventLoopGroup(2);
         KeyPair signing = TestCerts.ecKeyPair();
         keyFile = dir.resolve("AuthKey_" + KEY_ID + ".p8");
         writeP8(keyFile, signing);
         ApnsVerificationKey verify = new ApnsVerificationKey(KEY_ID, TEAM_ID, (ECPublicKey) signing.getPublic());
         Set<String> topics = Set.of(BUNDLE, BUNDLE + ".voip");
-        server = new MockApnsServerBuilder()
+        MockApnsServerBuilder builder = new MockApnsServerBuilder()
                 .setServerCredentials(new X509Certificate[] {tls.cert}, tls.keyPair.getPrivate(), null)
                 .setEventLoopGroup(group)
                 .setHandlerFactory(handlers != null ? handlers : new ValidatingPushNotificationHandlerFactory(
                         Map.of(BUNDLE, Set.of(GOOD, GONE), BUNDLE + ".voip", Set.of(GOOD_VOIP)),
                         Map.of(GONE, Instant.now().minusSeconds(60)),
                         Map.of(KEY_ID, verify),
-                        Map.of(verify, topics)))
-                .build();
+                        Map.of(verify, topics)));
+        if (listener != null) {
+            builder.setListener(listener);
+        }
+        server = builder.build();
         port = server.start(0).get();
     }
 
