@@ -71,6 +71,7 @@ final class PgAdmissions implements AdmissionStore {
 
     private final StoreIo io;
     private final InstanceRows rows;
+    private final GrowthStatistics statistics;
     private final StoreIo.ResultGroup<Ask, Admission> group = new StoreIo.ResultGroup<>() {
         @Override
         public List<Admission> run(Connection c, List<Ask> items) throws SQLException {
@@ -87,6 +88,7 @@ final class PgAdmissions implements AdmissionStore {
             List<String> stored = items.stream().filter(a -> a.stored).map(a -> a.record.selector()).distinct().toList();
             if (!stored.isEmpty()) {
                 io.notifyLater(stored);
+                statistics.added(stored.size());
             }
         }
 
@@ -102,6 +104,7 @@ final class PgAdmissions implements AdmissionStore {
     PgAdmissions(StoreIo io, InstanceRows rows) {
         this.io = io;
         this.rows = rows;
+        this.statistics = new GrowthStatistics(io);
     }
 
     @Override
