@@ -72,7 +72,7 @@ final class PgAdmissions implements AdmissionStore {
     private final StoreIo io;
     private final InstanceRows rows;
     private final GrowthStatistics statistics;
-    private final StoreIo.ResultGroup<Ask, Admission> group = new StoreIo.ResultGroup<>() {
+    private final ResultGroup<Ask, Admission> group = new ResultGroup<>() {
         @Override
         public List<Admission> run(Connection c, List<Ask> items) throws SQLException {
             return admitAll(c, items, false);

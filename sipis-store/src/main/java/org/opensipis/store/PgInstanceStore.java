@@ -17,12 +17,12 @@ final class PgInstanceStore implements InstanceStore {
     private final StoreIo io;
     private final InstanceRows rows;
 
-    private final StoreIo.Group<InstanceRows.Sealed> saveGroup;
+    private final Group<InstanceRows.Sealed> saveGroup;
 
     PgInstanceStore(StoreIo io, InstanceRows rows) {
         this.io = io;
         this.rows = rows;
-        this.saveGroup = new StoreIo.Group<>() {
+        this.saveGroup = new Group<>() {
             @Override
             public void runAll(java.sql.Connection c, java.util.List<InstanceRows.Sealed> items)
                     throws java.sql.SQLException {
