@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class GroupGatheringTest {
 
     @Test
-    void aLoneCallerNeverWaitsAndEightWaitingTogetherAreAwaitedAsOneGroup() {
+    void aLoneCallerNeverWaitsAndEightWaitingTogetherAreAwaitedAsOneGroup() throws InterruptedException {
         GroupGathering g = new GroupGathering();
         LinkedBlockingQueue<Integer> queue = new LinkedBlockingQueue<>();
         g.arrived();
