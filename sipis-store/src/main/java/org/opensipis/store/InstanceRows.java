@@ -94,7 +94,21 @@ final class InstanceRows {
      * selector order, so two concurrent groups lock them in the same order.
      */
     void saveAll(Connection c, List<InstanceRecord> records) throws SQLException {
-        saveAll(c, records, java.util.Map.of());
+        saveAll(c, records.stream().map(this::seal).toList(), java.util.Map.of());
+    }
+
+    /**
+     * A record with its secrets sealed. Sealing (AES-GCM, a nonce from the system's random) is
+     * done by the caller before the record waits for its group, so the store's one group in
+     * flight does not spend its time on it.
+     */
+    record Sealed(InstanceRecord record, String appSecret, String password) {
+    }
+
+    Sealed seal(InstanceRecord r) {
+        String s = r.selector();
+        return new Sealed(r, key.seal(r.appSecret().reveal(), Sealing.appSecret(s)),
+                key.seal(r.account().password().reveal(), Sealing.sipPassword(s)));
     }
 
     /**
@@ -105,10 +119,21 @@ final class InstanceRows {
     }
 
     /** Like {@link #saveAll(Connection, List)}, also recording the origins of admitted registrations. */
-    void saveAll(Connection c, List<InstanceRecord> records, java.util.Map<String, Audit> audits) throws SQLException {
-        java.util.TreeMap<String, InstanceRecord> bySelector = new java.util.TreeMap<>();
-        for (InstanceRecord r : records) {
-            bySelector.put(r.selector(), r);
+    void saveAll(Connection c, List<Sealed> records, java.util.Map<String, Audit> audits) throws SQLException {
+        saveAll(c, records, audits, false);
+    }
+
+    /**
+     * Like {@link #saveAll(Connection, List, java.util.Map)}; with {@code commit} the statement
+     * also commits the caller's transaction, in the same round trip (the driver sends both
+     * statements before it waits; if the save fails, PostgreSQL skips the COMMIT and the caller
+     * rolls back as usual).
+     */
+    void saveAll(Connection c, List<Sealed> records, java.util.Map<String, Audit> audits, boolean commit)
+            throws SQLException {
+        java.util.TreeMap<String, Sealed> bySelector = new java.util.TreeMap<>();
+        for (Sealed r : records) {
+            bySelector.put(r.record().selector(), r);
         }
         int n = bySelector.size();
         String[] sel = new String[n];
@@ -129,7 +154,8 @@ final class InstanceRows {
         String[][] audit = new String[5][n];
         List<String[]> tokens = new ArrayList<>(n * 2);
         int i = 0;
-        for (InstanceRecord r : bySelector.values()) {
+        for (Sealed sealed : bySelector.values()) {
+            InstanceRecord r = sealed.record();
             String s = r.selector();
             SipAccount a = r.account();
             sel[i] = s;
@@ -137,10 +163,10 @@ final class InstanceRows {
             premium[i] = r.premium();
             lac[i] = r.lastAppContact().toString();
             fg[i] = r.appForeground();
-            appSecret[i] = key.seal(r.appSecret().reveal(), Sealing.appSecret(s));
+            appSecret[i] = sealed.appSecret();
             user[i] = a.user();
             authUser[i] = a.authUser();
-            pw[i] = key.seal(a.password().reveal(), Sealing.sipPassword(s));
+            pw[i] = sealed.password();
             domain[i] = a.domain();
             proxy[i] = a.proxy().orElse(null);
             port[i] = a.port();
@@ -177,7 +203,7 @@ final class InstanceRows {
             }
             positions[j] = Short.valueOf(t[6]);
         }
-        try (PreparedStatement ps = c.prepareStatement(SAVE)) {
+        try (PreparedStatement ps = c.prepareStatement(commit ? SAVE + "; COMMIT" : SAVE)) {
             int p = 1;
             ps.setArray(p++, c.createArrayOf("text", sel));
             ps.setArray(p++, c.createArrayOf("text", appId));

@@ -56,12 +56,14 @@ final class PgAdmissions implements AdmissionStore {
     /** One registration waiting for admission; {@code stored} is set inside the transaction. */
     private static final class Ask {
         final InstanceRecord record;
+        final InstanceRows.Sealed sealed;
         final Origin origin;
         final Quotas quotas;
         boolean stored;
 
-        Ask(InstanceRecord record, Origin origin, Quotas quotas) {
-            this.record = record;
+        Ask(InstanceRows.Sealed sealed, Origin origin, Quotas quotas) {
+            this.record = sealed.record();
+            this.sealed = sealed;
             this.origin = origin;
             this.quotas = quotas;
         }
@@ -69,10 +71,16 @@ final class PgAdmissions implements AdmissionStore {
 
     private final StoreIo io;
     private final InstanceRows rows;
-    private final StoreIo.ResultGroup<Ask, Admission> group = new StoreIo.ResultGroup<>() {
+    private final GrowthStatistics statistics;
+    private final ResultGroup<Ask, Admission> group = new ResultGroup<>() {
         @Override
         public List<Admission> run(Connection c, List<Ask> items) throws SQLException {
-            return admitAll(c, items);
+            return admitAll(c, items, false);
+        }
+
+        @Override
+        public List<Admission> run(Connection c, List<Ask> items, boolean last) throws SQLException {
+            return admitAll(c, items, last);
         }
 
         @Override
@@ -80,6 +88,7 @@ final class PgAdmissions implements AdmissionStore {
             List<String> stored = items.stream().filter(a -> a.stored).map(a -> a.record.selector()).distinct().toList();
             if (!stored.isEmpty()) {
                 io.notifyLater(stored);
+                statistics.added(stored.size());
             }
         }
 
@@ -95,6 +104,7 @@ final class PgAdmissions implements AdmissionStore {
     PgAdmissions(StoreIo io, InstanceRows rows) {
         this.io = io;
         this.rows = rows;
+        this.statistics = new GrowthStatistics(io);
     }
 
     @Override
@@ -108,10 +118,16 @@ final class PgAdmissions implements AdmissionStore {
         InstanceRecord r = sel.equals(record.selector()) ? record : new InstanceRecord(sel, record.appId(),
                 record.premium(), record.account(), record.appSecret(), record.tokens(), record.lastAppContact(),
                 record.appForeground());
-        return io.batched("saving the registration of selector " + sel, new Ask(r, origin, quotas), group);
+        InstanceRows.Sealed sealed;
+        try {
+            sealed = rows.seal(r);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return io.batched("saving the registration of selector " + sel, new Ask(sealed, origin, quotas), group);
     }
 
-    private List<Admission> admitAll(Connection c, List<Ask> asks) throws SQLException {
+    private List<Admission> admitAll(Connection c, List<Ask> asks, boolean last) throws SQLException {
         // the smallest and the largest quota asked for each key (one process asks one quota)
         Map<String, int[]> registrars = new HashMap<>();
         Map<String, int[]> users = new HashMap<>();
@@ -162,7 +178,7 @@ final class PgAdmissions implements AdmissionStore {
             holdingUser.computeIfAbsent(e.getValue()[1], k -> new HashSet<>()).add(e.getKey());
         }
         List<Admission> out = new ArrayList<>(asks.size());
-        List<InstanceRecord> save = new ArrayList<>(asks.size());
+        List<InstanceRows.Sealed> save = new ArrayList<>(asks.size());
         Map<String, InstanceRows.Audit> audit = new HashMap<>();
         for (Ask a : asks) {
             InstanceRecord r = a.record;
@@ -191,11 +207,11 @@ final class PgAdmissions implements AdmissionStore {
             InstanceRows.Audit before = audit.get(sel);
             audit.put(sel, new InstanceRows.Audit(a.origin, before != null ? before.created() : created ? a.origin : null));
             a.stored = true;
-            save.add(r);
+            save.add(a.sealed);
             out.add(Admission.stored(created));
         }
         if (!save.isEmpty()) {
-            rows.saveAll(c, save, audit);   // with the audit columns: one statement
+            rows.saveAll(c, save, audit, last);   // with the audit columns: one statement (and the commit)
         }
         return out;
     }

@@ -91,7 +91,7 @@ final class PgCallLog implements CallLog {
     }
 
     /** Records a group of missed calls in one transaction, in selector order (the badge rows' lock order). */
-    private final StoreIo.ResultGroup<Missed, Integer> missedGroup = this::recordMissed;
+    private final ResultGroup<Missed, Integer> missedGroup = this::recordMissed;
 
     private List<Integer> recordMissed(Connection c, List<Missed> items) throws SQLException {
         Integer[] badges = new Integer[items.size()];

@@ -17,20 +17,21 @@ final class PgInstanceStore implements InstanceStore {
     private final StoreIo io;
     private final InstanceRows rows;
 
-    private final StoreIo.Group<InstanceRecord> saveGroup;
+    private final Group<InstanceRows.Sealed> saveGroup;
 
     PgInstanceStore(StoreIo io, InstanceRows rows) {
         this.io = io;
         this.rows = rows;
-        this.saveGroup = new StoreIo.Group<>() {
+        this.saveGroup = new Group<>() {
             @Override
-            public void runAll(java.sql.Connection c, java.util.List<InstanceRecord> items) throws java.sql.SQLException {
-                rows.saveAll(c, items);
+            public void runAll(java.sql.Connection c, java.util.List<InstanceRows.Sealed> items)
+                    throws java.sql.SQLException {
+                rows.saveAll(c, items, java.util.Map.of());
             }
 
             @Override
-            public void afterCommit(java.util.List<InstanceRecord> items) {
-                io.notifyLater(items.stream().map(InstanceRecord::selector).distinct().toList());
+            public void afterCommit(java.util.List<InstanceRows.Sealed> items) {
+                io.notifyLater(items.stream().map(i -> i.record().selector()).distinct().toList());
             }
         };
     }
@@ -51,7 +52,13 @@ final class PgInstanceStore implements InstanceStore {
                 record.premium(), record.account(), record.appSecret(), record.tokens(), record.lastAppContact(),
                 record.appForeground());
         // grouped with other waiting registrations into one transaction: one commit for many
-        return io.batched("saving the registration of selector " + sel, r, saveGroup);
+        InstanceRows.Sealed sealed;
+        try {
+            sealed = rows.seal(r);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return io.batched("saving the registration of selector " + sel, sealed, saveGroup);
     }
 
     @Override

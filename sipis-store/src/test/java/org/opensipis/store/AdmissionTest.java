@@ -204,6 +204,72 @@ class AdmissionTest {
         }
     }
 
+    /**
+     * A process filling a new database analyses the registration tables itself after 1,000
+     * instances (GrowthStatistics), so the pooled connections' plans are made again on real
+     * sizes instead of scanning every token for a minute.
+     */
+    @Test
+    void fillingANewDatabaseAnalysesItsTables() throws Exception {
+        DatabaseSettings db = pg.newDatabase();
+        try (Store store = TestPg.open(db, "Sipis1")) {
+            assertThat(lastAnalyze(db)).isNull();
+            List<CompletableFuture<Admission>> all = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                all.add(store.admit(record(String.format("C%07X", i), "user" + i, null), origin("192.0.2.7"),
+                        new Quotas(0, 0)));
+            }
+            assertThat(all.stream().map(CompletableFuture::join).filter(Admission::isStored).count()).isEqualTo(1_000);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(lastAnalyze(db)).isNotNull());
+        }
+    }
+
+    /**
+     * The save carries its transaction's COMMIT; when PostgreSQL refuses one registration of a
+     * group, the COMMIT is skipped, the group rolled back, and each registration tried alone:
+     * only the refused one fails, the others are stored and committed.
+     */
+    @Test
+    void aRegistrationTheDatabaseRefusesFailsAloneInItsGroup() throws Exception {
+        DatabaseSettings db = pg.newDatabase();
+        try (Store store = TestPg.open(db, "Sipis1")) {
+            List<CompletableFuture<Admission>> all = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                InstanceRecord r = record(String.format("D%07X", i), "user" + i, null);
+                if (i == 17) {   // text with a NUL character: PostgreSQL refuses it
+                    SipAccount a = r.account();
+                    r = new InstanceRecord(r.selector(), r.appId(), r.premium(), new SipAccount(a.user(), a.authUser(),
+                            a.password(), a.domain(), a.proxy(), a.port(), a.transport(), "Bad\u0000Name", a.expires()),
+                            r.appSecret(), r.tokens(), r.lastAppContact(), r.appForeground());
+                }
+                all.add(store.admit(r, origin("192.0.2.8"), new Quotas(0, 0)));
+            }
+            for (int i = 0; i < 40; i++) {
+                CompletableFuture<Admission> f = all.get(i);
+                if (i == 17) {
+                    assertThat(f).failsWithin(java.time.Duration.ofSeconds(30));
+                } else {
+                    assertThat(f.join().isStored()).isTrue();
+                }
+            }
+            try (java.sql.Connection c = pg.connect(TestPg.dbname(db)); java.sql.Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM instances WHERE selector LIKE 'D%'")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(39);
+            }
+        }
+    }
+
+    private static Object lastAnalyze(DatabaseSettings db) throws Exception {
+        try (java.sql.Connection c = pg.connect(TestPg.dbname(db)); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT last_analyze FROM pg_stat_user_tables "
+                     + "WHERE relname = 'device_tokens'")) {
+            rs.next();
+            return rs.getObject(1);
+        }
+    }
+
     /** Copies one stored instance {@code n} times under new selectors (set-based, for a large count). */
     private static void copy(DatabaseSettings db, String template, int n) throws Exception {
         try (java.sql.Connection c = pg.connect(TestPg.dbname(db)); java.sql.Statement st = c.createStatement()) {

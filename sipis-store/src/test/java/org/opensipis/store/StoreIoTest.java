@@ -40,7 +40,7 @@ class StoreIoTest {
             assertThat(over).isCompletedExceptionally();
             assertThat(over).failsWithin(Duration.ZERO).withThrowableThat().havingCause()
                     .isInstanceOf(StoreBusyException.class).withMessageContaining("busy").withMessageContaining("OVER");
-            StoreIo.Group<String> group = (Connection c, List<String> items) -> { };
+            Group<String> group = (Connection c, List<String> items) -> { };
             for (int i = 0; i < StoreIo.QUEUE; i++) {
                 io.batched("saving the registration of selector B" + i, "B" + i, group);
             }
