@@ -34,6 +34,22 @@ public interface ForkGate {
     CompletionStage<Verdict> invite(String selector, String callKey);
 
     /**
+     * Decides, for a new out-of-dialog MESSAGE to an instance this process takes messages for
+     * ({@link #takesMessages}), whether this process stores and pushes it. The registrar forks a
+     * MESSAGE like an INVITE during an overlap; exactly one process may push it. The other
+     * answers its branch {@code 480 Temporarily Unavailable} without storing or pushing: a 4xx
+     * never ends the proxy's other branch early (RFC 3261 §16.7 forwards the first 2xx at once and
+     * otherwise picks the best final response), so the pusher's own answer (202, 200, or a
+     * filter's rejection) is what the sender sees; a 2xx here would be forwarded at once and hide
+     * the pusher's answer. Same threading and failure rule as {@link #invite}.
+     *
+     * @param messageKey the same on every branch of one forked MESSAGE: Call-ID, From tag, CSeq number
+     */
+    default CompletionStage<Verdict> message(String selector, String messageKey) {
+        return CompletableFuture.completedFuture(Verdict.PUSH);
+    }
+
+    /**
      * Whether a MESSAGE (out of dialog) for the instance is handled here; false: 404, as for an
      * instance this process does not know. Lock-free, any thread.
      */

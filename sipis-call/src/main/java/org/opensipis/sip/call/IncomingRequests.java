@@ -264,21 +264,47 @@ public final class IncomingRequests {
             }
             return;
         }
-        MessageTxn t = new MessageTxn();
+        MessageTxn t = new MessageTxn(); // retransmissions are absorbed from here on, also while the gate decides
         messageTxns.put(key, t);
         Owner owner = c.owner();
-        texts.handle(c.record(), m).whenComplete((reply, e) -> owner.execute(() -> {
-            TextMessages.Reply r = reply != null ? reply : new TextMessages.Reply(500, "Server Internal Error", "failed");
-            counters.message(r.outcome());
-            listener.textMessage(c.selector(), r.outcome());
-            t.response = responses.build(m, r.code(), r.phrase(), tag(), peer, List.of());
-            peer.send(t.response);
-            if (peer.reliable()) {
-                messageTxns.remove(key, t);
+        CompletableFuture<ForkGate.Verdict> verdict;
+        try {
+            verdict = forkGate.message(c.selector(), TxnKeys.call(m)).toCompletableFuture();
+        } catch (RuntimeException e) {
+            verdict = CompletableFuture.failedFuture(e);
+        }
+        verdict.whenComplete((v, e) -> owner.execute(() -> {
+            if (e != null || v == null) {
+                LOG.warn("Fork gate failed for MESSAGE {}: {}; handling it here", m.callId(), e);
+            }
+            if (e != null || v == null || v.push()) {
+                texts.handle(c.record(), m).whenComplete((reply, e2) -> owner.execute(() -> {
+                    TextMessages.Reply r = reply != null ? reply
+                            : new TextMessages.Reply(500, "Server Internal Error", "failed");
+                    answerMessage(c, m, peer, key, t, r, List.of());
+                }));
             } else {
-                owner.schedule(() -> messageTxns.remove(key, t), cfg.timers().transactionTimeoutMillis()); // Timer J
+                // another process stores and pushes this MESSAGE (see ForkGate#message for why 480)
+                String text = v.reason().replace('"', '\'').replace('\\', '/');
+                answerMessage(c, m, peer, key, t, new TextMessages.Reply(480, "Temporarily Unavailable",
+                        "pushed-by-another-process"), List.of(Responses.REASON + ": " + CallMachine.PUSHED_ELSEWHERE,
+                        "Reason: SIP;cause=480;text=\"" + text + "\""));
             }
         }));
+    }
+
+    private void answerMessage(Directory.Callee c, SipMessage m, Peer peer, String key, MessageTxn t,
+                               TextMessages.Reply r, List<String> extra) {
+        Owner owner = c.owner();
+        counters.message(r.outcome());
+        listener.textMessage(c.selector(), r.outcome());
+        t.response = responses.build(m, r.code(), r.phrase(), tag(), peer, extra);
+        peer.send(t.response);
+        if (peer.reliable()) {
+            messageTxns.remove(key, t);
+        } else {
+            owner.schedule(() -> messageTxns.remove(key, t), cfg.timers().transactionTimeoutMillis()); // Timer J
+        }
     }
 
     /**

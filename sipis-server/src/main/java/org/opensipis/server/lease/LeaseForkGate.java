@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
  * one) is always first. An instance under a lease held outright is pushed at once, without the
  * database; an instance this process no longer holds at all (lease lost, not being handed
  * over) is answered 480 without a push, so that the proxy's fork keeps the holder's branch.
+ * Out-of-dialog MESSAGEs follow the same rule ({@link #message}).
  */
 final class LeaseForkGate implements ForkGate {
 
@@ -87,6 +88,17 @@ final class LeaseForkGate implements ForkGate {
             return Verdict.PUSH;
         }
         return winner.equals(name) ? Verdict.PUSH : Verdict.decline("pushed by " + winner);
+    }
+
+    /**
+     * The same rule as for an INVITE: a MESSAGE forked to both processes of an overlap is claimed
+     * in the same table (its key is its Call-ID, From tag and CSeq number, which no INVITE shares:
+     * a UA never reuses a CSeq number within a Call-ID), so one process stores and pushes it and
+     * the other answers 480.
+     */
+    @Override
+    public CompletionStage<Verdict> message(String selector, String messageKey) {
+        return invite(selector, messageKey);
     }
 
     /** MESSAGEs are taken for instances held or being handed over, as before (404 otherwise). */

@@ -86,6 +86,20 @@ class LeaseForkGateTest {
         assertThat(verdict(full, "AB", "c2|t|1").push()).isTrue();
     }
 
+    @Test
+    void aForkedMessageIsClaimedLikeAnInviteAndStoredByOneProcess() {
+        LeaseForkGate loser = new LeaseForkGate("S3", s -> Holding.CONTESTED, claims, direct);
+        LeaseForkGate gainer = new LeaseForkGate("S2", s -> Holding.CONTESTED, claims, direct);
+        assertThat(gainer.message("AB", "m1|t|1").toCompletableFuture().join().push()).isTrue();
+        Verdict other = loser.message("AB", "m1|t|1").toCompletableFuture().join();
+        assertThat(other.push()).isFalse();
+        assertThat(other.reason()).isEqualTo("pushed by S2");
+        // held outright: no claim; not held: declined (the call side answers 404 before asking)
+        LeaseForkGate holder = new LeaseForkGate("S1", s -> Holding.HELD, claims, direct);
+        assertThat(holder.message("AB", "m2|t|1").toCompletableFuture().join().push()).isTrue();
+        assertThat(asked).containsExactly("S2 m1|t|1", "S3 m1|t|1");
+    }
+
     // ---- when an instance is contested (Rebalancer.holding) ----
 
     private static final String IN_4 = "4" + "A".repeat(31);
