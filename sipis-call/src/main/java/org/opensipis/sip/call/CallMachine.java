@@ -48,6 +48,8 @@ final class CallMachine {
     private final Map<String, CallGroup> byPairing;
     /** Sends this machine's responses and runs their server-transaction timers. */
     private final InviteResponses wire;
+    /** Hands waiting calls to the instance's new holder (leases only). */
+    private final CallForwarder forwarder;
 
     CallMachine(CallConfig cfg, Responses responses, PushService push, CallLog log, IncomingListener listener,
                 Counters counters, Map<String, InviteTxn> txns, Map<String, CallGroup> groups,
@@ -62,6 +64,7 @@ final class CallMachine {
         this.groups = groups;
         this.byPairing = byPairing;
         this.wire = new InviteResponses(cfg, responses, txns);
+        this.forwarder = new CallForwarder(cfg, wire);
     }
 
     void onInvite(Directory.Callee c, SipMessage m, Peer peer) {
@@ -102,20 +105,111 @@ final class CallMachine {
             }
             return;
         }
-        g = new CallGroup(key, c.selector(), m.callId(), wire.newTag().toLowerCase(Locale.ROOT), c.record(),
+        g = startGroup(c, m, peer, txnKey, wire.newTag().toLowerCase(Locale.ROOT));
+        pushAll(g, tokens);
+    }
+
+    /** A new call: its group, its first fork, the first 180 and T1. */
+    private CallGroup startGroup(Directory.Callee c, SipMessage m, Peer peer, String txnKey, String pairingId) {
+        String key = c.selector() + "|" + m.callId();
+        CallGroup g = new CallGroup(key, c.selector(), m.callId(), pairingId, c.record(),
                 c.owner(), cfg.clock().instant(), callerName(m), callerUri(m));
         groups.put(key, g);
         byPairing.put(g.pairingId, g);
         counters.pending.incrementAndGet();
         counters.accepted.increment();
-        t = new InviteTxn(txnKey, m, peer, g, wire.newTag(), c.owner());
+        InviteTxn t = new InviteTxn(txnKey, m, peer, g, wire.newTag(), c.owner());
         txns.put(txnKey, t);
         g.forks.add(t);
         wire.provisional(t, ALERTING);
-        CallGroup group = g;
-        g.timer = g.owner.schedule(() -> expire(group, false), cfg.calls().notAnsweredMaxAge().toMillis());
+        g.timer = g.owner.schedule(() -> expire(g, false), cfg.calls().notAnsweredMaxAge().toMillis());
         listener.callAccepted(g.selector);
-        pushAll(g, tokens);
+        return g;
+    }
+
+    /**
+     * A call another process pushed and now hands over (the fork gate checked where it came
+     * from): waits here for the app like a pushed call, under the pushing process's pairing id,
+     * without a push of its own. Its missed-call push, if it ends unanswered, goes out from here.
+     */
+    void acceptHandedOver(Directory.Callee c, SipMessage m, Peer peer, String pairingId) {
+        if (known(c, m) || byPairing.containsKey(pairingId)) {
+            onInvite(c, m, peer);
+            return;
+        }
+        counters.invites.increment();
+        CallGroup g = startGroup(c, m, peer, TxnKeys.of(m), pairingId);
+        g.push = CallGroup.Push.ACCEPTED;
+        wire.provisional(g.forks.get(0), PUSH_SENT);
+        try (org.opensipis.core.log.LogContext lc = org.opensipis.core.log.LogContext.call(c.selector(), m.callId())) {
+            LOG.info("Incoming call {} for selector {} handed over by the process that pushed it; waiting for the app",
+                    m.callId(), c.selector());
+        }
+    }
+
+    /**
+     * This process no longer holds the instance: each fork of a call still waiting for the app is
+     * handed to the new holder ({@link CallForwarder}); the call ends here without a missed-call
+     * record or push (they are the new holder's now). Calls already taken over by the app leg stay.
+     */
+    void handOver(CallGroup g, java.net.InetSocketAddress to, ForkGate gate) {
+        if (!g.waiting() || !forwarder.enabled()) {
+            return;
+        }
+        g.phase = CallGroup.Phase.ENDED;
+        forget(g);
+        counters.outcome("handed-over");
+        listener.callEnded(g.selector, "handed-over");
+        for (InviteTxn t : g.live()) {
+            CallForwarder.Fwd f = forwarder.prepare(t, to);
+            java.util.concurrent.CompletionStage<Void> claimed;
+            try {
+                claimed = gate.handingOver(g.selector, TxnKeys.call(t.invite));
+            } catch (RuntimeException e) {
+                claimed = java.util.concurrent.CompletableFuture.failedFuture(e);
+            }
+            claimed.whenComplete((v, e) -> t.owner.execute(() -> {
+                if (e != null) {
+                    LOG.warn("Cannot record the push claim of call {} before handing it over: {}", g.callId, e.toString());
+                }
+                forwarder.send(f, g.pairingId);
+            }));
+        }
+    }
+
+    /**
+     * An INVITE (retransmission), ACK or CANCEL for an instance this process no longer knows, of a
+     * transaction it still keeps (a handed-over call): handled on the transaction's owner. Any thread.
+     */
+    boolean handedOverTxn(SipMessage m, Peer peer) {
+        String method = m.method();
+        if (!"INVITE".equals(method) && !"ACK".equals(method) && !"CANCEL".equals(method)) {
+            return false;
+        }
+        InviteTxn t = txns.get(TxnKeys.of(m));
+        if (t == null || t.forwarded == null) {
+            return false;
+        }
+        t.owner.execute(() -> {
+            switch (method) {
+                case "INVITE":
+                    if (t.lastResponse != null && t.state != InviteTxn.State.CONFIRMED
+                            && t.state != InviteTxn.State.TERMINATED) {
+                        t.peer.send(t.lastResponse);
+                    }
+                    return;
+                case "ACK":
+                    onAck(m);
+                    return;
+                default:
+                    onCancel(m, peer);
+            }
+        });
+        return true;
+    }
+
+    CallForwarder forwarder() {
+        return forwarder;
     }
 
     /** True when {@code m} belongs to a call this process already answers (a retransmission, or another fork of it). */
@@ -289,6 +383,10 @@ final class CallMachine {
         }
         peer.send(responses.build(cancel, 200, "OK", t.toTag, peer, List.of()));
         if (t.state != InviteTxn.State.PROCEEDING) {
+            return;
+        }
+        if (t.forwarded != null) {
+            forwarder.cancel(t.forwarded, cancel); // the new holder answers the INVITE 487
             return;
         }
         wire.sendFinal(t, 487, "Request Terminated", List.of());

@@ -103,6 +103,9 @@ public final class IncomingRequests {
         }
         String user = HeaderParams.uriUser(m.requestUri());
         Optional<Directory.Callee> found = directory.find(user);
+        if (found.isEmpty() && machine.handedOverTxn(m, peer)) {
+            return; // a call this process handed over after the instance left it: its transaction is still here
+        }
         boolean inDialogRequest = HeaderParams.param(m.header("to").orElse(""), "tag") != null;
         switch (method) {
             case "INVITE":
@@ -186,6 +189,40 @@ public final class IncomingRequests {
         this.forkGate = java.util.Objects.requireNonNull(gate, "gate");
     }
 
+    /** Told (selector, pairing id) when a call handed over by another process waits here: the app may be connected already. */
+    private volatile BiConsumer<String, String> waitingCall;
+
+    /**
+     * With leases: how calls move with their instance (docs/design-rebalance.md). Wired once, at start.
+     *
+     * @param udp         sends a message to another process's SIP address from this process's UDP socket
+     * @param sentBy      this process's SIP address as its peers know it ({@code host:port}), for the Via
+     * @param waitingCall told (selector, pairing id) when a handed-over call waits here, on the owner
+     */
+    public void wireHandOver(BiConsumer<java.net.InetSocketAddress, byte[]> udp, String sentBy,
+                             BiConsumer<String, String> waitingCall) {
+        machine.forwarder().wire(udp, sentBy);
+        this.waitingCall = waitingCall;
+    }
+
+    /**
+     * The instance left this process: each call of {@code selector} still waiting for the app
+     * is handed to {@code holder}, the SIP address of the process that holds the instance now
+     * (from the operator's settings, never from the wire). Any thread.
+     */
+    public void handOverCalls(String selector, java.net.InetSocketAddress holder) {
+        for (CallGroup g : groups.values()) {
+            if (g.selector.equals(selector)) {
+                g.owner.execute(() -> machine.handOver(g, holder, forkGate));
+            }
+        }
+    }
+
+    /** A response on the SIP endpoint: true when it answers an INVITE this process handed over. I/O threads. */
+    public boolean onResponse(SipMessage r, Flow flow) {
+        return machine.forwarder().response(r);
+    }
+
     /**
      * A new INVITE on the instance's owner: a retransmission or another fork of a call already
      * here goes to the machine; otherwise the fork gate decides first whether this process
@@ -202,7 +239,7 @@ public final class IncomingRequests {
         }
         java.util.concurrent.CompletableFuture<ForkGate.Verdict> verdict;
         try {
-            verdict = forkGate.invite(c.selector(), TxnKeys.call(m)).toCompletableFuture();
+            verdict = forkGate.invite(c.selector(), TxnKeys.call(m), peer.remote()).toCompletableFuture();
         } catch (RuntimeException e) {
             LOG.warn("Fork gate failed for call {}: {}; pushing", m.callId(), e.toString());
             verdict = java.util.concurrent.CompletableFuture.completedFuture(ForkGate.Verdict.PUSH);
@@ -221,6 +258,15 @@ public final class IncomingRequests {
             machine.onInvite(c, m, peer);
         } else if (v.push()) {
             machine.onInvite(c, m, peer);
+        } else if (v.isHandOver()) {
+            // the gate checked the sender against the pushing process's address: its pairing id can be trusted
+            String pairingId = m.header(CallForwarder.PAIRING.toLowerCase(java.util.Locale.ROOT))
+                    .filter(p -> p.matches("[0-9A-Za-z-]{1,64}")).orElseGet(this::tag);
+            machine.acceptHandedOver(c, m, peer, pairingId);
+            BiConsumer<String, String> w = waitingCall;
+            if (w != null) {
+                w.accept(c.selector(), pairingId);
+            }
         } else {
             machine.decline(c, m, peer, v.reason());
         }
@@ -393,6 +439,11 @@ public final class IncomingRequests {
         @Override
         public int localPort() {
             return flow.localPort();
+        }
+
+        @Override
+        public java.net.InetSocketAddress remote() {
+            return flow.remote();
         }
 
         @Override
