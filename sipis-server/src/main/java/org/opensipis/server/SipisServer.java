@@ -188,13 +188,12 @@ public final class SipisServer implements AutoCloseable {
                         in.setForkGate(leases.forkGate());
                         // a call pushed here and still waiting when its instance leaves goes to the new holder
                         in.wireHandOver((to, bytes) -> ep.flow(org.opensipis.core.instance.SipAccount.Transport.UDP, to, null)
-                                .thenAccept(f -> f.send(bytes)), sipAddress(s, ep.udpPort()), (sel, pairingId) -> {
+                                .thenAccept(f -> f.send(bytes)), () -> sipAddress(s, ep.udpPort()), (sel, pairingId) -> {
                                     CallProgress p = progress[0];
                                     if (p != null) {
                                         p.waiting(sel, pairingId);
                                     }
                                 });
-                        leases.wireCalls(sipAddress(s, ep.udpPort()), in::handOverCalls);
                     }
                     return new SipEndpoint.Routes(in::onRequest,
                             List.of(engine::onResponse, relay[0]::upstreamResponse, in::onResponse), engine::onFlowClosed);
@@ -204,6 +203,9 @@ public final class SipisServer implements AutoCloseable {
                     engine.close();
                 }
                 throw e;
+            }
+            if (leases != null) {
+                leases.wireCalls(sipAddress(s, endpoint.udpPort()), incoming::handOverCalls);
             }
             started.push(endpoint); // closes after the engine: an unregistration at stop still has its sockets
             started.push(engine);

@@ -58,7 +58,7 @@ final class CallForwarder {
     private final InviteResponses wire;
     private final Map<String, Fwd> byBranch = new ConcurrentHashMap<>();
     private volatile BiConsumer<InetSocketAddress, byte[]> sender;
-    private volatile String viaSentBy;
+    private volatile java.util.function.Supplier<String> viaSentBy;
 
     CallForwarder(CallConfig cfg, InviteResponses wire) {
         this.cfg = cfg;
@@ -66,7 +66,7 @@ final class CallForwarder {
     }
 
     /** Wired once: the endpoint's UDP socket and its address as the peer sees it ({@code host:port}). */
-    void wire(BiConsumer<InetSocketAddress, byte[]> udpSender, String sentBy) {
+    void wire(BiConsumer<InetSocketAddress, byte[]> udpSender, java.util.function.Supplier<String> sentBy) {
         this.sender = udpSender;
         this.viaSentBy = sentBy;
     }
@@ -96,7 +96,7 @@ final class CallForwarder {
         }
         StringBuilder b = new StringBuilder(1024);
         b.append(t.invite.startLine()).append("\r\n");
-        b.append("Via: SIP/2.0/UDP ").append(viaSentBy).append(";branch=").append(f.branch).append(";rport\r\n");
+        b.append("Via: SIP/2.0/UDP ").append(viaSentBy.get()).append(";branch=").append(f.branch).append(";rport\r\n");
         for (int i = 0; i < t.invite.headerCount(); i++) {
             String name = t.invite.headerName(i);
             if (name.equals(HeaderNames.CONTENT_LENGTH) || name.equals(PAIRING.toLowerCase(Locale.ROOT))) {

@@ -196,10 +196,11 @@ public final class IncomingRequests {
      * With leases: how calls move with their instance (docs/design-rebalance.md). Wired once, at start.
      *
      * @param udp         sends a message to another process's SIP address from this process's UDP socket
-     * @param sentBy      this process's SIP address as its peers know it ({@code host:port}), for the Via
+     * @param sentBy      this process's SIP address as its peers know it ({@code host:port}), for the Via;
+     *                    asked at each hand-over (the socket is bound after the wiring)
      * @param waitingCall told (selector, pairing id) when a handed-over call waits here, on the owner
      */
-    public void wireHandOver(BiConsumer<java.net.InetSocketAddress, byte[]> udp, String sentBy,
+    public void wireHandOver(BiConsumer<java.net.InetSocketAddress, byte[]> udp, java.util.function.Supplier<String> sentBy,
                              BiConsumer<String, String> waitingCall) {
         machine.forwarder().wire(udp, sentBy);
         this.waitingCall = waitingCall;

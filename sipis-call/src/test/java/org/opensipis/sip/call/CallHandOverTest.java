@@ -115,8 +115,8 @@ class CallHandOverTest {
         loser.incoming.wireHandOver((to, bytes) -> {
             assertThat(to).isEqualTo(G_AT);
             toGainer.add(bytes);
-        }, "127.0.0.1:" + L_AT.getPort(), null);
-        gainer.incoming.wireHandOver((to, bytes) -> toLoser.add(bytes), "127.0.0.1:" + G_AT.getPort(), null);
+        }, () -> "127.0.0.1:" + L_AT.getPort(), null);
+        gainer.incoming.wireHandOver((to, bytes) -> toLoser.add(bytes), () -> "127.0.0.1:" + G_AT.getPort(), null);
     }
 
     /** Runs both processes until no message is in flight. Bounded. */
