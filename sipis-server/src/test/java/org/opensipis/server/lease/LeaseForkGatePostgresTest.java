@@ -81,4 +81,27 @@ class LeaseForkGatePostgresTest {
         assertThat(message(gainer, "chat@x|tagC|2").push()).isTrue();
         assertThat(message(loser, "chat@x|tagC|2").push()).isFalse();
     }
+
+    @Test
+    void theGainerTakesInACallForwardedFromTheLosersAnnouncedAddressOnly() {
+        store.leases().announceSipAddress("L1", "127.0.0.1:5171");
+        store.leases().announceSipAddress("G1", "127.0.0.1:5172");
+        store.leases().announceSipAddress("L1", "127.0.0.1:5173"); // a restart on another port: the last one counts
+        assertThat(store.leases().sipAddressOf("L1")).contains("127.0.0.1:5173");
+        assertThat(store.leases().sipAddressOf("nobody")).isEmpty();
+
+        LeaseForkGate loser = new LeaseForkGate("L1", s -> Holding.NOT_HELD, store.leases()::claimPush,
+                store.leases()::sipAddressOf, Runnable::run);
+        LeaseForkGate gainer = new LeaseForkGate("G1", s -> Holding.CONTESTED, store.leases()::claimPush,
+                store.leases()::sipAddressOf, Runnable::run);
+        loser.handingOver("4ABC", "fwd@x|tagF|1").toCompletableFuture().join();
+        Verdict forwarded = gainer.invite("4ABC", "fwd@x|tagF|1", new java.net.InetSocketAddress("127.0.0.1", 5173))
+                .toCompletableFuture().join();
+        assertThat(forwarded.isHandOver()).isTrue();
+        assertThat(forwarded.handedOverBy()).isEqualTo("L1");
+        Verdict oldPort = gainer.invite("4ABC", "fwd@x|tagF|1", new java.net.InetSocketAddress("127.0.0.1", 5171))
+                .toCompletableFuture().join();
+        assertThat(oldPort.isHandOver()).isFalse();
+        assertThat(oldPort.push()).isFalse();
+    }
 }
