@@ -56,13 +56,75 @@ final class CallForwarder {
 
     private final CallConfig cfg;
     private final InviteResponses wire;
+    private final CallMachine machine;
+    private final Map<String, InviteTxn> txns;
     private final Map<String, Fwd> byBranch = new ConcurrentHashMap<>();
     private volatile BiConsumer<InetSocketAddress, byte[]> sender;
     private volatile java.util.function.Supplier<String> viaSentBy;
 
-    CallForwarder(CallConfig cfg, InviteResponses wire) {
+    CallForwarder(CallConfig cfg, InviteResponses wire, CallMachine machine, Map<String, InviteTxn> txns) {
         this.cfg = cfg;
         this.wire = wire;
+        this.machine = machine;
+        this.txns = txns;
+    }
+
+    /**
+     * This process no longer holds the instance: each fork of a call still waiting for the app is
+     * handed to the new holder ({@link CallForwarder}); the call ends here without a missed-call
+     * record or push (they are the new holder's now). Calls already taken over by the app leg stay.
+     */
+    void handOver(CallGroup g, java.net.InetSocketAddress to, ForkGate gate) {
+        if (!g.waiting() || !enabled()) {
+            return;
+        }
+        machine.endHandedOver(g);
+        for (InviteTxn t : g.live()) {
+            CallForwarder.Fwd f = prepare(t, to);
+            java.util.concurrent.CompletionStage<Void> claimed;
+            try {
+                claimed = gate.handingOver(g.selector, TxnKeys.call(t.invite));
+            } catch (RuntimeException e) {
+                claimed = java.util.concurrent.CompletableFuture.failedFuture(e);
+            }
+            claimed.whenComplete((v, e) -> t.owner.execute(() -> {
+                if (e != null) {
+                    LOG.warn("Cannot record the push claim of call {} before handing it over: {}", g.callId, e.toString());
+                }
+                send(f, g.pairingId);
+            }));
+        }
+    }
+
+    /**
+     * An INVITE (retransmission), ACK or CANCEL for an instance this process no longer knows, of a
+     * transaction it still keeps (a handed-over call): handled on the transaction's owner. Any thread.
+     */
+    boolean handedOverTxn(SipMessage m, Peer peer) {
+        String method = m.method();
+        if (!"INVITE".equals(method) && !"ACK".equals(method) && !"CANCEL".equals(method)) {
+            return false;
+        }
+        InviteTxn t = txns.get(TxnKeys.of(m));
+        if (t == null || t.forwarded == null) {
+            return false;
+        }
+        t.owner.execute(() -> {
+            switch (method) {
+                case "INVITE":
+                    if (t.lastResponse != null && t.state != InviteTxn.State.CONFIRMED
+                            && t.state != InviteTxn.State.TERMINATED) {
+                        t.peer.send(t.lastResponse);
+                    }
+                    return;
+                case "ACK":
+                    machine.onAck(m);
+                    return;
+                default:
+                    machine.onCancel(m, peer);
+            }
+        });
+        return true;
     }
 
     /** Wired once: the endpoint's UDP socket and its address as the peer sees it ({@code host:port}). */

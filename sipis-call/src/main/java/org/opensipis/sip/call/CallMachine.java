@@ -64,7 +64,7 @@ final class CallMachine {
         this.groups = groups;
         this.byPairing = byPairing;
         this.wire = new InviteResponses(cfg, responses, txns);
-        this.forwarder = new CallForwarder(cfg, wire);
+        this.forwarder = new CallForwarder(cfg, wire, this, txns);
     }
 
     void onInvite(Directory.Callee c, SipMessage m, Peer peer) {
@@ -100,7 +100,7 @@ final class CallMachine {
                 wire.sendFinal(t, 480, "Temporarily Unavailable", List.of(Responses.REASON + ": " + NO_TOKEN));
                 refused("no-device-token");
                 Instant now = cfg.clock().instant();
-                notices.recordMissed(c.selector(), new MissedCall(m.callId(), callerName(m), callerUri(m), now, now, "no-device-token"),
+                notices.recordMissed(c.selector(), new MissedCall(m.callId(), CallGroup.callerName(m), CallGroup.callerUri(m), now, now, "no-device-token"),
                         null);
             }
             return;
@@ -113,7 +113,7 @@ final class CallMachine {
     private CallGroup startGroup(Directory.Callee c, SipMessage m, Peer peer, String txnKey, String pairingId) {
         String key = c.selector() + "|" + m.callId();
         CallGroup g = new CallGroup(key, c.selector(), m.callId(), pairingId, c.record(),
-                c.owner(), cfg.clock().instant(), callerName(m), callerUri(m));
+                c.owner(), cfg.clock().instant(), CallGroup.callerName(m), CallGroup.callerUri(m));
         groups.put(key, g);
         byPairing.put(g.pairingId, g);
         counters.pending.incrementAndGet();
@@ -147,65 +147,12 @@ final class CallMachine {
         }
     }
 
-    /**
-     * This process no longer holds the instance: each fork of a call still waiting for the app is
-     * handed to the new holder ({@link CallForwarder}); the call ends here without a missed-call
-     * record or push (they are the new holder's now). Calls already taken over by the app leg stay.
-     */
-    void handOver(CallGroup g, java.net.InetSocketAddress to, ForkGate gate) {
-        if (!g.waiting() || !forwarder.enabled()) {
-            return;
-        }
+    /** A call handed over to the instance's new holder ends here without a missed-call record or push. */
+    void endHandedOver(CallGroup g) {
         g.phase = CallGroup.Phase.ENDED;
         forget(g);
         counters.outcome("handed-over");
         listener.callEnded(g.selector, "handed-over");
-        for (InviteTxn t : g.live()) {
-            CallForwarder.Fwd f = forwarder.prepare(t, to);
-            java.util.concurrent.CompletionStage<Void> claimed;
-            try {
-                claimed = gate.handingOver(g.selector, TxnKeys.call(t.invite));
-            } catch (RuntimeException e) {
-                claimed = java.util.concurrent.CompletableFuture.failedFuture(e);
-            }
-            claimed.whenComplete((v, e) -> t.owner.execute(() -> {
-                if (e != null) {
-                    LOG.warn("Cannot record the push claim of call {} before handing it over: {}", g.callId, e.toString());
-                }
-                forwarder.send(f, g.pairingId);
-            }));
-        }
-    }
-
-    /**
-     * An INVITE (retransmission), ACK or CANCEL for an instance this process no longer knows, of a
-     * transaction it still keeps (a handed-over call): handled on the transaction's owner. Any thread.
-     */
-    boolean handedOverTxn(SipMessage m, Peer peer) {
-        String method = m.method();
-        if (!"INVITE".equals(method) && !"ACK".equals(method) && !"CANCEL".equals(method)) {
-            return false;
-        }
-        InviteTxn t = txns.get(TxnKeys.of(m));
-        if (t == null || t.forwarded == null) {
-            return false;
-        }
-        t.owner.execute(() -> {
-            switch (method) {
-                case "INVITE":
-                    if (t.lastResponse != null && t.state != InviteTxn.State.CONFIRMED
-                            && t.state != InviteTxn.State.TERMINATED) {
-                        t.peer.send(t.lastResponse);
-                    }
-                    return;
-                case "ACK":
-                    onAck(m);
-                    return;
-                default:
-                    onCancel(m, peer);
-            }
-        });
-        return true;
     }
 
     CallForwarder forwarder() {
@@ -466,15 +413,5 @@ final class CallMachine {
 
     String contact(InviteTxn t) {
         return responses.contact(t.invite, t.peer);
-    }
-
-    static String callerUri(SipMessage m) {
-        return HeaderParams.uri(m.header("from").orElse(""));
-    }
-
-    static String callerName(SipMessage m) {
-        String from = m.header("from").orElse("");
-        int lt = from.indexOf('<');
-        return lt <= 0 ? "" : HeaderParams.unquote(from.substring(0, lt).trim());
     }
 }

@@ -36,11 +36,11 @@ public final class IncomingRequests {
     private final Counters counters = new Counters();
     private final IncomingListener listener;
     private final CallMachine machine;
-    private final TextMessages texts;
+    /** MESSAGEs: their server transactions, the fork gate's verdict, the filters and the push. */
+    private final MessageRequests messages;
     private final Map<String, InviteTxn> txns = new ConcurrentHashMap<>();
     private final Map<String, CallGroup> groups = new ConcurrentHashMap<>();
     private final Map<String, CallGroup> byPairing = new ConcurrentHashMap<>();
-    private final Map<String, MessageTxn> messageTxns = new ConcurrentHashMap<>();
     private final org.opensipis.core.log.RateLimitedLog malformedLog =
             new org.opensipis.core.log.RateLimitedLog(LOG, 10, java.util.concurrent.TimeUnit.SECONDS);
     /** Who pushes a call forked to this process and another one (leases); every call without leases. */
@@ -68,7 +68,8 @@ public final class IncomingRequests {
         this.listener = listener;
         this.responses = new Responses(cfg.userAgent(), cfg.privateAddress());
         this.machine = new CallMachine(cfg, responses, push, log, listener, counters, txns, groups, byPairing);
-        this.texts = new TextMessages(cfg.textFilters(), push, log, cfg.clock());
+        this.messages = new MessageRequests(cfg, new TextMessages(cfg.textFilters(), push, log, cfg.clock()), responses,
+                counters, listener, this::tag);
     }
 
     /** The transport hook: one request from the proxy, on an I/O thread. Never throws. */
@@ -103,7 +104,7 @@ public final class IncomingRequests {
         }
         String user = HeaderParams.uriUser(m.requestUri());
         Optional<Directory.Callee> found = directory.find(user);
-        if (found.isEmpty() && machine.handedOverTxn(m, peer)) {
+        if (found.isEmpty() && machine.forwarder().handedOverTxn(m, peer)) {
             return; // a call this process handed over after the instance left it: its transaction is still here
         }
         boolean inDialogRequest = HeaderParams.param(m.header("to").orElse(""), "tag") != null;
@@ -143,7 +144,7 @@ public final class IncomingRequests {
                     unknown(m, peer);
                 } else {
                     Directory.Callee c = found.get();
-                    onOwner(c.owner(), m, peer, () -> message(c, m, peer));
+                    onOwner(c.owner(), m, peer, () -> messages.handle(c, m, peer, forkGate));
                 }
                 return;
             default:
@@ -214,7 +215,7 @@ public final class IncomingRequests {
     public void handOverCalls(String selector, java.net.InetSocketAddress holder) {
         for (CallGroup g : groups.values()) {
             if (g.selector.equals(selector)) {
-                g.owner.execute(() -> machine.handOver(g, holder, forkGate));
+                g.owner.execute(() -> machine.forwarder().handOver(g, holder, forkGate));
             }
         }
     }
@@ -301,59 +302,6 @@ public final class IncomingRequests {
         }
     }
 
-    /** MESSAGE as a non-INVITE server transaction: retransmissions get the same answer (Timer J). */
-    private void message(Directory.Callee c, SipMessage m, Peer peer) {
-        String key = TxnKeys.of(m);
-        MessageTxn existing = messageTxns.get(key);
-        if (existing != null) {
-            if (existing.response != null) {
-                peer.send(existing.response);
-            }
-            return;
-        }
-        MessageTxn t = new MessageTxn(); // retransmissions are absorbed from here on, also while the gate decides
-        messageTxns.put(key, t);
-        Owner owner = c.owner();
-        CompletableFuture<ForkGate.Verdict> verdict;
-        try {
-            verdict = forkGate.message(c.selector(), TxnKeys.call(m)).toCompletableFuture();
-        } catch (RuntimeException e) {
-            verdict = CompletableFuture.failedFuture(e);
-        }
-        verdict.whenComplete((v, e) -> owner.execute(() -> {
-            if (e != null || v == null) {
-                LOG.warn("Fork gate failed for MESSAGE {}: {}; handling it here", m.callId(), e);
-            }
-            if (e != null || v == null || v.push()) {
-                texts.handle(c.record(), m).whenComplete((reply, e2) -> owner.execute(() -> {
-                    TextMessages.Reply r = reply != null ? reply
-                            : new TextMessages.Reply(500, "Server Internal Error", "failed");
-                    answerMessage(c, m, peer, key, t, r, List.of());
-                }));
-            } else {
-                // another process stores and pushes this MESSAGE (see ForkGate#message for why 480)
-                String text = v.reason().replace('"', '\'').replace('\\', '/');
-                answerMessage(c, m, peer, key, t, new TextMessages.Reply(480, "Temporarily Unavailable",
-                        "pushed-by-another-process"), List.of(Responses.REASON + ": " + CallMachine.PUSHED_ELSEWHERE,
-                        "Reason: SIP;cause=480;text=\"" + text + "\""));
-            }
-        }));
-    }
-
-    private void answerMessage(Directory.Callee c, SipMessage m, Peer peer, String key, MessageTxn t,
-                               TextMessages.Reply r, List<String> extra) {
-        Owner owner = c.owner();
-        counters.message(r.outcome());
-        listener.textMessage(c.selector(), r.outcome());
-        t.response = responses.build(m, r.code(), r.phrase(), tag(), peer, extra);
-        peer.send(t.response);
-        if (peer.reliable()) {
-            messageTxns.remove(key, t);
-        } else {
-            owner.schedule(() -> messageTxns.remove(key, t), cfg.timers().transactionTimeoutMillis()); // Timer J
-        }
-    }
-
     /**
      * The woken device signals it is about to answer (the app leg calls this): a 180 with
      * {@code X-Sipis-Push-Status: Device-Making-Progress} on every waiting fork, T1 cancelled and
@@ -409,10 +357,6 @@ public final class IncomingRequests {
         byte[] b = new byte[16];
         cfg.random().nextBytes(b);
         return HexFormat.of().withUpperCase().formatHex(b);
-    }
-
-    private static final class MessageTxn {
-        volatile byte[] response;
     }
 
     private static final class FlowPeer implements Peer {
