@@ -235,8 +235,9 @@ final class CallForwarder {
         if (!f.provisional) {
             f.provisional = true;
             cancel(f.timerA);
-            f.deadline = reschedule(f, cfg.calls().notAnsweredMaxAge().plus(cfg.calls().progressMaxAge()).toMillis()
-                    + cfg.timers().transactionTimeoutMillis());
+            // the new holder's T1, then T2 after progress and T2 again under the app leg, and a margin
+            f.deadline = reschedule(f, cfg.calls().notAnsweredMaxAge().plus(cfg.calls().progressMaxAge().multipliedBy(2))
+                    .toMillis() + cfg.timers().transactionTimeoutMillis());
             if (f.cancelPending) {
                 sendCancel(f);
             }
