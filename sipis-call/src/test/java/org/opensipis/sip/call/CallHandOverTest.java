@@ -72,7 +72,7 @@ class CallHandOverTest {
     };
 
     /** What LeaseForkGate decides, over the shared claims map: L held the instance outright. */
-    private final class Gate implements ForkGate {
+    private class Gate implements ForkGate {
         final String name;
         final Map<String, InetSocketAddress> addresses = Map.of("L", L_AT, "G", G_AT);
 
@@ -217,5 +217,49 @@ class CallHandOverTest {
         assertThat(proxyBranch.last().status()).isEqualTo(480);
         assertThat(gainer.incoming.pendingPairingIds(SEL)).isEmpty();
         assertThat(gainer.push.sent).isEmpty();
+    }
+
+    @Test
+    void withoutAnAnswerFromTheNewHolderTheLoserRetransmitsThenAnswersTheCaller480() {
+        bothKnowTheInstance();
+        loser.receive(CallHarness.invite(SEL, "h4", "z9hG4bKh4"), caller);
+        loser.instances.remove(SEL);
+        loser.incoming.handOverCalls(SEL, G_AT);
+        loser.owner.runReady();
+        assertThat(toGainer).hasSize(1);
+        SipMessage forwarded = SipMessage.parse(toGainer.peek());
+        assertThat(forwarded.headers("via")).hasSize(3);
+        assertThat(forwarded.header("max-forwards")).contains("68");
+        assertThat(forwarded.header("x-sipis-pairing-id")).isPresent();
+        loser.advance(java.time.Duration.ofSeconds(2)); // Timer A: 0.5 s, 1 s
+        assertThat(toGainer.size()).isGreaterThan(1);
+        loser.advance(java.time.Duration.ofSeconds(32)); // Timer B
+        SipMessage last = caller.last();
+        assertThat(last.status()).isEqualTo(480);
+        assertThat(last.header("x-sipis-reason")).contains(CallForwarder.HAND_OVER_FAILED);
+        assertThat(loser.push.of(Verb.MISSED_CALL)).isEmpty();
+        toGainer.clear();
+    }
+
+    @Test
+    void aCancelBeforeTheForwardedInviteLeftIsAnsweredByTheLoser() {
+        bothKnowTheInstance();
+        CompletableFuture<Void> claim = new CompletableFuture<>();
+        loser.incoming.setForkGate(new Gate("L") {
+            @Override
+            public CompletionStage<Void> handingOver(String selector, String callKey) {
+                return claim;
+            }
+        });
+        loser.receive(CallHarness.invite(SEL, "h5", "z9hG4bKh5"), caller);
+        loser.instances.remove(SEL);
+        loser.incoming.handOverCalls(SEL, G_AT);
+        loser.owner.runReady();
+        assertThat(toGainer).isEmpty();
+        loser.receive(CallHarness.cancel(SEL, "h5", "z9hG4bKh5", null), caller);
+        assertThat(caller.withStatus(487)).hasSize(1);
+        claim.complete(null);
+        loser.owner.runReady();
+        assertThat(toGainer).as("nothing forwarded after the caller gave up").isEmpty();
     }
 }
