@@ -171,6 +171,7 @@ public final class SipisServer implements AutoCloseable {
             // one endpoint owns the SIP sockets; the engine and the call side are its handlers,
             // built on its event loops before it binds
             CallRelay[] relay = new CallRelay[1];
+            CallProgress[] progress = new CallProgress[1];
             SipEndpoint endpoint;
             try {
                 endpoint = SipEndpoint.open(RegistrationEngines.transportConfig(s), ep -> {
@@ -182,17 +183,29 @@ public final class SipisServer implements AutoCloseable {
                     // and during a hand-over the first of the two processes to claim the call
                     incoming = new IncomingRequests(CallConfig.of(s), Directory.of(engine), push, callLog, calls,
                             relay[0]::fromUpstream);
+                    IncomingRequests in = incoming;
                     if (leases != null) {
-                        incoming.setForkGate(leases.forkGate());
+                        in.setForkGate(leases.forkGate());
+                        // a call pushed here and still waiting when its instance leaves goes to the new holder
+                        in.wireHandOver((to, bytes) -> ep.flow(org.opensipis.core.instance.SipAccount.Transport.UDP, to, null)
+                                .thenAccept(f -> f.send(bytes)), () -> sipAddress(s, ep.udpPort()), (sel, pairingId) -> {
+                                    CallProgress p = progress[0];
+                                    if (p != null) {
+                                        p.waiting(sel, pairingId);
+                                    }
+                                });
                     }
-                    return new SipEndpoint.Routes(incoming::onRequest,
-                            List.of(engine::onResponse, relay[0]::upstreamResponse), engine::onFlowClosed);
+                    return new SipEndpoint.Routes(in::onRequest,
+                            List.of(engine::onResponse, relay[0]::upstreamResponse, in::onResponse), engine::onFlowClosed);
                 });
             } catch (IOException | RuntimeException e) {
                 if (engine != null) {
                     engine.close();
                 }
                 throw e;
+            }
+            if (leases != null) {
+                leases.wireCalls(sipAddress(s, endpoint.udpPort()), incoming::handOverCalls);
             }
             started.push(endpoint); // closes after the engine: an unregistration at stop still has its sockets
             started.push(engine);
@@ -206,8 +219,8 @@ public final class SipisServer implements AutoCloseable {
                     new PushingLifecycleActions(store, push, selector -> engine.remove(selector), clock));
             lifecycle.start(pushTimer, Duration.ofSeconds(30));
 
-            handOver = new AppHandOver(directory, currentShard, engine, lifecycle, relay[0],
-                    new CallProgress(incoming, relay[0]), clock, store);
+            progress[0] = new CallProgress(incoming, relay[0]);
+            handOver = new AppHandOver(directory, currentShard, engine, lifecycle, relay[0], progress[0], clock, store);
             coordinator = new InstanceCoordinator(s, currentShard, directory, engine, lifecycle, handOver, store,
                     store.stateWriter()::write);
             events.coordinator(coordinator);
@@ -287,6 +300,19 @@ public final class SipisServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return "the new LB2 file is refused, the shard stays " + r.shard() + ": " + e.getMessage();
         }
+    }
+
+    /**
+     * Where this process receives SIP, as its peers reach it: {@code Registration[Address]} (or,
+     * when that is the wildcard, {@code Server[PrivateAddress]}, else {@code Server[Address]}) and
+     * the bound UDP port. From the settings only: peers forward handed-over calls here.
+     */
+    static String sipAddress(Settings s, int udpPort) {
+        String host = s.registration().address();
+        if (host == null || host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = s.server().privateAddress().orElse(s.server().address());
+        }
+        return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + udpPort;
     }
 
     /** Run-time log levels, when logging is logback's (it always is in the product). */

@@ -276,6 +276,34 @@ public final class PgLeases {
         });
     }
 
+    /**
+     * Records where this process receives SIP ({@code host:port} from its own settings): its
+     * peers forward handed-over calls there and check the sender of one against it.
+     */
+    public void announceSipAddress(String name, String hostPort) {
+        read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO process_sip_addresses (name, sip_address)"
+                    + " VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET sip_address = excluded.sip_address,"
+                    + " updated_at = now()")) {
+                ps.setString(1, name);
+                ps.setString(2, hostPort);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** The SIP address ({@code host:port}) the named process announced, if any. */
+    public java.util.Optional<String> sipAddressOf(String name) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT sip_address FROM process_sip_addresses WHERE name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? java.util.Optional.of(rs.getString(1)) : java.util.Optional.<String>empty();
+                }
+            }
+        });
+    }
+
     /** Deletes push claims older than {@code age} (database time); returns how many. */
     public int forgetPushClaims(Duration age) {
         return read(c -> {

@@ -160,6 +160,24 @@ class LeasesTest {
     }
 
     @Test
+    void eachProcessAnnouncesItsOwnSipAddressAndTheLastOneCounts() {
+        DatabaseSettings db = pg.newDatabase();
+        try (Store a = TestPg.open(db, "A"); Store b = TestPg.open(db, "B")) {
+            assertThat(b.leases().sipAddressOf("A")).isEmpty();
+            a.leases().announceSipAddress("A", "10.0.0.11:14999");
+            b.leases().announceSipAddress("B", "[2001:db8::12]:14999");
+            assertThat(b.leases().sipAddressOf("A")).contains("10.0.0.11:14999");
+            assertThat(a.leases().sipAddressOf("B")).contains("[2001:db8::12]:14999");
+            a.leases().announceSipAddress("A", "10.0.0.21:14999"); // restarted on another host
+            assertThat(b.leases().sipAddressOf("A")).contains("10.0.0.21:14999");
+            // a hand-over's claim of a call pushed without one: the first claim stays
+            assertThat(a.leases().claimPush("fwd-1|tagF|1", "A")).isEqualTo("A");
+            assertThat(a.leases().claimPush("fwd-1|tagF|1", "A")).isEqualTo("A");
+            assertThat(b.leases().claimPush("fwd-1|tagF|1", "B")).isEqualTo("A");
+        }
+    }
+
+    @Test
     void aStateMadeUnderALeaseNoLongerHeldIsNotWritten() throws Exception {
         DatabaseSettings db = pg.newDatabase();
         String moving = "4" + "C".repeat(31);

@@ -73,4 +73,14 @@ final class CallGroup {
         }
         return out;
     }
+
+    static String callerUri(org.opensipis.sip.message.SipMessage m) {
+        return org.opensipis.sip.message.HeaderParams.uri(m.header("from").orElse(""));
+    }
+
+    static String callerName(org.opensipis.sip.message.SipMessage m) {
+        String from = m.header("from").orElse("");
+        int lt = from.indexOf('<');
+        return lt <= 0 ? "" : org.opensipis.sip.message.HeaderParams.unquote(from.substring(0, lt).trim());
+    }
 }

@@ -48,6 +48,8 @@ final class CallMachine {
     private final Map<String, CallGroup> byPairing;
     /** Sends this machine's responses and runs their server-transaction timers. */
     private final InviteResponses wire;
+    /** Hands waiting calls to the instance's new holder (leases only). */
+    private final CallForwarder forwarder;
 
     CallMachine(CallConfig cfg, Responses responses, PushService push, CallLog log, IncomingListener listener,
                 Counters counters, Map<String, InviteTxn> txns, Map<String, CallGroup> groups,
@@ -62,6 +64,7 @@ final class CallMachine {
         this.groups = groups;
         this.byPairing = byPairing;
         this.wire = new InviteResponses(cfg, responses, txns);
+        this.forwarder = new CallForwarder(cfg, wire, this, txns);
     }
 
     void onInvite(Directory.Callee c, SipMessage m, Peer peer) {
@@ -97,25 +100,63 @@ final class CallMachine {
                 wire.sendFinal(t, 480, "Temporarily Unavailable", List.of(Responses.REASON + ": " + NO_TOKEN));
                 refused("no-device-token");
                 Instant now = cfg.clock().instant();
-                notices.recordMissed(c.selector(), new MissedCall(m.callId(), callerName(m), callerUri(m), now, now, "no-device-token"),
+                notices.recordMissed(c.selector(), new MissedCall(m.callId(), CallGroup.callerName(m), CallGroup.callerUri(m), now, now, "no-device-token"),
                         null);
             }
             return;
         }
-        g = new CallGroup(key, c.selector(), m.callId(), wire.newTag().toLowerCase(Locale.ROOT), c.record(),
-                c.owner(), cfg.clock().instant(), callerName(m), callerUri(m));
+        g = startGroup(c, m, peer, txnKey, wire.newTag().toLowerCase(Locale.ROOT));
+        pushAll(g, tokens);
+    }
+
+    /** A new call: its group, its first fork, the first 180 and T1. */
+    private CallGroup startGroup(Directory.Callee c, SipMessage m, Peer peer, String txnKey, String pairingId) {
+        String key = c.selector() + "|" + m.callId();
+        CallGroup g = new CallGroup(key, c.selector(), m.callId(), pairingId, c.record(),
+                c.owner(), cfg.clock().instant(), CallGroup.callerName(m), CallGroup.callerUri(m));
         groups.put(key, g);
         byPairing.put(g.pairingId, g);
         counters.pending.incrementAndGet();
         counters.accepted.increment();
-        t = new InviteTxn(txnKey, m, peer, g, wire.newTag(), c.owner());
+        InviteTxn t = new InviteTxn(txnKey, m, peer, g, wire.newTag(), c.owner());
         txns.put(txnKey, t);
         g.forks.add(t);
         wire.provisional(t, ALERTING);
-        CallGroup group = g;
-        g.timer = g.owner.schedule(() -> expire(group, false), cfg.calls().notAnsweredMaxAge().toMillis());
+        g.timer = g.owner.schedule(() -> expire(g, false), cfg.calls().notAnsweredMaxAge().toMillis());
         listener.callAccepted(g.selector);
-        pushAll(g, tokens);
+        return g;
+    }
+
+    /**
+     * A call another process pushed and now hands over (the fork gate checked where it came
+     * from): waits here for the app like a pushed call, under the pushing process's pairing id,
+     * without a push of its own. Its missed-call push, if it ends unanswered, goes out from here.
+     */
+    void acceptHandedOver(Directory.Callee c, SipMessage m, Peer peer, String pairingId) {
+        if (known(c, m) || byPairing.containsKey(pairingId)) {
+            onInvite(c, m, peer);
+            return;
+        }
+        counters.invites.increment();
+        CallGroup g = startGroup(c, m, peer, TxnKeys.of(m), pairingId);
+        g.push = CallGroup.Push.ACCEPTED;
+        wire.provisional(g.forks.get(0), PUSH_SENT);
+        try (org.opensipis.core.log.LogContext lc = org.opensipis.core.log.LogContext.call(c.selector(), m.callId())) {
+            LOG.info("Incoming call {} for selector {} handed over by the process that pushed it; waiting for the app",
+                    m.callId(), c.selector());
+        }
+    }
+
+    /** A call handed over to the instance's new holder ends here without a missed-call record or push. */
+    void endHandedOver(CallGroup g) {
+        g.phase = CallGroup.Phase.ENDED;
+        forget(g);
+        counters.outcome("handed-over");
+        listener.callEnded(g.selector, "handed-over");
+    }
+
+    CallForwarder forwarder() {
+        return forwarder;
     }
 
     /** True when {@code m} belongs to a call this process already answers (a retransmission, or another fork of it). */
@@ -291,6 +332,10 @@ final class CallMachine {
         if (t.state != InviteTxn.State.PROCEEDING) {
             return;
         }
+        if (t.forwarded != null) {
+            forwarder.cancel(t.forwarded, cancel); // the new holder answers the INVITE 487
+            return;
+        }
         wire.sendFinal(t, 487, "Request Terminated", List.of());
         if (t.takenOver && t.onCancel != null) {
             t.onCancel.accept(cancel.headers("reason"));
@@ -368,15 +413,5 @@ final class CallMachine {
 
     String contact(InviteTxn t) {
         return responses.contact(t.invite, t.peer);
-    }
-
-    static String callerUri(SipMessage m) {
-        return HeaderParams.uri(m.header("from").orElse(""));
-    }
-
-    static String callerName(SipMessage m) {
-        String from = m.header("from").orElse("");
-        int lt = from.indexOf('<');
-        return lt <= 0 ? "" : HeaderParams.unquote(from.substring(0, lt).trim());
     }
 }

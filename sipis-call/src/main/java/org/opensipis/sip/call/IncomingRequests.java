@@ -36,11 +36,11 @@ public final class IncomingRequests {
     private final Counters counters = new Counters();
     private final IncomingListener listener;
     private final CallMachine machine;
-    private final TextMessages texts;
+    /** MESSAGEs: their server transactions, the fork gate's verdict, the filters and the push. */
+    private final MessageRequests messages;
     private final Map<String, InviteTxn> txns = new ConcurrentHashMap<>();
     private final Map<String, CallGroup> groups = new ConcurrentHashMap<>();
     private final Map<String, CallGroup> byPairing = new ConcurrentHashMap<>();
-    private final Map<String, MessageTxn> messageTxns = new ConcurrentHashMap<>();
     private final org.opensipis.core.log.RateLimitedLog malformedLog =
             new org.opensipis.core.log.RateLimitedLog(LOG, 10, java.util.concurrent.TimeUnit.SECONDS);
     /** Who pushes a call forked to this process and another one (leases); every call without leases. */
@@ -68,7 +68,8 @@ public final class IncomingRequests {
         this.listener = listener;
         this.responses = new Responses(cfg.userAgent(), cfg.privateAddress());
         this.machine = new CallMachine(cfg, responses, push, log, listener, counters, txns, groups, byPairing);
-        this.texts = new TextMessages(cfg.textFilters(), push, log, cfg.clock());
+        this.messages = new MessageRequests(cfg, new TextMessages(cfg.textFilters(), push, log, cfg.clock()), responses,
+                counters, listener, this::tag);
     }
 
     /** The transport hook: one request from the proxy, on an I/O thread. Never throws. */
@@ -103,6 +104,9 @@ public final class IncomingRequests {
         }
         String user = HeaderParams.uriUser(m.requestUri());
         Optional<Directory.Callee> found = directory.find(user);
+        if (found.isEmpty() && machine.forwarder().handedOverTxn(m, peer)) {
+            return; // a call this process handed over after the instance left it: its transaction is still here
+        }
         boolean inDialogRequest = HeaderParams.param(m.header("to").orElse(""), "tag") != null;
         switch (method) {
             case "INVITE":
@@ -140,7 +144,7 @@ public final class IncomingRequests {
                     unknown(m, peer);
                 } else {
                     Directory.Callee c = found.get();
-                    onOwner(c.owner(), m, peer, () -> message(c, m, peer));
+                    onOwner(c.owner(), m, peer, () -> messages.handle(c, m, peer, forkGate));
                 }
                 return;
             default:
@@ -186,6 +190,41 @@ public final class IncomingRequests {
         this.forkGate = java.util.Objects.requireNonNull(gate, "gate");
     }
 
+    /** Told (selector, pairing id) when a call handed over by another process waits here: the app may be connected already. */
+    private volatile BiConsumer<String, String> waitingCall;
+
+    /**
+     * With leases: how calls move with their instance (docs/design-rebalance.md). Wired once, at start.
+     *
+     * @param udp         sends a message to another process's SIP address from this process's UDP socket
+     * @param sentBy      this process's SIP address as its peers know it ({@code host:port}), for the Via;
+     *                    asked at each hand-over (the socket is bound after the wiring)
+     * @param waitingCall told (selector, pairing id) when a handed-over call waits here, on the owner
+     */
+    public void wireHandOver(BiConsumer<java.net.InetSocketAddress, byte[]> udp, java.util.function.Supplier<String> sentBy,
+                             BiConsumer<String, String> waitingCall) {
+        machine.forwarder().wire(udp, sentBy);
+        this.waitingCall = waitingCall;
+    }
+
+    /**
+     * The instance left this process: each call of {@code selector} still waiting for the app
+     * is handed to {@code holder}, the SIP address of the process that holds the instance now
+     * (from the operator's settings, never from the wire). Any thread.
+     */
+    public void handOverCalls(String selector, java.net.InetSocketAddress holder) {
+        for (CallGroup g : groups.values()) {
+            if (g.selector.equals(selector)) {
+                g.owner.execute(() -> machine.forwarder().handOver(g, holder, forkGate));
+            }
+        }
+    }
+
+    /** A response on the SIP endpoint: true when it answers an INVITE this process handed over. I/O threads. */
+    public boolean onResponse(SipMessage r, Flow flow) {
+        return machine.forwarder().response(r);
+    }
+
     /**
      * A new INVITE on the instance's owner: a retransmission or another fork of a call already
      * here goes to the machine; otherwise the fork gate decides first whether this process
@@ -202,7 +241,7 @@ public final class IncomingRequests {
         }
         java.util.concurrent.CompletableFuture<ForkGate.Verdict> verdict;
         try {
-            verdict = forkGate.invite(c.selector(), TxnKeys.call(m)).toCompletableFuture();
+            verdict = forkGate.invite(c.selector(), TxnKeys.call(m), peer.remote()).toCompletableFuture();
         } catch (RuntimeException e) {
             LOG.warn("Fork gate failed for call {}: {}; pushing", m.callId(), e.toString());
             verdict = java.util.concurrent.CompletableFuture.completedFuture(ForkGate.Verdict.PUSH);
@@ -221,6 +260,15 @@ public final class IncomingRequests {
             machine.onInvite(c, m, peer);
         } else if (v.push()) {
             machine.onInvite(c, m, peer);
+        } else if (v.isHandOver()) {
+            // the gate checked the sender against the pushing process's address: its pairing id can be trusted
+            String pairingId = m.header(CallForwarder.PAIRING.toLowerCase(java.util.Locale.ROOT))
+                    .filter(p -> p.matches("[0-9A-Za-z-]{1,64}")).orElseGet(this::tag);
+            machine.acceptHandedOver(c, m, peer, pairingId);
+            BiConsumer<String, String> w = waitingCall;
+            if (w != null) {
+                w.accept(c.selector(), pairingId);
+            }
         } else {
             machine.decline(c, m, peer, v.reason());
         }
@@ -252,33 +300,6 @@ public final class IncomingRequests {
         } else if (!"ACK".equals(m.method())) {
             peer.send(responses.build(m, 481, "Call/Transaction Does Not Exist", tag(), peer, List.of()));
         }
-    }
-
-    /** MESSAGE as a non-INVITE server transaction: retransmissions get the same answer (Timer J). */
-    private void message(Directory.Callee c, SipMessage m, Peer peer) {
-        String key = TxnKeys.of(m);
-        MessageTxn existing = messageTxns.get(key);
-        if (existing != null) {
-            if (existing.response != null) {
-                peer.send(existing.response);
-            }
-            return;
-        }
-        MessageTxn t = new MessageTxn();
-        messageTxns.put(key, t);
-        Owner owner = c.owner();
-        texts.handle(c.record(), m).whenComplete((reply, e) -> owner.execute(() -> {
-            TextMessages.Reply r = reply != null ? reply : new TextMessages.Reply(500, "Server Internal Error", "failed");
-            counters.message(r.outcome());
-            listener.textMessage(c.selector(), r.outcome());
-            t.response = responses.build(m, r.code(), r.phrase(), tag(), peer, List.of());
-            peer.send(t.response);
-            if (peer.reliable()) {
-                messageTxns.remove(key, t);
-            } else {
-                owner.schedule(() -> messageTxns.remove(key, t), cfg.timers().transactionTimeoutMillis()); // Timer J
-            }
-        }));
     }
 
     /**
@@ -338,10 +359,6 @@ public final class IncomingRequests {
         return HexFormat.of().withUpperCase().formatHex(b);
     }
 
-    private static final class MessageTxn {
-        volatile byte[] response;
-    }
-
     private static final class FlowPeer implements Peer {
         final Flow flow;
 
@@ -367,6 +384,11 @@ public final class IncomingRequests {
         @Override
         public int localPort() {
             return flow.localPort();
+        }
+
+        @Override
+        public java.net.InetSocketAddress remote() {
+            return flow.remote();
         }
 
         @Override

@@ -32,6 +32,8 @@ final class InviteTxn {
     boolean takenOver;
     /** Told (with the CANCEL's Reason header values, empty after T2) when the call ends under the app leg. */
     java.util.function.Consumer<java.util.List<String>> onCancel;
+    /** Set once this fork is handed over to the instance's new holder: its responses come from there. */
+    volatile CallForwarder.Fwd forwarded;
 
     InviteTxn(String key, SipMessage invite, Peer peer, CallGroup group, String toTag, Owner owner) {
         this.owner = owner;

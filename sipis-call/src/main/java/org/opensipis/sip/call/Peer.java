@@ -14,6 +14,11 @@ interface Peer {
 
     int localPort();
 
+    /** The sender's socket address (not a header), or null when unknown. */
+    default java.net.InetSocketAddress remote() {
+        return null;
+    }
+
     default boolean reliable() {
         return transport() != Transport.UDP;
     }

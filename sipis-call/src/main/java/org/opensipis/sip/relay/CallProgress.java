@@ -25,6 +25,16 @@ public final class CallProgress {
         this.relay = relay;
     }
 
+    /**
+     * A call another process handed over waits here (docs/design-rebalance.md): if the app is
+     * connected already, relay it at once; otherwise its REGISTER will. Any thread.
+     */
+    public void waiting(String selector, String pairingId) {
+        if (relay.openBinding(selector).isPresent()) {
+            progress(selector, Optional.of(pairingId));
+        }
+    }
+
     /** Any thread. Without an open app flow the call keeps waiting. */
     public void progress(String selector, Optional<String> pairingId) {
         Optional<String> p = pairingId.or(() -> incoming.pendingPairingIds(selector).stream().findFirst());

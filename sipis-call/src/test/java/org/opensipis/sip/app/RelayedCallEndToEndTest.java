@@ -377,6 +377,33 @@ class RelayedCallEndToEndTest {
     }
 
     /** INVITE upstream → push → app REGISTER (progress) → relayed INVITE → 180, 200 → ACK both ways. */
+    /**
+     * A call another process pushed and hands over (docs/design-rebalance.md) to an app already
+     * connected here: relayed at once, under the pushing process's pairing id, without a push.
+     */
+    @Test
+    void aHandedOverCallIsRelayedAtOnceToAnAppAlreadyConnected() throws Exception {
+        incoming.setForkGate(new org.opensipis.sip.call.ForkGate() {
+            @Override
+            public java.util.concurrent.CompletionStage<Verdict> invite(String selector, String callKey) {
+                return CompletableFuture.completedFuture(Verdict.handedOver("Sipis3"));
+            }
+        });
+        CallProgress progress = new CallProgress(incoming, relay);
+        incoming.wireHandOver((to, bytes) -> { }, () -> "127.0.0.1:1", progress::waiting);
+        app = registerApp(null);
+        String callId = "handed-" + System.nanoTime();
+        upstream.send(upstream.invite(callId, upstream.branch()).replace("Max-Forwards: 69\r\n",
+                "Max-Forwards: 69\r\nX-Sipis-Pairing-Id: pushed-by-sipis3\r\n"));
+        SipMessage invite = appNext(m -> "INVITE".equals(m.method()));
+        assertThat(invite.header("x-sipis-pairing-id")).contains("pushed-by-sipis3");
+        assertThat(pairingIds).as("no push of its own").isEmpty();
+        app.send(RelayMessagesForTest.responseTagged(invite, 200, "OK", "app-tag", ANSWER));
+        SipMessage ok = upstream.expect(m -> m.status() == 200 && cseq(m).endsWith("INVITE"));
+        assertThat(ok.body()).isEqualTo(ANSWER);
+        assertThat(pairingIds).isEmpty();
+    }
+
     private Call answeredCall(boolean withPairingId) throws Exception {
         Call call = answeredWithoutAck(withPairingId);
         upstream.send(call.inDialog("ACK", 1, upstream.branch()));

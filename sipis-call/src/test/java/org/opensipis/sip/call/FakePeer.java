@@ -12,6 +12,17 @@ final class FakePeer implements Peer {
     /** Every message as sent, also those a strict parser refuses (a 400 echoing a request without Call-ID). */
     final List<String> raw = new CopyOnWriteArrayList<>();
     private final Transport transport;
+    /** The sender's address as the socket saw it; null: unknown. */
+    final InetSocketAddressHolder from = new InetSocketAddressHolder();
+
+    static final class InetSocketAddressHolder {
+        java.net.InetSocketAddress value;
+    }
+
+    @Override
+    public java.net.InetSocketAddress remote() {
+        return from.value;
+    }
 
     FakePeer(Transport transport) {
         this.transport = transport;

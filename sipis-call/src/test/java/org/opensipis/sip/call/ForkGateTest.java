@@ -124,4 +124,112 @@ class ForkGateTest {
         gainer.receive(CallHarness.invite(SEL, "c4@x", "z9hG4bK4"), toGainer);
         assertThat(gainer.push.of(Verb.INCOMING_CALL)).hasSize(1);
     }
+
+    // ---- out-of-dialog MESSAGEs forked during an overlap ----
+
+    private static String messageTo(String branch) {
+        // one MESSAGE forked by the proxy: the same Call-ID, From tag and CSeq, another top branch
+        return CallHarness.message(SEL, branch, "text/plain", "hello", null).replace("Call-ID: msg-" + branch,
+                "Call-ID: m1@x");
+    }
+
+    private void bothHoldTheInstanceForMessages() {
+        gainer.add(SEL, CallHarness.token(APNS, INCOMING_CALL, "voip1"), CallHarness.token(APNS, OTHER, "alert1"));
+        loser.add(SEL, CallHarness.token(APNS, INCOMING_CALL, "voip1"), CallHarness.token(APNS, OTHER, "alert1"));
+        gainer.push.autoAccept = true;
+        loser.push.autoAccept = true;
+        gainer.incoming.setForkGate(claimingMessages("S2"));
+        loser.incoming.setForkGate(claimingMessages("S3"));
+    }
+
+    private ForkGate claimingMessages(String name) {
+        ForkGate invites = claiming(name);
+        return new ForkGate() {
+            @Override
+            public java.util.concurrent.CompletionStage<Verdict> invite(String selector, String callKey) {
+                return invites.invite(selector, callKey);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Verdict> message(String selector, String messageKey) {
+                return invites.invite(selector, messageKey);
+            }
+        };
+    }
+
+    @Test
+    void aForkedMessageIsStoredAndPushedOnceAndTheOtherBranchGets480() {
+        bothHoldTheInstanceForMessages();
+        gainer.receive(messageTo("z9hG4bKm.0"), toGainer);
+        loser.receive(messageTo("z9hG4bKm.1"), toLoser);
+
+        assertThat(gainer.push.of(Verb.TEXT_MESSAGE)).hasSize(1);
+        assertThat(toGainer.last().status()).isEqualTo(202);
+        assertThat(loser.push.sent).isEmpty();
+        assertThat(loser.log.textMessages(SEL).join()).isEmpty();
+        SipMessage declined = toLoser.last();
+        assertThat(declined.status()).isEqualTo(480);
+        assertThat(declined.header("x-sipis-reason")).contains(CallMachine.PUSHED_ELSEWHERE);
+        assertThat(declined.header("reason")).contains("SIP;cause=480;text=\"pushed by S2\"");
+        assertThat(loser.incoming.stats().messages()).containsEntry("pushed-by-another-process", 1L);
+        assertThat(claims).containsEntry("m1@x|m1|1", "S2");
+
+        // a retransmission of the declined branch gets the same 480 and still pushes nothing
+        loser.receive(messageTo("z9hG4bKm.1"), toLoser);
+        assertThat(toLoser.sent).extracting(SipMessage::status).containsExactly(480, 480);
+        assertThat(loser.push.sent).isEmpty();
+        // the winner's retransmission: the same 202, no second push
+        gainer.receive(messageTo("z9hG4bKm.0"), toGainer);
+        assertThat(toGainer.sent).extracting(SipMessage::status).containsExactly(202, 202);
+        assertThat(gainer.push.of(Verb.TEXT_MESSAGE)).hasSize(1);
+    }
+
+    @Test
+    void whicheverMessageBranchArrivesFirstIsStored() {
+        bothHoldTheInstanceForMessages();
+        loser.receive(messageTo("z9hG4bKn.1"), toLoser);
+        gainer.receive(messageTo("z9hG4bKn.0"), toGainer);
+        assertThat(loser.push.of(Verb.TEXT_MESSAGE)).hasSize(1);
+        assertThat(toLoser.last().status()).isEqualTo(202);
+        assertThat(gainer.push.sent).isEmpty();
+        assertThat(toGainer.last().status()).isEqualTo(480);
+    }
+
+    @Test
+    void messageRetransmissionsWaitForAPendingVerdictAndAFailedVerdictStoresIt() {
+        gainer.add(SEL, CallHarness.token(APNS, OTHER, "alert1"));
+        gainer.push.autoAccept = true;
+        CompletableFuture<ForkGate.Verdict> verdict = new CompletableFuture<>();
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        gainer.incoming.setForkGate(new ForkGate() {
+            @Override
+            public java.util.concurrent.CompletionStage<Verdict> invite(String selector, String callKey) {
+                throw new AssertionError("not an INVITE");
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Verdict> message(String selector, String messageKey) {
+                asked.add(messageKey);
+                return verdict;
+            }
+        });
+        gainer.receive(messageTo("z9hG4bKo"), toGainer);
+        gainer.receive(messageTo("z9hG4bKo"), toGainer);
+        assertThat(asked).containsExactly("m1@x|m1|1");
+        assertThat(toGainer.sent).isEmpty();
+
+        verdict.completeExceptionally(new IllegalStateException("db down"));
+        gainer.owner.runReady();
+        assertThat(gainer.push.of(Verb.TEXT_MESSAGE)).hasSize(1);
+        assertThat(toGainer.sent).extracting(SipMessage::status).containsExactly(202);
+    }
+
+    @Test
+    void withoutLeasesEveryMessageIsStored() {
+        gainer.add(SEL, CallHarness.token(APNS, OTHER, "alert1"));
+        gainer.push.autoAccept = true;
+        gainer.receive(messageTo("z9hG4bKp"), toGainer);
+        assertThat(toGainer.last().status()).isEqualTo(202);
+        assertThat(gainer.push.of(Verb.TEXT_MESSAGE)).hasSize(1);
+    }
 }

@@ -81,7 +81,8 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
         this.keeper = new LeaseKeeper(name, store.leases(), settings, clock, this);
         this.keeper.standbyFor(this::standbyFor);
         this.claimThreads.allowCoreThreadTimeOut(true);
-        this.forkGate = new LeaseForkGate(name, this::holding, store.leases()::claimPush, claimThreads);
+        this.forkGate = new LeaseForkGate(name, this::holding, store.leases()::claimPush,
+                store.leases()::sipAddressOf, claimThreads);
     }
 
     /**
@@ -126,8 +127,28 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
         this.closeAppFlow = closeFlow;
     }
 
+    /** Hands an instance's waiting calls to the new holder's SIP address (wired once). */
+    private volatile java.util.function.BiConsumer<String, java.net.InetSocketAddress> handOverCalls = (s, a) -> { };
+    /** This process's SIP address ({@code host:port}), announced at start; null: calls are not handed over. */
+    private volatile String sipAddress;
+
+    /**
+     * How calls move with their instances (wired once, before {@link #start}).
+     *
+     * @param ownSipAddress  this process's SIP address from its settings, written to the database
+     *                       for its peers
+     * @param handOver       the call side: hands an instance's waiting calls to an address
+     */
+    public void wireCalls(String ownSipAddress, java.util.function.BiConsumer<String, java.net.InetSocketAddress> handOver) {
+        this.sipAddress = ownSipAddress;
+        this.handOverCalls = handOver;
+    }
+
     /** Takes the leases of this process's prefixes (loading their instances), then keeps them. Blocking. */
     public void start() {
+        if (sipAddress != null) {
+            store.leases().announceSipAddress(name, sipAddress);
+        }
         keeper.start(owned(shard.get(), lb2.get()));
         paced = true; // from now on a gained prefix is another process's: replace its bindings at the hand-over rate
     }
@@ -346,9 +367,13 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
                 LOG.debug("Cannot follow the hand-over of {}: {}", h.prefix(), e.toString());
                 continue;
             }
+            java.net.InetSocketAddress gainerAt = registered.isEmpty() ? null : sipAddressOf(h.gainer());
             for (String sel : registered) {
                 if (h.pending().remove(sel)) {
                     c.handOver(sel);
+                    if (gainerAt != null) {
+                        handOverCalls.accept(sel, gainerAt); // calls pushed here and still waiting for the app
+                    }
                     closeAppFlow.accept(sel);
                 }
             }
@@ -364,6 +389,22 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
                 handing.remove(h);
                 handingView = List.copyOf(handing);
             }
+        }
+    }
+
+    /** The gainer's announced SIP address; null (logged) when unknown: its waiting calls then end here. */
+    private java.net.InetSocketAddress sipAddressOf(String process) {
+        try {
+            Optional<String> a = store.leases().sipAddressOf(process);
+            if (a.isEmpty()) {
+                LOG.warn("{} announced no SIP address: calls waiting here for instances handed to it are not forwarded",
+                        process);
+                return null;
+            }
+            return LeaseForkGate.parse(a.get());
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot read the SIP address of {}: {}; calls waiting here are not forwarded", process, e.toString());
+            return null;
         }
     }
 

@@ -86,6 +86,55 @@ class LeaseForkGateTest {
         assertThat(verdict(full, "AB", "c2|t|1").push()).isTrue();
     }
 
+    @Test
+    void aForkedMessageIsClaimedLikeAnInviteAndStoredByOneProcess() {
+        LeaseForkGate loser = new LeaseForkGate("S3", s -> Holding.CONTESTED, claims, direct);
+        LeaseForkGate gainer = new LeaseForkGate("S2", s -> Holding.CONTESTED, claims, direct);
+        assertThat(gainer.message("AB", "m1|t|1").toCompletableFuture().join().push()).isTrue();
+        Verdict other = loser.message("AB", "m1|t|1").toCompletableFuture().join();
+        assertThat(other.push()).isFalse();
+        assertThat(other.reason()).isEqualTo("pushed by S2");
+        // held outright: no claim; not held: declined (the call side answers 404 before asking)
+        LeaseForkGate holder = new LeaseForkGate("S1", s -> Holding.HELD, claims, direct);
+        assertThat(holder.message("AB", "m2|t|1").toCompletableFuture().join().push()).isTrue();
+        assertThat(asked).containsExactly("S2 m1|t|1", "S3 m1|t|1");
+    }
+
+    private static final java.net.InetSocketAddress S3_AT = new java.net.InetSocketAddress("127.0.0.1", 5071);
+
+    @Test
+    void aCallClaimedByTheLoserAndSentFromItsAnnouncedAddressIsTakenInWithoutAPush() {
+        java.util.function.Function<String, java.util.Optional<String>> addresses =
+                n -> n.equals("S3") ? java.util.Optional.of("127.0.0.1:5071") : java.util.Optional.empty();
+        LeaseForkGate loser = new LeaseForkGate("S3", s -> Holding.CONTESTED, claims, addresses, direct);
+        LeaseForkGate gainer = new LeaseForkGate("S2", s -> Holding.CONTESTED, claims, addresses, direct);
+        // the loser pushed it while it held the instance outright: the hand-over writes the claim
+        loser.handingOver("AB", "c1|t|1").toCompletableFuture().join();
+        assertThat(table).containsEntry("c1|t|1", "S3");
+
+        Verdict v = gainer.invite("AB", "c1|t|1", S3_AT).toCompletableFuture().join();
+        assertThat(v.isHandOver()).isTrue();
+        assertThat(v.push()).isFalse();
+        assertThat(v.handedOverBy()).isEqualTo("S3");
+        // the same call from the proxy (a forked branch), or from another port of the loser's host: declined
+        Verdict fork = gainer.invite("AB", "c1|t|1", new java.net.InetSocketAddress("127.0.0.1", 5060))
+                .toCompletableFuture().join();
+        assertThat(fork.isHandOver()).isFalse();
+        assertThat(fork.reason()).isEqualTo("pushed by S3");
+        assertThat(gainer.invite("AB", "c1|t|1", null).toCompletableFuture().join().isHandOver()).isFalse();
+        // a process that announced no address hands nothing over
+        table.put("c2|t|1", "S9");
+        assertThat(gainer.invite("AB", "c2|t|1", S3_AT).toCompletableFuture().join().isHandOver()).isFalse();
+    }
+
+    @Test
+    void aHandOverWhoseClaimCannotBeQueuedFails() {
+        LeaseForkGate full = new LeaseForkGate("S3", s -> Holding.CONTESTED, claims, r -> {
+            throw new java.util.concurrent.RejectedExecutionException("full");
+        });
+        assertThat(full.handingOver("AB", "c1|t|1").toCompletableFuture()).isCompletedExceptionally();
+    }
+
     // ---- when an instance is contested (Rebalancer.holding) ----
 
     private static final String IN_4 = "4" + "A".repeat(31);
