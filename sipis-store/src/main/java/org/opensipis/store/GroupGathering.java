@@ -24,16 +24,18 @@ final class GroupGathering {
     /** Longest wait for a group to fill. */
     static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final long PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
 
     private final AtomicInteger waiting = new AtomicInteger();
     /** Most callers waiting at once in this window, and in the one before. */
     private volatile int peak;
     private volatile int previousPeak;
     private volatile long windowStart = System.nanoTime();
+    /** The drainer waiting for its group to fill (one at a time: one group is gathered at once), and how many it wants. */
+    private volatile Thread gatherer;
+    private volatile int wanted = Integer.MAX_VALUE;
 
-    /** A caller queued an item; it waits until {@link #answered}. */
-    void arrived() {
+    /** A caller queued an item (the queue now holds {@code queued}); it waits until {@link #answered}. */
+    void arrived(int queued) {
         int w = waiting.incrementAndGet();
         long now = System.nanoTime();
         if (now - windowStart > WINDOW_NANOS) {
@@ -43,21 +45,36 @@ final class GroupGathering {
         } else if (w > peak) {
             peak = w;   // racy max: a lost update only shortens one wait
         }
+        Thread t = gatherer;
+        if (t != null && queued >= wanted) {
+            LockSupport.unpark(t);   // the group is full enough: no need to wait out the bound
+        }
     }
 
     void answered() {
         waiting.decrementAndGet();
     }
 
-    /** Before a group takes its items: waits until as many are queued as recently waited, or the time is up. */
+    /**
+     * Before a group takes its items: waits until as many are queued as recently waited, or
+     * the time is up. Parks once (woken by the arrival that fills the group), not in a polling
+     * loop: a drainer waiting out its bound on every group would otherwise burn CPU on wakeups.
+     */
     void await(BlockingQueue<?> queue, int most) {
         int target = Math.min(most, Math.max(peak, previousPeak));
         if (queue.size() >= target) {
             return;
         }
         long deadline = System.nanoTime() + MAX_WAIT_NANOS;
-        while (queue.size() < target && System.nanoTime() - deadline < 0) {
-            LockSupport.parkNanos(PARK_NANOS);
+        wanted = target;
+        gatherer = Thread.currentThread();
+        try {
+            long left;
+            while (queue.size() < target && (left = deadline - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(this, left);
+            }
+        } finally {
+            gatherer = null;
         }
     }
 }

@@ -157,7 +157,7 @@ final class StoreIo implements AutoCloseable {
             f.completeExceptionally(rejected(what));
             return f;
         }
-        gathering.arrived();
+        gathering.arrived(batchQueue.size());
         f.whenComplete((v, e) -> gathering.answered());
         startDrainer();
         return f;

@@ -12,7 +12,7 @@ class GroupGatheringTest {
     void aLoneCallerNeverWaitsAndEightWaitingTogetherAreAwaitedAsOneGroup() throws InterruptedException {
         GroupGathering g = new GroupGathering();
         LinkedBlockingQueue<Integer> queue = new LinkedBlockingQueue<>();
-        g.arrived();
+        g.arrived(0);
         queue.add(1);
         g.await(queue, 200);   // target 1, already there
         assertThat(queue).hasSize(1);
@@ -20,7 +20,7 @@ class GroupGatheringTest {
         queue.clear();
 
         for (int i = 0; i < 8; i++) {
-            g.arrived();
+            g.arrived(0);
         }
         for (int i = 0; i < 4; i++) {
             g.answered();   // half of them answered, about to come back
@@ -28,8 +28,8 @@ class GroupGatheringTest {
         queue.addAll(java.util.List.of(1, 2, 3, 4));
         Thread back = new Thread(() -> {
             for (int i = 0; i < 4; i++) {
-                g.arrived();
                 queue.add(10 + i);
+                g.arrived(queue.size());
             }
         });
         back.start();
@@ -42,7 +42,7 @@ class GroupGatheringTest {
     void theWaitIsBoundedWhenTheCallersDoNotComeBack() {
         GroupGathering g = new GroupGathering();
         for (int i = 0; i < 8; i++) {
-            g.arrived();
+            g.arrived(0);
         }
         LinkedBlockingQueue<Integer> queue = new LinkedBlockingQueue<>(java.util.List.of(1));
         g.await(queue, 200);   // returns after at most MAX_WAIT_NANOS with what is there
