@@ -90,32 +90,12 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
      * (distinct names in file order, the first after the last).
      */
     boolean standbyFor(String owner) {
-        return lb2.get().map(l -> name.equals(next(l, owner))).orElse(false);
-    }
-
-    static String next(Lb2Settings lb2, String owner) {
-        List<String> names = new ArrayList<>();
-        for (org.opensipis.core.shard.Backend b : lb2.backends()) {
-            b.name().filter(n -> !names.contains(n)).ifPresent(names::add);
-        }
-        int i = names.indexOf(owner);
-        return i < 0 || names.size() < 2 ? null : names.get((i + 1) % names.size());
+        return lb2.get().map(l -> name.equals(LeaseShards.next(l, owner))).orElse(false);
     }
 
     /** The shard of the LB2 file read last, with the prefixes taken over from a failed process first. */
     public Shard shard() {
-        List<SelectorPrefix> taken = takenOver;
-        if (taken.isEmpty()) {
-            return shard.get();
-        }
-        Shard s = shard.get();
-        List<org.opensipis.core.shard.Backend> entries = new ArrayList<>();
-        for (SelectorPrefix p : taken) {
-            entries.add(new org.opensipis.core.shard.Backend(Optional.of(name), p, "",
-                    org.opensipis.core.shard.HostPort.parse("127.0.0.1:1"), java.nio.file.Path.of("(taken over)"), 0));
-        }
-        lb2.get().ifPresent(l -> entries.addAll(l.backends()));
-        return Shard.filtered(s.serverName(), entries);
+        return LeaseShards.withTakenOver(name, shard.get(), takenOver, lb2.get());
     }
 
     /** Prefixes taken over from failed processes (Lease[TakeOver]); until the next reload. */
@@ -149,7 +129,7 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
         if (sipAddress != null) {
             store.leases().announceSipAddress(name, sipAddress);
         }
-        keeper.start(owned(shard.get(), lb2.get()));
+        keeper.start(LeaseShards.owned(shard.get(), lb2.get()));
         paced = true; // from now on a gained prefix is another process's: replace its bindings at the hand-over rate
     }
 
@@ -261,13 +241,6 @@ public final class Rebalancer implements LeaseEvents, AutoCloseable {
                 delta.lost());
         keeper.reshape(delta);
         return delta;
-    }
-
-    static List<SelectorPrefix> owned(Shard shard, Optional<Lb2Settings> lb2) {
-        if (!shard.isFiltered() || lb2.isEmpty()) {
-            return List.of(SelectorPrefix.ALL);
-        }
-        return ShardDelta.of(lb2.get(), lb2.get(), shard.serverName()).kept();
     }
 
     // ---- LeaseEvents, on the lease thread ----
