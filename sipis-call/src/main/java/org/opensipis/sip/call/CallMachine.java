@@ -13,7 +13,6 @@ import org.opensipis.core.push.PushRequest;
 import org.opensipis.core.push.PushService;
 import org.opensipis.core.push.Verb;
 import org.opensipis.core.settings.RejectWith;
-import org.opensipis.sip.message.HeaderParams;
 import org.opensipis.sip.message.SipMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -342,36 +341,15 @@ final class CallMachine {
         }
         CallGroup g = t.group;
         if (g != null && g.phase != CallGroup.Phase.ENDED && g.live().isEmpty()) {
-            boolean elsewhere = cancel.headers("reason").stream().anyMatch(CallMachine::answeredElsewhere);
-            if (elsewhere) {
-                end(g, 0, null, null, "answered-elsewhere", Verb.ANSWERED_ELSEWHERE);
-            } else {
-                end(g, 0, null, null, "cancelled", Verb.MISSED_CALL);
-            }
+            boolean elsewhere = cancel.headers("reason").stream().anyMatch(Responses::answeredElsewhere);
+            end(g, 0, null, null, elsewhere ? "answered-elsewhere" : "cancelled",
+                    elsewhere ? Verb.ANSWERED_ELSEWHERE : Verb.MISSED_CALL);
         }
-    }
-
-    static boolean answeredElsewhere(String reason) {
-        String v = reason.trim();
-        return v.regionMatches(true, 0, "SIP", 0, 3) && "200".equals(HeaderParams.param(v, "cause"));
     }
 
     /** An ACK for one of our final non-2xx responses; false when it matches no transaction. */
     boolean onAck(SipMessage ack) {
-        InviteTxn t = txns.get(TxnKeys.of(ack));
-        if (t == null || t.finalCode < 300 || !TxnKeys.ackMatches(ack, t.toTag)) {
-            return false;
-        }
-        if (t.state == InviteTxn.State.COMPLETED) {
-            t.state = InviteTxn.State.CONFIRMED;
-            t.cancelTimers();
-            if (t.peer.reliable()) {
-                wire.terminate(t);
-            } else {
-                t.timerH = t.owner.schedule(() -> wire.terminate(t), cfg.timers().t4Millis()); // Timer I
-            }
-        }
-        return true;
+        return wire.onAck(ack);
     }
 
     /** Ends a call: the final response to every live fork, the outcome, the record and the notice push. */

@@ -3,6 +3,7 @@ package org.opensipis.sip.call;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.opensipis.sip.message.SipMessage;
 
 /**
  * The server-transaction side of {@link CallMachine} (RFC 3261 17.2.1, RFC 6026): sends the 180s
@@ -76,5 +77,23 @@ final class InviteResponses {
         byte[] b = new byte[16];
         cfg.random().nextBytes(b);
         return HexFormat.of().withUpperCase().formatHex(b);
+    }
+
+    /** An ACK for one of our final non-2xx responses; false when it matches no transaction. */
+    boolean onAck(SipMessage ack) {
+        InviteTxn t = txns.get(TxnKeys.of(ack));
+        if (t == null || t.finalCode < 300 || !TxnKeys.ackMatches(ack, t.toTag)) {
+            return false;
+        }
+        if (t.state == InviteTxn.State.COMPLETED) {
+            t.state = InviteTxn.State.CONFIRMED;
+            t.cancelTimers();
+            if (t.peer.reliable()) {
+                terminate(t);
+            } else {
+                t.timerH = t.owner.schedule(() -> terminate(t), cfg.timers().t4Millis()); // Timer I
+            }
+        }
+        return true;
     }
 }

@@ -96,4 +96,10 @@ final class Responses {
         }
         return b.toString();
     }
+
+    /** Whether a CANCEL's Reason header says the call was answered elsewhere (RFC 3326: SIP;cause=200). */
+    static boolean answeredElsewhere(String reason) {
+        String v = reason.trim();
+        return v.regionMatches(true, 0, "SIP", 0, 3) && "200".equals(HeaderParams.param(v, "cause"));
+    }
 }
