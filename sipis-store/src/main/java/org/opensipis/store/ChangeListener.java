@@ -50,7 +50,13 @@ final class ChangeListener implements AutoCloseable {
     private final Duration maxBackoff;
     private final Thread thread;
     private final CountDownLatch stop = new CountDownLatch(1);
-    private final Map<String, Instant> seen = new HashMap<>();   // poll thread only
+    /**
+     * The changes delivered that a later poll may read again (changed at or after its lower bound,
+     * {@link #watermark} minus {@link #overlap}), so that it does not deliver them twice. Poll thread only.
+     */
+    private final Map<String, Instant> seen = new HashMap<>();
+    private volatile int remembered;
+    private final Duration overlap;
     private Instant watermark;                                  // poll thread only
     private Instant newest;                                     // poll thread only, during a poll
     private final CountDownLatch firstListen = new CountDownLatch(1);
@@ -62,6 +68,12 @@ final class ChangeListener implements AutoCloseable {
      */
     ChangeListener(Database db, ChangeReader reader, Consumer<RegistrationChanges> sink, Duration pollPeriod,
                    Duration maxBackoff, Instant since) {
+        this(db, reader, sink, pollPeriod, maxBackoff, since, OVERLAP);
+    }
+
+    ChangeListener(Database db, ChangeReader reader, Consumer<RegistrationChanges> sink, Duration pollPeriod,
+                   Duration maxBackoff, Instant since, Duration overlap) {
+        this.overlap = overlap;
         this.db = db;
         this.reader = reader;
         this.sink = sink;
@@ -191,12 +203,18 @@ final class ChangeListener implements AutoCloseable {
                 watermark = rs.getObject(1, OffsetDateTime.class).toInstant().minus(pollPeriod);
             }
         }
-        Instant from = watermark.minus(OVERLAP);
+        Instant from = watermark.minus(overlap);
         newest = watermark;
         c.setAutoCommit(false);   // a cursor (fetch size) and one snapshot for instances and tokens
         c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         c.setReadOnly(true);
+        Instant snapshot;
         try {
+            // the first statement takes the snapshot; the transaction's start is no later than it
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT transaction_timestamp()")) {
+                rs.next();
+                snapshot = rs.getObject(1, OffsetDateTime.class).toInstant();
+            }
             reader.since(c, from, (changed, deleted) -> {
                 List<InstanceRecord> records = new ArrayList<>(changed.size());
                 for (ChangeReader.Stamped<InstanceRecord> r : changed) {
@@ -213,7 +231,13 @@ final class ChangeListener implements AutoCloseable {
                 deliver(new RegistrationChanges(records, gone));
             });
             c.commit();
-            watermark = newest;   // only after the whole read: a failed poll is read again
+            // only after the whole read: a failed poll is read again. Every change made more than the
+            // overlap before the snapshot was committed in it (the overlap bounds how late a commit
+            // lands), so the watermark moves that far even when nothing changed: what the next poll
+            // can read again, and so what `seen` must remember, is the last two overlaps, not every
+            // change within an overlap of the newest one however long ago that was.
+            Instant settled = snapshot.minus(overlap);
+            watermark = newest.isAfter(settled) ? newest : settled;
         } finally {
             c.setReadOnly(false);
             c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
@@ -223,8 +247,14 @@ final class ChangeListener implements AutoCloseable {
             s.executeUpdate("DELETE FROM instance_deletions WHERE deleted_at < clock_timestamp() - interval '"
                     + TOMBSTONE_KEEP + "'");
         }
-        Instant forget = watermark.minus(OVERLAP);
+        Instant forget = watermark.minus(overlap);
         seen.values().removeIf(at -> at.isBefore(forget));
+        remembered = seen.size();
+    }
+
+    /** How many delivered changes the poll remembers (after its last run), for tests. */
+    int remembered() {
+        return remembered;
     }
 
     /** True the first time this change (key, time) is seen; moves the watermark. */

@@ -244,7 +244,17 @@ public final class Store implements InstanceStore, AdmissionStore, AutoCloseable
      *
      * @throws IllegalStateException if already listening
      */
-    public synchronized void listen(Shard shard, Consumer<RegistrationChanges> onChanges) {
+    public void listen(Shard shard, Consumer<RegistrationChanges> onChanges) {
+        listen(shard, onChanges, ChangeListener.OVERLAP);
+    }
+
+    /** The listener started by {@link #listen}, or null (tests). */
+    synchronized ChangeListener listener() {
+        return listener;
+    }
+
+    /** {@link #listen(Shard, Consumer)} with the poll's look-back for late commits (tests shorten it). */
+    synchronized void listen(Shard shard, Consumer<RegistrationChanges> onChanges, Duration overlap) {
         if (listener != null) {
             throw new IllegalStateException("already listening for registration changes");
         }
@@ -253,7 +263,7 @@ public final class Store implements InstanceStore, AdmissionStore, AutoCloseable
                     + ", but this store was opened for " + serverName);
         }
         listener = new ChangeListener(db, new ChangeReader(rows, shard), Objects.requireNonNull(onChanges, "onChanges"),
-                restart.pollPeriod(), maxBackoff, loadStartedAt);
+                restart.pollPeriod(), maxBackoff, loadStartedAt, overlap);
         listener.start();
         try {
             // so that a process opens its HTTP and app interfaces only once it hears about changes

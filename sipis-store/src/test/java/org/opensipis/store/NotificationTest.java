@@ -109,6 +109,32 @@ class NotificationTest {
         }
     }
 
+    /**
+     * The poll remembers what it delivered only while a later poll can read it again. It used to keep
+     * every change within the overlap of the newest one until a newer change came: after a burst
+     * (an import, a mass re-registration) followed by quiet, the selectors of the burst's last
+     * seconds stayed in memory for good.
+     */
+    @Test
+    void thePollForgetsDeliveredChangesOnceNoPollCanReadThemAgain() throws Exception {
+        DatabaseSettings db = pg.newDatabase();
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        RestartSettings pollFast = new RestartSettings(Duration.ofMillis(100), Duration.ofMillis(100));
+        try (Store a = TestPg.open(db, "A");
+             Store b = Store.open(db, pollFast, TestPg.KEY, "B", Clock.systemUTC(), Store.DEFAULTS)) {
+            b.listen(Shard.all("B"), into(seen), Duration.ofMillis(200));
+            for (int i = 0; i < 20; i++) {
+                a.saveRegistration(TestPg.record(String.format("F00D%02X", i), "com.example", "pw")).get();
+            }
+            await().atMost(NOTIFY_WAIT).until(() -> seen.size() == 20);
+            await().atMost(NOTIFY_WAIT).until(() -> b.listener().remembered() == 0);
+            // and a change after the quiet spell is still delivered
+            seen.clear();
+            a.saveRegistration(TestPg.record("F00DFF", "com.example", "pw2")).get();
+            await().atMost(NOTIFY_WAIT).until(() -> seen.contains("F00DFF"));
+        }
+    }
+
     @Test
     void aChangeMadeJustBeforeListeningIsDeliveredWithoutWaitingForThePeriodicPoll() throws Exception {
         DatabaseSettings db = pg.newDatabase();
