@@ -10,8 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the instance and of each token), the SIP domain, the outbound proxy and the expiry are the same
  * for most instances of a deployment, but every row read from the database brings its own copy
  * of each. {@link #compact} returns an equal record whose repeated values are one shared object
- * (an auth user equal to the user, a display name equal to it, a token seen when the app made
- * contact reuse the record's own value). At 100,000 instances this is several hundred bytes of
+ * (a token seen when the app made contact reuses the record's own value). At 100,000 instances this is several hundred bytes of
  * heap per instance.
  *
  * <p>At most {@link #MAX_VALUES} distinct values are shared; later ones are kept as they come, so
@@ -27,10 +26,9 @@ public final class SharedParts {
     /** An equal record whose repeated parts are shared. */
     public InstanceRecord compact(InstanceRecord r) {
         SipAccount a = r.account();
-        String user = a.user();
-        SipAccount account = new SipAccount(user, a.authUser().equals(user) ? user : a.authUser(), a.password(),
-                share(a.domain()), share(a.proxy()), a.port(), a.transport(),
-                displayName(a.displayName(), user), share(a.expires()));
+        // (the account itself keeps an auth user or display name equal to the user, or empty, once)
+        SipAccount account = new SipAccount(a.user(), a.authUser(), a.password(),
+                share(a.domain()), share(a.proxy()), a.port(), a.transport(), a.displayName(), share(a.expires()));
         String appId = share(r.appId());
         List<DeviceToken> tokens = r.tokens();
         if (!tokens.isEmpty()) {
@@ -63,13 +61,5 @@ public final class SharedParts {
     /** How many distinct values are shared now. */
     public int size() {
         return values.size();
-    }
-
-    /** Display names are mostly unique: only an empty one, or one equal to the user, is shared. */
-    private static String displayName(String name, String user) {
-        if (name.isEmpty()) {
-            return "";
-        }
-        return name.equals(user) ? user : name;
     }
 }

@@ -40,8 +40,8 @@ class SharedPartsTest {
         assertThat(c2.account().domain()).isSameAs(c1.account().domain());
         assertThat(c2.account().proxy()).isSameAs(c1.account().proxy());
         assertThat(c2.account().expires()).isSameAs(c1.account().expires());
-        assertThat(c1.account().authUser()).isSameAs(c1.account().user());
-        assertThat(c1.account().displayName()).isSameAs(c1.account().user());
+        assertThat(c1.account().authUser()).isEqualTo("u1");
+        assertThat(c1.account().displayName()).isEqualTo("u1");
         assertThat(c2.account().displayName()).isEqualTo("Bob");
         assertThat(c1.tokens().get(0).appId()).isSameAs(c1.appId());
         assertThat(c2.tokens().get(1).appId()).isSameAs(c1.tokens().get(1).appId());
