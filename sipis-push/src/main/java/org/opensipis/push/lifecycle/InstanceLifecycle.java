@@ -3,9 +3,7 @@ package org.opensipis.push.lifecycle;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -83,7 +81,7 @@ public final class InstanceLifecycle implements LifecycleTracker {
 
     /** The tracked instances of one owner; touched only on that owner. */
     private static final class Partition {
-        final Map<String, Tracked> tracked = new HashMap<>();
+        final SelectorTable<Tracked> tracked = new SelectorTable<>(t -> t.selector);
         final DueQueue<Tracked> queue = new DueQueue<>();
     }
 
@@ -132,7 +130,7 @@ public final class InstanceLifecycle implements LifecycleTracker {
             Tracked t = p.tracked.get(selector);
             if (t == null) {
                 t = new Tracked(selector, lastAppContact, premium);
-                p.tracked.put(selector, t);
+                p.tracked.put(t);
             } else if (lastAppContact.isBefore(t.lastAppContact)) {
                 return; // an older report arriving late
             } else {
