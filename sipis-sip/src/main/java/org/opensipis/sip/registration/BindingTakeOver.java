@@ -93,7 +93,7 @@ final class BindingTakeOver {
     private void resumed(Registration r, String contact, long until, long grantedAt) {
         r.exchange = Registration.Exchange.NONE;
         if (r.leaving()) {
-            machine.unregister(r, r.afterUnregister);
+            machine.unregister(r, r.afterUnregister());
             return;
         }
         long now = cfg.clock().millis();

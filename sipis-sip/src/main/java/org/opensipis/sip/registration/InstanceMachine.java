@@ -88,7 +88,7 @@ final class InstanceMachine {
 
     /** Removes the binding (Expires 0) if there is one, then runs {@code after}. */
     void unregister(Registration r, Runnable after) {
-        r.afterUnregister = after;
+        r.afterUnregister(after);
         r.cancelTimer();
         if (r.busy()) {
             return; // the transaction's end checks idle/removed and continues here
@@ -155,8 +155,8 @@ final class InstanceMachine {
         r.registeredUntil = 0;
         r.contact(null, contactTails);
         r.cancelTimer();
-        Runnable after = r.afterUnregister;
-        r.afterUnregister = null;
+        Runnable after = r.afterUnregister();
+        r.afterUnregister(null);
         if (!r.leaving()) {
             // Asked back (the app left the foreground) while the Expires 0 was under way: the
             // binding is gone now, so register again instead of settling in Idle.

@@ -32,24 +32,20 @@ final class Redirects {
      * the Contact is unusable or the hops are used up.
      */
     static boolean follow(Registration r, InetSocketAddress from, SipMessage m) {
-        if (r.redirects >= MAX_HOPS) {
+        if (r.redirects() >= MAX_HOPS) {
             return false;
         }
         Optional<SipAccount> next = nextHop(r.record.account(), m);
         if (next.isEmpty()) {
             return false;
         }
-        r.redirects++;
-        r.redirectedTo = next.get();
-        r.redirectedFrom = from;
+        r.redirected(next.get(), from);
         return true;
     }
 
     /** Forgets a redirect: the next attempt goes to the configured registrar again. */
     static void reset(Registration r) {
-        r.redirects = 0;
-        r.redirectedTo = null;
-        r.redirectedFrom = null;
+        r.redirectsReset();
     }
 
     /** The account to resolve for the next hop: the first sip/sips Contact's host, port and transport. */

@@ -124,7 +124,7 @@ final class RegisterResponses {
         r.reason = "";
         machine.publish(r);
         if (r.leaving()) {
-            machine.unregister(r, r.afterUnregister);
+            machine.unregister(r, r.afterUnregister());
             return;
         }
         long delay = Delays.refreshMillis(rs, granted, cfg.random());

@@ -78,7 +78,7 @@ final class RegisterTransactions {
     void send(Registration r, boolean unregister, int authTries, DigestChallenge challenge, boolean continuation) {
         r.exchange = Registration.Exchange.REGISTER;
         r.cancelTimer();
-        SipAccount a = r.redirectedTo != null ? r.redirectedTo : r.record.account();
+        SipAccount a = r.redirectedTo() != null ? r.redirectedTo() : r.record.account();
         onOwner(r, targets.resolve(a), (resolved, err) -> {
             if (err != null) {
                 // a refused target waits like any other 4xx: only a DNS change can make it pass
@@ -86,7 +86,7 @@ final class RegisterTransactions {
                         cause(err).getMessage(), 0);
                 return;
             }
-            List<Target> list = r.redirectedTo == null ? resolved : Redirects.sameScope(resolved, r.redirectedFrom);
+            List<Target> list = r.redirectedTo() == null ? resolved : Redirects.sameScope(resolved, r.redirectedFrom());
             if (list.isEmpty()) {
                 machine.failure(r, RetryClass.FATAL, "redirect to " + a.registrarHost() + " refused: another kind of address", 0);
                 return;

@@ -22,7 +22,6 @@ final class Registration implements Runnable {
      */
     private final long callIdHigh;
     private final int callIdLow;
-    private final String callIdOther;
     volatile InstanceRecord record;
     long cseq;
     RegistrationState state = RegistrationState.REGISTERING;
@@ -35,15 +34,9 @@ final class Registration implements Runnable {
      * only its tail after the {@code @} is kept, shared between the instances of one address.
      */
     private String contactTail;
-    /** A Contact not in our own form (kept whole), or null. */
-    private String contactOther;
     RetryClass failureClass;
     int failures;
     int targetIndex;
-    /** A REGISTER 3xx being followed ({@link Redirects}): the next hop, who sent us there, how many in a row. */
-    org.opensipis.core.instance.SipAccount redirectedTo;
-    java.net.InetSocketAddress redirectedFrom;
-    int redirects;
     Flow flow;
     Txn txn;
     /** What exchange with the registrar is under way for this instance, if any. */
@@ -72,12 +65,8 @@ final class Registration implements Runnable {
     /** The {@link Hold}s in force, one bit per ordinal (a field, not a per-instance EnumSet). */
     private byte holds;
     Owner.Cancellable timer;
-    /**
-     * The account moved to another AoR or registrar while our binding at the old one was live:
-     * the new record, taken once the old binding is removed (null otherwise).
-     */
-    InstanceRecord movingTo;
-    Runnable afterUnregister;
+    /** What few instances need (null while none of it is set): one reference here instead of seven fields. */
+    private Rare rare;
     /** The last state published (compact; {@link InstanceMachine#stateOf} makes the record). */
     volatile Published published;
     /** For the control API: the last final response (or timeout), when, and when the timer fires next. */
@@ -101,11 +90,10 @@ final class Registration implements Runnable {
             HexFormat hex = HexFormat.of();
             this.callIdHigh = hex.fromHexDigitsToLong(callId, 0, 16);
             this.callIdLow = hex.fromHexDigits(callId, 16, CALL_ID_HEX);
-            this.callIdOther = null;
         } else {
             this.callIdHigh = 0;
             this.callIdLow = 0;
-            this.callIdOther = callId;
+            rare().callIdOther = callId;
         }
         this.cseq = cseq;
     }
@@ -129,8 +117,8 @@ final class Registration implements Runnable {
 
     /** The REGISTER Call-ID, stable for the instance's life. */
     String callId() {
-        if (callIdOther != null) {
-            return callIdOther;
+        if (rare != null && rare.callIdOther != null) {
+            return rare.callIdOther;
         }
         HexFormat hex = HexFormat.of();
         return hex.toHexDigits(callIdHigh) + hex.toHexDigits(callIdLow) + CALL_ID_SUFFIX;
@@ -138,12 +126,12 @@ final class Registration implements Runnable {
 
     /** The binding is being removed for good or for a while: a finished REGISTER must not refresh it. */
     boolean leaving() {
-        return idle() || removed() || movingTo != null;
+        return idle() || removed() || movingTo() != null;
     }
 
     /** The Contact of the binding we hold, or null. A REGISTER from another Contact removes it in the same request. */
     String contact() {
-        return contactTail != null ? contactHead(selector) + contactTail : contactOther;
+        return contactTail != null ? contactHead(selector) + contactTail : contactOther();
     }
 
     /** Sets {@link #contact()}; {@code tails} shares the tail of our own form between instances. */
@@ -151,10 +139,18 @@ final class Registration implements Runnable {
         String head = uri == null ? null : contactHead(selector);
         if (head != null && uri.length() > head.length() && uri.startsWith(head)) {
             contactTail = tails.share(uri.substring(head.length()));
-            contactOther = null;
+            if (rare != null) {
+                rare.contactOther = null;
+                trim();
+            }
         } else {
             contactTail = null;
-            contactOther = uri;
+            if (uri != null) {
+                rare().contactOther = uri;
+            } else if (rare != null) {
+                rare.contactOther = null;
+                trim();
+            }
         }
     }
 
@@ -163,8 +159,105 @@ final class Registration implements Runnable {
         return contactTail;
     }
 
+    /** A Contact not in our own form (kept whole), or null. */
     String contactOther() {
-        return contactOther;
+        return rare == null ? null : rare.contactOther;
+    }
+
+    /**
+     * The fields only some instances need for a while, apart so that the others do not carry them
+     * (28 B per instance).
+     */
+    private static final class Rare {
+        /** A Call-ID not in our own form (restored from an older version), or null. */
+        String callIdOther;
+        String contactOther;
+        /** A REGISTER 3xx being followed ({@link Redirects}): the next hop, who sent us there, how many in a row. */
+        org.opensipis.core.instance.SipAccount redirectedTo;
+        java.net.InetSocketAddress redirectedFrom;
+        int redirects;
+        /**
+         * The account moved to another AoR or registrar while our binding at the old one was live:
+         * the new record, taken once the old binding is removed (null otherwise).
+         */
+        InstanceRecord movingTo;
+        Runnable afterUnregister;
+
+        boolean unused() {
+            return callIdOther == null && contactOther == null && redirectedTo == null && redirectedFrom == null
+                    && redirects == 0 && movingTo == null && afterUnregister == null;
+        }
+    }
+
+    private Rare rare() {
+        if (rare == null) {
+            rare = new Rare();
+        }
+        return rare;
+    }
+
+    private void trim() {
+        if (rare != null && rare.unused()) {
+            rare = null;
+        }
+    }
+
+    org.opensipis.core.instance.SipAccount redirectedTo() {
+        return rare == null ? null : rare.redirectedTo;
+    }
+
+    java.net.InetSocketAddress redirectedFrom() {
+        return rare == null ? null : rare.redirectedFrom;
+    }
+
+    int redirects() {
+        return rare == null ? 0 : rare.redirects;
+    }
+
+    /** One more 3xx followed, to {@code to}, sent by {@code from}. */
+    void redirected(org.opensipis.core.instance.SipAccount to, java.net.InetSocketAddress from) {
+        Rare x = rare();
+        x.redirects++;
+        x.redirectedTo = to;
+        x.redirectedFrom = from;
+    }
+
+    /** Forgets the redirects followed. */
+    void redirectsReset() {
+        if (rare != null) {
+            rare.redirects = 0;
+            rare.redirectedTo = null;
+            rare.redirectedFrom = null;
+            trim();
+        }
+    }
+
+    /** The record to take once the old binding is removed, or null. */
+    InstanceRecord movingTo() {
+        return rare == null ? null : rare.movingTo;
+    }
+
+    void movingTo(InstanceRecord next) {
+        if (next != null) {
+            rare().movingTo = next;
+        } else if (rare != null) {
+            rare.movingTo = null;
+            trim();
+        }
+    }
+
+    /** What runs once the binding is removed, or null. */
+    Runnable afterUnregister() {
+        return rare == null ? null : rare.afterUnregister;
+    }
+
+    void afterUnregister(Runnable after) {
+        if (after != null) {
+            rare().afterUnregister = after;
+        } else if (rare != null) {
+            rare.afterUnregister = null;
+            trim();
+        }
     }
 
     static String contactHead(String selector) {

@@ -123,8 +123,8 @@ public final class RegistrationEngine implements AutoCloseable {
             if (previous.isPresent() && machine.takeOver().restore(r, record, previous.get())) {
                 return;
             }
-        } else if (r.movingTo != null) {
-            r.movingTo = record; // still removing the binding at the old registrar: take the newest record after
+        } else if (r.movingTo() != null) {
+            r.movingTo(record); // still removing the binding at the old registrar: take the newest record after
             return;
         } else {
             InstanceRecord old = r.record;
@@ -134,7 +134,7 @@ public final class RegistrationEngine implements AutoCloseable {
                 // remove our binding at the old AoR/registrar first, or calls to the old account would keep
                 // reaching this instance until that binding expired
                 Registration moving = r;
-                moving.movingTo = record;
+                moving.movingTo(record);
                 machine.unregister(moving, () -> moved(moving));
                 return;
             }
@@ -148,8 +148,8 @@ public final class RegistrationEngine implements AutoCloseable {
 
     /** The old binding is gone (or could not be removed): register the new account. On the owner. */
     private void moved(Registration r) {
-        InstanceRecord next = r.movingTo;
-        r.movingTo = null;
+        InstanceRecord next = r.movingTo();
+        r.movingTo(null);
         if (next == null || r.removed()) {
             return;
         }
@@ -211,10 +211,10 @@ public final class RegistrationEngine implements AutoCloseable {
             return;
         }
         r.hold(Registration.Hold.IDLE);
-        if (r.movingTo != null) {
+        if (r.movingTo() != null) {
             // the app came to the foreground while our old binding was being removed: keep the new account
-            r.record = r.movingTo;
-            r.movingTo = null;
+            r.record = r.movingTo();
+            r.movingTo(null);
         }
         machine.unregister(r, () -> machine.setState(r, RegistrationState.IDLE, r.disabled() ? EngineControl.DISABLED : ""));
     }
