@@ -1,7 +1,5 @@
 package org.opensipis.core.instance;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -10,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the instance and of each token), the SIP domain, the outbound proxy and the expiry are the same
  * for most instances of a deployment, but every row read from the database brings its own copy
  * of each. {@link #compact} returns an equal record whose repeated values are one shared object
- * (a token seen when the app made contact reuses the record's own value). At 100,000 instances this is several hundred bytes of
+ * (the record itself keeps a token's app id and last-seen time once when they equal its own). At 100,000 instances this is several hundred bytes of
  * heap per instance.
  *
  * <p>At most {@link #MAX_VALUES} distinct values are shared; later ones are kept as they come, so
@@ -29,18 +27,8 @@ public final class SharedParts {
         // (the account itself keeps an auth user or display name equal to the user, or empty, once)
         SipAccount account = new SipAccount(a.user(), a.authUser(), a.password(),
                 share(a.domain()), share(a.proxy()), a.port(), a.transport(), a.displayName(), share(a.expires()));
-        String appId = share(r.appId());
-        List<DeviceToken> tokens = r.tokens();
-        if (!tokens.isEmpty()) {
-            List<DeviceToken> list = new ArrayList<>(tokens.size());
-            for (DeviceToken t : tokens) {
-                list.add(new DeviceToken(t.platform(), t.kind(), t.appId().equals(appId) ? appId : share(t.appId()),
-                        t.token(), t.lastSeen().equals(r.lastAppContact()) ? r.lastAppContact() : t.lastSeen()));
-            }
-            tokens = list;
-        }
-        return new InstanceRecord(r.selector(), appId, r.premium(), account, r.appSecret(), tokens,
-                r.lastAppContact(), r.appForeground());
+        // (the record keeps its tokens packed, a token's app id or last-seen time equal to its own once)
+        return r.sharing(share(r.appId()), account);
     }
 
     /** The shared value equal to {@code v}, an immutable value (it becomes the shared one if there is none yet and room). */

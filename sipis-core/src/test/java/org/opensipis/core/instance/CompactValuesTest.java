@@ -52,4 +52,29 @@ class CompactValuesTest {
         assertThat(a).isNotEqualTo(new DeviceToken(DeviceToken.Platform.FCM, DeviceToken.Kind.OTHER, "com.example", "other", t));
         assertThat(a.toString()).doesNotContain("tok:én-1");
     }
+
+    @Test
+    void aRecordGivesBackItsTokensAsGiven() {
+        Instant contact = Instant.parse("2026-12-03T04:00:00.123456Z");
+        Instant older = Instant.parse("2026-11-30T23:59:59.999999999Z");
+        String longToken = "f".repeat(300) + "é";   // a length over one varint byte, and UTF-8
+        java.util.List<DeviceToken> tokens = java.util.List.of(
+                new DeviceToken(DeviceToken.Platform.APNS, DeviceToken.Kind.INCOMING_CALL, "com.example", "voip-1", contact),
+                new DeviceToken(DeviceToken.Platform.APNS, DeviceToken.Kind.OTHER, "com.example.other", longToken, older),
+                new DeviceToken(DeviceToken.Platform.FCM, DeviceToken.Kind.OTHER, "com.example", "", Instant.EPOCH),
+                new DeviceToken(DeviceToken.Platform.PNM, DeviceToken.Kind.INCOMING_CALL, "x", "pnm", contact.minusNanos(1)));
+        InstanceRecord r = new InstanceRecord("AB", "com.example", false, account("bob", "bob", ""), Secret.of("s"), tokens,
+                contact, false);
+        assertThat(r.tokens()).containsExactlyElementsOf(tokens);
+        assertThat(r.tokens().get(0).appId()).isSameAs(r.appId());
+        assertThat(r.tokens().get(0).lastSeen()).isSameAs(r.lastAppContact());
+        assertThat(r).isEqualTo(new InstanceRecord("AB", "com.example", false, account("bob", "bob", ""), Secret.of("s"),
+                tokens, contact, false)).hasSameHashCodeAs(new InstanceRecord("AB", "com.example", false,
+                account("bob", "bob", ""), Secret.of("s"), tokens, contact, false));
+        assertThat(r).isNotEqualTo(new InstanceRecord("AB", "com.example", false, account("bob", "bob", ""), Secret.of("s"),
+                tokens.subList(0, 3), contact, false));
+        assertThat(new InstanceRecord("AB", "a", true, account("bob", "bob", ""), Secret.of("s"), java.util.List.of(),
+                contact, true).tokens()).isEmpty();
+        assertThat(r.toString()).contains("selector=AB").doesNotContain(longToken);
+    }
 }

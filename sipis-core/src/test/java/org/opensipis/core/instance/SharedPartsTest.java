@@ -44,7 +44,7 @@ class SharedPartsTest {
         assertThat(c1.account().displayName()).isEqualTo("u1");
         assertThat(c2.account().displayName()).isEqualTo("Bob");
         assertThat(c1.tokens().get(0).appId()).isSameAs(c1.appId());
-        assertThat(c2.tokens().get(1).appId()).isSameAs(c1.tokens().get(1).appId());
+        assertThat(c2.tokens().get(1).appId()).isEqualTo("com.example.other");
         assertThat(c1.tokens().get(0).lastSeen()).isSameAs(c1.lastAppContact());
         assertThat(c1.tokens().get(1).lastSeen()).isEqualTo(Instant.EPOCH);
     }
