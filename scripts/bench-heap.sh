@@ -9,6 +9,7 @@
 # (SIPIS_JAVA_OPTS); for a window in the refresh cycle pick EXPIRES so that N / (0.8 * EXPIRES) is
 # well under RATE and WAIT >= EXPIRES (e.g. EXPIRES=180 WAIT=180 at 100,000).
 # WAIT (default EXPIRES) is how long to stay in the refresh cycle; HISTO=file keeps the raw histogram.
+# It also prints the CPU-s of the JVM's threads in that window, by thread name (THREADS_TOP=12 of them).
 # Usage: [EXPIRES=300] [WAIT=...] [RATE=1000] [TOP=25] [HISTO=file] [SIPIS_JAVA_OPTS=...] [SIPIS_JAR=...] [KEEP=1]
 #        scripts/bench-heap.sh [N=100000]
 # Needs kamailio and python3. Bounded: every wait has a deadline. Nothing leaves 127.0.0.1.
@@ -48,9 +49,11 @@ while [ "$(kstat "$REG" registered_users)" -lt "$N" ] 2>/dev/null; do
 done
 echo "all $N registered after $(( $(date +%s) - T0 )) s; waiting ${WAIT} s into the refresh cycle"
 PGPID=$(pg_pid "$S")
+thread_ticks "$SPID" > "$W/threads0"
 C0=$(own_ticks "$SPID"); D0=$([ -n "$PGPID" ] && tree_ticks "$PGPID" || echo 0); A0=$(kstat "$REG" accepted_regs)
 sleep "$WAIT"
 C1=$(own_ticks "$SPID"); D1=$([ -n "$PGPID" ] && tree_ticks "$PGPID" || echo 0); A1=$(kstat "$REG" accepted_regs)
+thread_ticks "$SPID" > "$W/threads1"
 echo "registered users: $(kstat "$REG" registered_users), accepted REGISTERs: $A1"
 python3 - "$HZ" "$C0" "$C1" "$D0" "$D1" "$A0" "$A1" "$WAIT" <<'PY'
 import sys
@@ -59,6 +62,8 @@ ref = max(a1 - a0, 1)
 print(f"window {win} s: {a1 - a0} accepted REGISTERs ({(a1 - a0) / win:.0f}/s); JVM {(c1 - c0) / hz:.1f} CPU-s = "
       f"{(c1 - c0) / hz / ref * 10000:.3f} per 10,000; JVM + its PostgreSQL {(c1 - c0 + d1 - d0) / hz / ref * 10000:.3f} per 10,000")
 PY
+echo "JVM threads' CPU-s in the window (by name, digits as #), busiest first:"
+thread_cpu_diff "$W/threads0" "$W/threads1" | head -"${THREADS_TOP:-12}" | sed 's/^/  /'
 jcmd "$SPID" GC.run >/dev/null
 jcmd "$SPID" GC.heap_info | tee "$W/heap_info"
 HEAP_KB=$(heap_kb "$W/heap_info")

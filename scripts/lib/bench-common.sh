@@ -48,6 +48,18 @@ tree_ticks() {
   for p in "$1" $(pgrep -P "$1" || true); do v=$("$f" "$p"); t=$((t + v)); done
   echo "$t"
 }
+# CPU ticks of each thread of PID, summed by thread name without its digits ("name ticks" lines)
+thread_ticks() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    awk '{match($0, /\(.*\)/); n=substr($0, RSTART+1, RLENGTH-2); gsub(/[0-9]+/, "#", n); gsub(/ /, "_", n);
+          rest=substr($0, RSTART+RLENGTH+1); split(rest, f, " "); print n, f[12]+f[13]}' "$t/stat" 2>/dev/null
+  done | awk '{s[$1]+=$2} END {for (k in s) print k, s[k]}'
+}
+# the difference of two thread_ticks files, busiest first, as CPU-s ("name CPU-s"), over HZ
+thread_cpu_diff() {
+  awk -v hz="$HZ" 'NR==FNR {a[$1]=$2; next} {d=$2-a[$1]; if (d>0) printf "%s %.2f\n", $1, d/hz}' "$1" "$2" | sort -k2 -n -r
+}
 rss_kb() { local t=0 p v; for p in "$1" $(pgrep -P "$1" || true); do v=$(awk '/VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0); t=$((t + ${v:-0})); done; echo "$t"; }
 udp_errs() { awk '/^Udp:/{if(h){print $4+$6}else h=1}' /proc/net/snmp; }   # InErrors + RcvbufErrors
 
