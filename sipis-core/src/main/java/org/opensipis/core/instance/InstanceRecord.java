@@ -48,8 +48,8 @@ public final class InstanceRecord {
         this.appForeground = appForeground;
     }
 
-    private InstanceRecord(InstanceRecord r, String appId, SipAccount account) {
-        this.selector = r.selector;
+    private InstanceRecord(InstanceRecord r, String selector, String appId, SipAccount account) {
+        this.selector = selector;
         this.appId = appId;
         this.premium = r.premium;
         this.account = account;
@@ -59,12 +59,12 @@ public final class InstanceRecord {
         this.appForeground = r.appForeground;
     }
 
-    /** This record with an equal app id and account (shared ones, see {@link SharedParts}); the tokens stay packed. */
-    InstanceRecord sharing(String equalAppId, SipAccount equalAccount) {
-        if (!equalAppId.equals(appId) || !equalAccount.equals(account)) {
+    /** This record with an equal selector, app id and account (shared ones, see {@link SharedParts}); the tokens stay packed. */
+    InstanceRecord sharing(String equalSelector, String equalAppId, SipAccount equalAccount) {
+        if (!equalSelector.equals(selector) || !equalAppId.equals(appId) || !equalAccount.equals(account)) {
             throw new IllegalArgumentException("not equal to the record's own");
         }
-        return new InstanceRecord(this, equalAppId, equalAccount);
+        return new InstanceRecord(this, equalSelector, equalAppId, equalAccount);
     }
 
     public String selector() {

@@ -23,12 +23,17 @@ public final class SharedParts {
 
     /** An equal record whose repeated parts are shared. */
     public InstanceRecord compact(InstanceRecord r) {
+        return compact(r, r.selector());
+    }
+
+    /** An equal record whose repeated parts are shared and whose selector is {@code selector} (an equal string). */
+    public InstanceRecord compact(InstanceRecord r, String selector) {
         SipAccount a = r.account();
         // (the account itself keeps an auth user or display name equal to the user, or empty, once)
         SipAccount account = new SipAccount(a.user(), a.authUser(), a.password(),
                 share(a.domain()), share(a.proxy()), a.port(), a.transport(), a.displayName(), share(a.expires()));
         // (the record keeps its tokens packed, a token's app id or last-seen time equal to its own once)
-        return r.sharing(share(r.appId()), account);
+        return r.sharing(selector, share(r.appId()), account);
     }
 
     /** The shared value equal to {@code v}, an immutable value (it becomes the shared one if there is none yet and room). */

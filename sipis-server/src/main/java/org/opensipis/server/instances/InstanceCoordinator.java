@@ -66,7 +66,8 @@ public final class InstanceCoordinator {
             LOG.debug("ignoring {} (app id {} is in IgnoredAppIds)", stored.selector(), stored.appId());
             return;
         }
-        InstanceRecord record = shared.compact(stored); // kept by the directory and the engine: share app id, domain, …
+        // kept by the directory and the engine: share the selector string they key it by, app id, domain, …
+        InstanceRecord record = shared.compact(stored, directory.keyOf(stored.selector()));
         directory.put(record, previous);
         lifecycle.contact(record.selector(), record.lastAppContact(), record.premium());
         handOver.adopt(record, previous); // on the selector's owner, with its foreground flag

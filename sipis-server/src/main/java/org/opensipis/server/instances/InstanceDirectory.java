@@ -57,6 +57,17 @@ public final class InstanceDirectory implements InstanceView {
         }
     }
 
+    /**
+     * The selector as this directory keys it: the string of the instance's first record, which the
+     * engine and the life cycle key it by too, or {@code selector} when the instance is new. A later
+     * record (a change read from the database, an app's registration) brings its own copy of the
+     * selector, 96 B; built on this one, a process keeps one per instance.
+     */
+    public String keyOf(String selector) {
+        String k = entries.ceilingKey(selector);
+        return selector.equals(k) ? k : selector;
+    }
+
     /** Adds or replaces what the app registered; keeps the known state. */
     public void put(InstanceRecord record, Optional<InstanceState> state) {
         Entry fresh = new Entry(record);

@@ -57,4 +57,20 @@ class InstanceDirectoryAppContactTest {
         assertThat(directory.appContact("0000000000000000000000000000000000000000:00000000", clock.instant(),
                 Duration.ofMinutes(5))).isFalse();
     }
+
+    /** A later record of the instance, built on the directory's key, keeps no second copy of the selector. */
+    @Test
+    void aLaterRecordSharesTheSelectorStringTheDirectoryKeysBy() {
+        InstanceRecord first = record(T0);
+        directory.put(first, Optional.empty());
+        String copy = new String(SEL);
+        assertThat(directory.keyOf(copy)).isSameAs(first.selector());
+        assertThat(directory.keyOf("ABCD")).isEqualTo("ABCD");
+        InstanceRecord later = new org.opensipis.core.instance.SharedParts().compact(
+                new InstanceRecord(copy, "com.example.app", false, first.account(), Secret.of("app"), List.of(),
+                        T0.plusSeconds(1), false), directory.keyOf(copy));
+        assertThat(later.selector()).isSameAs(first.selector());
+        directory.put(later, Optional.empty());
+        assertThat(directory.record(SEL).orElseThrow().selector()).isSameAs(first.selector());
+    }
 }
