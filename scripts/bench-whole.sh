@@ -11,7 +11,10 @@
 #   - a restart: SIGTERM + start; time until HTTP answers / all registered again, fewest users seen.
 # Then the ratios sipis / uac_reg. The app-facing figures come from the existing benchmarks, run
 # with APP=1: scripts/bench-ingest.sh 8 10 and scripts/bench-incoming.sh 10 200.
-# Usage: [EXPIRES=60] [WINDOW=120] [RATE=1000] [JFR=1] [APP=1] [SIPIS_JAVA_OPTS=...] [SIPIS_JAR=other.jar]
+# The steady window defaults to one expiry, so that it holds one refresh of every account whatever the
+# client's timing: uac_reg refreshes in bursts (all accounts within seconds, then nothing for an expiry),
+# and a shorter window may catch all of a burst or none of it.
+# Usage: [EXPIRES=60] [WINDOW=EXPIRES] [RATE=1000] [JFR=1] [APP=1] [SIPIS_JAVA_OPTS=...] [SIPIS_JAR=other.jar]
 #        [SKIP_UAC=1] scripts/bench-whole.sh [N=10000]
 # (RATE is Registration[GlobalRate]; keep N / (0.8 * EXPIRES) well below it; SIPIS_JAR must sit next to
 # the lib/ directory of a build, e.g. in sipis-server/target.) The UDP drops are the
@@ -22,7 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-10000}"
 EXPIRES="${EXPIRES:-60}"
-WINDOW="${WINDOW:-120}"
+WINDOW="${WINDOW:-$EXPIRES}"   # one whole refresh cycle: every account refreshes in it, however bursty the client
 RATE="${RATE:-1000}"
 LIMIT=$((120 + N / 100))   # seconds, for every wait that scales with N
 . scripts/lib/bench-common.sh
@@ -59,9 +62,13 @@ busiest() { awk 'NR>1{d=($2-p)*1000/($1-t); if(d>m)m=d} {p=$2;t=$1} END{printf "
 steady() {
   local cpid=$1 dbpid=$2 tag=$3
   local c0 d0 r0 a0 q0 u0 c1 d1 r1 a1 q1 u1
+  thread_ticks "$cpid" > "$W/$tag-threads0"
   c0=$(ticks "$cpid"); d0=$([ -n "$dbpid" ] && ticks "$dbpid" || echo 0); r0=$(ticks "$REGPID"); a0=$(accepted); q0=$(rcv); u0=$(udp_errs)
   sleep "$WINDOW"
   c1=$(ticks "$cpid"); d1=$([ -n "$dbpid" ] && ticks "$dbpid" || echo 0); r1=$(ticks "$REGPID"); a1=$(accepted); q1=$(rcv); u1=$(udp_errs)
+  thread_ticks "$cpid" > "$W/$tag-threads1"
+  [ "$tag" != sipis ] || { echo "sipis: CPU-s of the JVM's threads in the window, by name:"
+    thread_cpu_diff "$W/$tag-threads0" "$W/$tag-threads1" | head -12 | sed 's/^/  /'; } >&2
   python3 - "$tag" "$HZ" "$c0" "$c1" "$d0" "$d1" "$r0" "$r1" "$a0" "$a1" "$q0" "$q1" "$u0" "$u1" "$WINDOW" <<'PY'
 import sys
 tag, hz = sys.argv[1], int(sys.argv[2])
