@@ -133,10 +133,12 @@ final class RegisterTransactions {
         txn.staleContact = stale;
         int expires = unregister ? 0 : r.expires;
         r.txn = txn;
-        txns.put(branch, txn);
         // Built at grant time, so that the freshest cached challenge of the registrar is used.
         Runnable grant = () -> {
             if (!txn.done) {
+                // known by its branch only from now: a cold start queues every instance at the throttle,
+                // and the map's table, which never shrinks, would keep the size of that queue for good
+                txns.put(branch, txn);
                 DigestChallenge ch = explicit != null ? explicit : (cfg.preemptiveAuth() ? challenges.get(key) : null);
                 String authValue = ch == null ? null : authorizer.authorize(ch, a.authUser(), a.password().reveal(),
                         "REGISTER", RequestBuilder.requestUri(a));
@@ -171,6 +173,7 @@ final class RegisterTransactions {
         txn.granted = true;
         txn.sentAt = cfg.clock().millis();
         if (txn.done) {
+            txns.remove(txn.branch, txn); // finished while the grant ran on another thread: it may have put it back
             throttle.release();
             return;
         }
