@@ -39,6 +39,10 @@ final class FakeSipis implements AutoCloseable {
             try {
                 Socket s = server.accept();
                 connections.add(s);
+                if (server.isClosed()) {   // accepted while close() ran: it may have missed this one
+                    s.close();
+                    return;
+                }
                 Thread t = new Thread(() -> serve(s), "fake-" + name + "-conn");
                 t.setDaemon(true);
                 t.start();
