@@ -200,7 +200,7 @@ public final class Throttle {
                     next = (next + i + 1) % ring.size();
                     break;
                 }
-                earliest = Math.min(earliest, h.bucket.nextTokenAt(now, h.share(now)));
+                earliest = Math.min(earliest, h.bucket.tokensAt(h.waiting.size(), now, h.share(now)));
             }
             if (chosen == null) {
                 break;
@@ -219,7 +219,7 @@ public final class Throttle {
         dropIdleHosts();
         if (queued.get() > 0) {
             if (global.tokens < 1) {
-                earliest = Math.min(earliest, global.nextTokenAt(now));
+                earliest = Math.max(earliest == Long.MAX_VALUE ? 0 : earliest, global.tokensAt(queued.get(), now, 1));
             }
             if (earliest != Long.MAX_VALUE) {
                 wakeAt(earliest, now);
@@ -344,12 +344,16 @@ public final class Throttle {
             }
         }
 
-        long nextTokenAt(long now) {
-            return nextTokenAt(now, 1);
-        }
-
-        long nextTokenAt(long now, double share) {
-            return now + (long) Math.ceil((1 - tokens) / (ratePerMilli * share));
+        /**
+         * When the bucket holds enough tokens for {@code waiting} permits, at most one less than a
+         * full bucket (waking when it would overflow would lose the refill rounded past it): the
+         * throttle wakes then and grants them together. Waking for each token instead costs a
+         * wake-up per REGISTER, most of what a refresh costs the process; the rate and the burst
+         * (the capacity) stay the same.
+         */
+        long tokensAt(int waiting, long now, double share) {
+            double want = Math.max(1, Math.min(capacity - 1, waiting));
+            return now + (long) Math.ceil((want - tokens) / (ratePerMilli * share));
         }
     }
 }

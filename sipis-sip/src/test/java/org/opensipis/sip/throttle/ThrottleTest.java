@@ -39,6 +39,26 @@ class ThrottleTest {
     }
 
     /**
+     * A queue is served in batches of up to the bucket's capacity less one (3 at 1,000/s), one
+     * wake-up each, not a wake-up per token: the same rate with a third of the wake-ups.
+     */
+    @Test
+    void aQueueIsGrantedInBatchesNotOneWakeUpPerToken() {
+        Throttle t = new Throttle(owner, clock, 1000, 1000, 10_000);
+        List<Long> grants = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            t.submit("h", () -> grants.add(clock.millis()));
+        }
+        owner.runReady();
+        owner.advance(Duration.ofMillis(999));
+        assertThat(grants).hasSizeBetween(995, 1000);
+        long wakeUps = grants.stream().distinct().count();
+        assertThat(wakeUps).isBetween(330L, 340L);
+        assertThat(grants.stream().collect(java.util.stream.Collectors.groupingBy(g -> g, java.util.stream.Collectors.counting()))
+                .values()).allMatch(n -> n <= 4);
+    }
+
+    /**
      * After a restart every restored binding may be due at once: the throttle serves the ones
      * that lapse soonest first (and registrations with no binding, due now, before them all),
      * in submission order among equal deadlines; continuations still go ahead of everything.
