@@ -17,6 +17,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -40,7 +44,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The process's SIP sockets (Netty, NIO), owned by the one {@link SipEndpoint}: one shared UDP
+ * The process's SIP sockets (Netty; its native epoll transport on Linux, NIO elsewhere or when
+ * {@value #TRANSPORT_PROPERTY}{@code =nio}), owned by the one {@link SipEndpoint}: one shared UDP
  * socket, and one TCP or TLS connection per registrar address, shared by every instance
  * registering there. Parsed inbound messages and closed flows are reported to the
  * {@link Receiver} (the endpoint) on Netty I/O threads; handlers hop onto owners. Keep-alives: CRLF on TCP/TLS, CRLFCRLF on UDP, per flow.
@@ -61,8 +66,21 @@ public final class SipTransport implements AutoCloseable {
         void onFlowClosed(Flow flow);
     }
 
+    /**
+     * System property that forces Java NIO for the SIP sockets ({@code nio}) instead of Netty's native
+     * epoll transport. Epoll costs less per wake-up, which is most of what an idle-ish refresh costs
+     * (docs/benchmarks.md); NIO is the fallback where the native library cannot load.
+     */
+    public static final String TRANSPORT_PROPERTY = "sipis.sip.transport";
+
+    /** Whether the SIP sockets use Netty's native epoll transport in this JVM. */
+    public static boolean nativeEpoll() {
+        return !"nio".equalsIgnoreCase(System.getProperty(TRANSPORT_PROPERTY, "")) && Epoll.isAvailable();
+    }
+
     private final TransportConfig config;
     private final Receiver receiver;
+    private final boolean epoll;
     private final EventLoopGroup group;
     private final TlsContexts tls;
     private final io.netty.channel.EventLoop udpLoop;
@@ -79,8 +97,9 @@ public final class SipTransport implements AutoCloseable {
     SipTransport(TransportConfig config, Receiver receiver) throws IOException {
         this.config = config;
         this.receiver = receiver;
+        this.epoll = nativeEpoll();
         this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("sipis-sip-io", true),
-                NioIoHandler.newFactory());
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.udpLoop = (io.netty.channel.EventLoop) group.next();
         try {
             this.tls = new TlsContexts(config.trustedCertificates(), config.clientCertificates());
@@ -92,7 +111,7 @@ public final class SipTransport implements AutoCloseable {
 
     /** Binds the UDP socket on {@link #udpEventLoop}; once. */
     void bind() throws IOException {
-        ChannelFuture bound = new Bootstrap().group(udpLoop).channel(NioDatagramChannel.class)
+        ChannelFuture bound = new Bootstrap().group(udpLoop).channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
                 .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
                 // a 200 OK listing every binding of an AoR easily exceeds Netty's 2 KiB default
@@ -105,6 +124,7 @@ public final class SipTransport implements AutoCloseable {
                     + bound.cause().getMessage(), bound.cause());
         }
         this.udp = bound.channel();
+        LOG.info("SIP UDP socket bound on {} ({})", udp.localAddress(), epoll ? "native epoll" : "Java NIO");
         if (config.keepAlive()) {
             long p = config.keepAlivePeriod().toMillis();
             udp.eventLoop().scheduleAtFixedRate(this::udpKeepAlives, p, p, TimeUnit.MILLISECONDS);
@@ -167,7 +187,7 @@ public final class SipTransport implements AutoCloseable {
 
     private void connect(Transport transport, InetSocketAddress remote, String serverName, String key,
                          CompletableFuture<Flow> result) {
-        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        Bootstrap b = new Bootstrap().group(group).channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<Channel>() {
