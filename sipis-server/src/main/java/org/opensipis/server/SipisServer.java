@@ -145,8 +145,12 @@ public final class SipisServer implements AutoCloseable {
             LOG.info("push: {} NotificationServers entries", s.notificationServers().size());
 
             EngineEvents events = new EngineEvents(directory, store.stateWriter()::write,
-                    state -> directory.record(state.selector())
-                            .ifPresent(r -> registrarErrors.published(r.account().registrarHost(), state)));
+                    state -> {
+                        if (RegistrarErrors.isError(state)) { // the lookup only for the few it keeps
+                            directory.record(state.selector())
+                                    .ifPresent(r -> registrarErrors.published(r.account().registrarHost(), state));
+                        }
+                    });
             org.opensipis.server.lease.Rebalancer leases = s.lease().enabled()
                     ? new org.opensipis.server.lease.Rebalancer(s.server().name(), store, s.lease(), directory, clock,
                     shard, configuration.lb2(), s.registration().perRegistrarRate() / 2) : null;

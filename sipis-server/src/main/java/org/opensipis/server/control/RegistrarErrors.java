@@ -30,8 +30,13 @@ public final class RegistrarErrors {
     };
 
     /** A state was published for an instance of {@code registrarHost}; failures are remembered. */
+    /** Whether {@link #published} keeps {@code s}: an error or a refused authorization. */
+    public static boolean isError(InstanceState s) {
+        return s.state() == RegistrationState.ERROR || s.state() == RegistrationState.UNAUTHORIZED;
+    }
+
     public void published(String registrarHost, InstanceState s) {
-        if (s.state() != RegistrationState.ERROR && s.state() != RegistrationState.UNAUTHORIZED) {
+        if (!isError(s)) {
             return;
         }
         RegistrarError e = new RegistrarError(s.changedAt().toString(), s.selector(),
