@@ -182,8 +182,12 @@ final class InstanceMachine {
      * it has not expired), so that a restarted process knows which binding is ours.
      */
     void publish(Registration r) {
+        Published before = r.published;
         Published p = Published.of(r, cfg.clock().instant());
         r.published = p;
+        if (before != null && p.quietRefreshOf(before)) {
+            return;
+        }
         InstanceState s = p.toState(r.selector, cfg.serverName(), r.callId());
         try {
             listener.stateChanged(s);

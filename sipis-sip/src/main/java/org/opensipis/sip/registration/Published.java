@@ -34,6 +34,21 @@ record Published(RegistrationState state, String reason, long registeredUntil, S
                 Math.addExact(Math.multiplyExact(changedAt.getEpochSecond(), 1_000_000_000L), changedAt.getNano()));
     }
 
+    /**
+     * Whether this state, following {@code before}, is a plain refresh the listener is not told of
+     * ({@link RegistrationListener#REFRESH_CSEQ_STEP}): registered both times, same reason and
+     * Contact, and the CSeq still short of the next multiple of the step.
+     */
+    boolean quietRefreshOf(Published before) {
+        return state == RegistrationState.REGISTERED && before.state == RegistrationState.REGISTERED
+                && registeredUntil > 0 && before.registeredUntil > 0
+                && reason.equals(before.reason) && java.util.Objects.equals(contactTail, before.contactTail)
+                && java.util.Objects.equals(contactOther, before.contactOther)
+                && cseq >= before.cseq
+                && Math.floorDiv(cseq, RegistrationListener.REFRESH_CSEQ_STEP)
+                        == Math.floorDiv(before.cseq, RegistrationListener.REFRESH_CSEQ_STEP);
+    }
+
     InstanceState toState(String selector, String server, String callId) {
         boolean held = registeredUntil > 0;
         String contact = contactTail != null ? Registration.contactHead(selector) + contactTail : contactOther;

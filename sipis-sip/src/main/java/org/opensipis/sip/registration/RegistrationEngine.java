@@ -97,6 +97,17 @@ public final class RegistrationEngine implements AutoCloseable {
     static final long RESTART_CSEQ_GAP = 1000;
 
     /**
+     * Where a restored registration's CSeq continues: at least {@link #RESTART_CSEQ_GAP} past the
+     * stored one, and one short of a multiple of {@link RegistrationListener#REFRESH_CSEQ_STEP}, so
+     * that its first REGISTER is told to the listener even when it only refreshes a binding taken
+     * over (which is published without telling it): the store then holds a CSeq of this life.
+     */
+    static long restartCseq(long stored) {
+        long step = RegistrationListener.REFRESH_CSEQ_STEP;
+        return Math.floorDiv(stored + RESTART_CSEQ_GAP, step) * step + step - 1;
+    }
+
+    /**
      * Takes an instance into the engine, or updates it. New instances continue the Call-ID and
      * CSeq of {@code previous} (from the store after a restart) or get a fresh Call-ID. An app in
      * the foreground keeps the instance Idle; otherwise it registers (through the throttle).
@@ -116,7 +127,7 @@ public final class RegistrationEngine implements AutoCloseable {
         Registration r = regs.get(selector);
         if (r == null) {
             String callId = previous.map(InstanceState::callId).filter(c -> !c.isEmpty()).orElseGet(this::newCallId);
-            long cseq = previous.filter(p -> !p.callId().isEmpty()).map(p -> p.cseq() + RESTART_CSEQ_GAP).orElse(0L);
+            long cseq = previous.filter(p -> !p.callId().isEmpty()).map(p -> restartCseq(p.cseq())).orElse(0L);
             r = new Registration(selector, owner, record, callId, cseq, machine);
             r.expires = (int) record.account().expires().orElse(cfg.registration().defaultExpires()).toSeconds();
             regs.put(selector, r);

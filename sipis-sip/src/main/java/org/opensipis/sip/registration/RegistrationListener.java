@@ -9,8 +9,17 @@ import org.opensipis.core.instance.InstanceState;
 public interface RegistrationListener {
 
     /**
-     * The instance's state changed, or a refresh succeeded (new expiry and CSeq). The last
-     * state per selector is what a restart continues from.
+     * A refresh that changes nothing but the expiry and the CSeq (same state, reason and Contact) is
+     * told only when its CSeq reaches another multiple of this step. Telling every refresh cost the
+     * engine's thread a state record and the listener's lookups per refresh, for nothing it acts on;
+     * a restart continues far enough past the CSeq last told ({@code RegistrationEngine.RESTART_CSEQ_GAP}).
+     */
+    long REFRESH_CSEQ_STEP = 100;
+
+    /**
+     * The instance's state, reason or binding changed, or a refresh's CSeq reached another multiple
+     * of {@link #REFRESH_CSEQ_STEP}. The last state per selector is what a restart continues from;
+     * the current one of every instance is in the engine's snapshot.
      */
     void stateChanged(InstanceState state);
 

@@ -225,9 +225,43 @@ class RegistrationEngineTest {
         h.engine.register(alice(Transport.UDP), Optional.of(previous));
         h.awaitState(SEL, REGISTERED);
         assertThat(registers().get(0).callId()).isEqualTo("restored-call-id@sipis");
-        // the stored CSeq may lag what reached the registrar (lost answers, write-behind at a crash): jump ahead
-        assertThat(registers().get(0).cseq()).isEqualTo(41 + RegistrationEngine.RESTART_CSEQ_GAP + 1);
-        assertThat(h.engine.state(SEL).orElseThrow().cseq()).isEqualTo(41 + RegistrationEngine.RESTART_CSEQ_GAP + 2);
+        // the stored CSeq may lag what reached the registrar (lost answers, write-behind at a crash): jump ahead,
+        // to a multiple of the listener's step, so that the first REGISTER of this life is told to the store
+        long first = registers().get(0).cseq();
+        assertThat(first).isGreaterThan(41 + RegistrationEngine.RESTART_CSEQ_GAP)
+                .isEqualTo(1100).isEqualTo(RegistrationEngine.restartCseq(41) + 1);
+        assertThat(h.engine.state(SEL).orElseThrow().cseq()).isEqualTo(first + 1);
+        assertThat(h.states.get(h.states.size() - 1).cseq()).isEqualTo(first + 1);
+    }
+
+    /**
+     * A refresh that changes nothing but the expiry is not told to the listener until its CSeq
+     * reaches the next multiple of the step; the engine's own state is always current.
+     */
+    @Test
+    void plainRefreshesAreToldOnlyAtCseqSteps() {
+        h.engine.register(alice(Transport.UDP), Optional.empty());
+        h.awaitState(SEL, REGISTERED);
+        int told = h.states.size();
+        long cseq = h.engine.state(SEL).orElseThrow().cseq();
+        Instant until = h.engine.state(SEL).orElseThrow().registeredUntil().orElseThrow();
+        h.advance(Duration.ofSeconds(300));
+        h.settle(() -> h.engine.stats().inFlight() == 0 && h.engine.state(SEL).orElseThrow().cseq() > cseq);
+        assertThat(h.engine.state(SEL).orElseThrow().registeredUntil().orElseThrow()).isAfter(until);
+        long now = h.engine.state(SEL).orElseThrow().cseq();
+        boolean stepReached = Math.floorDiv(now, RegistrationListener.REFRESH_CSEQ_STEP)
+                != Math.floorDiv(cseq, RegistrationListener.REFRESH_CSEQ_STEP);
+        assertThat(h.states.size()).isEqualTo(stepReached ? told + 1 : told);
+        for (int i = 0; i < 120 && Math.floorDiv(h.engine.state(SEL).orElseThrow().cseq(), RegistrationListener.REFRESH_CSEQ_STEP)
+                == Math.floorDiv(now, RegistrationListener.REFRESH_CSEQ_STEP); i++) {
+            long before = h.engine.state(SEL).orElseThrow().cseq();
+            h.advance(Duration.ofSeconds(300));
+            h.settle(() -> h.engine.stats().inFlight() == 0 && h.engine.state(SEL).orElseThrow().cseq() > before);
+        }
+        InstanceState last = h.states.get(h.states.size() - 1);
+        assertThat(last.cseq() % RegistrationListener.REFRESH_CSEQ_STEP).isLessThan(2);
+        assertThat(last.state()).isEqualTo(REGISTERED);
+        assertThat(h.states.size()).isLessThanOrEqualTo(told + 2);
     }
 
     @Test
