@@ -288,32 +288,31 @@ final class CallForwarder {
     private void sendCancel(Fwd f) {
         f.cancelPending = true;
         SipMessage inv = f.forwarded;
-        StringBuilder b = new StringBuilder(512);
-        b.append("CANCEL ").append(inv.requestUri()).append(" SIP/2.0\r\n");
-        b.append("Via: ").append(inv.topVia()).append("\r\n");
-        b.append("Max-Forwards: 70\r\n");
-        b.append("From: ").append(inv.header("from").orElse("")).append("\r\n");
-        b.append("To: ").append(inv.header("to").orElse("")).append("\r\n");
-        b.append("Call-ID: ").append(inv.callId()).append("\r\n");
-        b.append("CSeq: ").append(inv.cseq()).append(" CANCEL\r\n");
-        for (String reason : f.cancelReasons) {
-            b.append("Reason: ").append(reason).append("\r\n");
-        }
-        sender.accept(f.to, finish(b, ""));
+        sender.accept(f.to, hopByHop("CANCEL", inv, inv.header("to").orElse(""), f.cancelReasons));
         f.deadline = reschedule(f, cfg.timers().transactionTimeoutMillis());
     }
 
-    /** The ACK of a final non-2xx, hop by hop (RFC 3261 17.1.1.3). */
+    /** The ACK of a final non-2xx, hop by hop (RFC 3261 17.1.1.3): the To of the response. */
     private static byte[] ack(Fwd f, SipMessage r) {
-        SipMessage inv = f.forwarded;
+        return hopByHop("ACK", f.forwarded, r.header("to").orElse(""), List.of());
+    }
+
+    /**
+     * A CANCEL or a non-2xx ACK of the forwarded INVITE (RFC 3261 9.1, 17.1.1.3): its Request-URI,
+     * top Via (so the same branch), From, Call-ID and CSeq number, with {@code method}.
+     */
+    private static byte[] hopByHop(String method, SipMessage inv, String to, List<String> reasons) {
         StringBuilder b = new StringBuilder(512);
-        b.append("ACK ").append(inv.requestUri()).append(" SIP/2.0\r\n");
+        b.append(method).append(' ').append(inv.requestUri()).append(" SIP/2.0\r\n");
         b.append("Via: ").append(inv.topVia()).append("\r\n");
         b.append("Max-Forwards: 70\r\n");
         b.append("From: ").append(inv.header("from").orElse("")).append("\r\n");
-        b.append("To: ").append(r.header("to").orElse("")).append("\r\n");
+        b.append("To: ").append(to).append("\r\n");
         b.append("Call-ID: ").append(inv.callId()).append("\r\n");
-        b.append("CSeq: ").append(inv.cseq()).append(" ACK\r\n");
+        b.append("CSeq: ").append(inv.cseq()).append(' ').append(method).append("\r\n");
+        for (String reason : reasons) {
+            b.append("Reason: ").append(reason).append("\r\n");
+        }
         return finish(b, "");
     }
 
