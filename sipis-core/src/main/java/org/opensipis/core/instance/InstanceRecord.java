@@ -20,7 +20,8 @@ public final class InstanceRecord {
     private final String appId;
     private final boolean premium;
     private final SipAccount account;
-    private final Secret appSecret;
+    /** The app secret's UTF-8 bytes ({@link Secret#wrapping}): 16 B less than a {@code Secret}. */
+    private final byte[] appSecret;
     private final byte[] tokens;
     private final Instant lastAppContact;
     private final boolean appForeground;
@@ -42,7 +43,7 @@ public final class InstanceRecord {
         this.appId = Objects.requireNonNull(appId, "appId");
         this.premium = premium;
         this.account = Objects.requireNonNull(account, "account");
-        this.appSecret = Objects.requireNonNull(appSecret, "appSecret");
+        this.appSecret = Objects.requireNonNull(appSecret, "appSecret").wrapped();
         this.lastAppContact = Objects.requireNonNull(lastAppContact, "lastAppContact");
         this.tokens = PackedTokens.pack(Objects.requireNonNull(tokens, "tokens"), appId, lastAppContact);
         this.appForeground = appForeground;
@@ -84,7 +85,7 @@ public final class InstanceRecord {
     }
 
     public Secret appSecret() {
-        return appSecret;
+        return Secret.wrapping(appSecret);
     }
 
     /** The device's push tokens, in the order given (an immutable list, unpacked on each call). */
@@ -104,13 +105,13 @@ public final class InstanceRecord {
     public boolean equals(Object o) {
         return o instanceof InstanceRecord r && premium == r.premium && appForeground == r.appForeground
                 && selector.equals(r.selector) && appId.equals(r.appId) && account.equals(r.account)
-                && appSecret.equals(r.appSecret) && lastAppContact.equals(r.lastAppContact)
+                && java.util.Arrays.equals(appSecret, r.appSecret) && lastAppContact.equals(r.lastAppContact)
                 && java.util.Arrays.equals(tokens, r.tokens);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(selector, appId, premium, account, appSecret, java.util.Arrays.hashCode(tokens),
+        return Objects.hash(selector, appId, premium, account, java.util.Arrays.hashCode(appSecret), java.util.Arrays.hashCode(tokens),
                 lastAppContact, appForeground);
     }
 
@@ -118,7 +119,7 @@ public final class InstanceRecord {
     @Override
     public String toString() {
         return "InstanceRecord[selector=" + selector + ", appId=" + appId + ", premium=" + premium + ", account=" + account
-                + ", appSecret=" + appSecret + ", tokens=" + tokens() + ", lastAppContact=" + lastAppContact
+                + ", appSecret=" + appSecret() + ", tokens=" + tokens() + ", lastAppContact=" + lastAppContact
                 + ", appForeground=" + appForeground + "]";
     }
 }

@@ -23,7 +23,8 @@ public final class SipAccount {
 
     private final byte[] user;
     private final byte[] authUser;
-    private final Secret password;
+    /** The password's UTF-8 bytes ({@link Secret#wrapping}): 16 B less than a {@code Secret} per account. */
+    private final byte[] password;
     private final String domain;
     private final Optional<String> proxy;
     private final int port;
@@ -46,7 +47,7 @@ public final class SipAccount {
                       int port, Transport transport, String displayName, Optional<Duration> expires) {
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(authUser, "authUser");
-        this.password = Objects.requireNonNull(password, "password");
+        this.password = Objects.requireNonNull(password, "password").wrapped();
         this.domain = Objects.requireNonNull(domain, "domain");
         this.proxy = Objects.requireNonNull(proxy, "proxy");
         this.transport = Objects.requireNonNull(transport, "transport");
@@ -71,7 +72,7 @@ public final class SipAccount {
     }
 
     public Secret password() {
-        return password;
+        return Secret.wrapping(password);
     }
 
     public String domain() {
@@ -115,20 +116,20 @@ public final class SipAccount {
     @Override
     public boolean equals(Object o) {
         return o instanceof SipAccount a && Arrays.equals(user, a.user) && Arrays.equals(authUser, a.authUser)
-                && password.equals(a.password) && domain.equals(a.domain) && proxy.equals(a.proxy) && port == a.port
+                && Arrays.equals(password, a.password) && domain.equals(a.domain) && proxy.equals(a.proxy) && port == a.port
                 && transport == a.transport && Arrays.equals(displayName, a.displayName) && expires.equals(a.expires);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(Arrays.hashCode(user), Arrays.hashCode(authUser), password, domain, proxy, port, transport,
+        return Objects.hash(Arrays.hashCode(user), Arrays.hashCode(authUser), Arrays.hashCode(password), domain, proxy, port, transport,
                 Arrays.hashCode(displayName), expires);
     }
 
     /** Like a record's, with the password masked by {@link Secret#toString()}. */
     @Override
     public String toString() {
-        return "SipAccount[user=" + user() + ", authUser=" + authUser() + ", password=" + password + ", domain=" + domain
+        return "SipAccount[user=" + user() + ", authUser=" + authUser() + ", password=" + password() + ", domain=" + domain
                 + ", proxy=" + proxy + ", port=" + port + ", transport=" + transport + ", displayName=" + displayName()
                 + ", expires=" + expires + "]";
     }
