@@ -77,7 +77,13 @@ public final class InstanceCoordinator {
     public void changed(RegistrationChanges changes) {
         for (InstanceRecord r : changes.changed()) {
             if (shard.get().owns(r.selector(), r.appId())) {
-                adopt(r, engine.state(r.selector()));
+                Optional<InstanceState> previous = engine.state(r.selector());
+                if (previous.isPresent() && directory.holdsEqual(r)) {
+                    // delivered again unchanged (the first poll looks back over the load): adopting it would
+                    // only replace the held record with a copy, and keep both its Instants alive
+                    continue;
+                }
+                adopt(r, previous);
             }
         }
         for (String selector : changes.deleted()) {

@@ -158,6 +158,12 @@ public final class InstanceDirectory implements InstanceView {
         }
     }
 
+    /** Whether the record held for its selector equals {@code record} (nothing in it changed). */
+    public boolean holdsEqual(InstanceRecord record) {
+        Entry e = entries.get(record.selector());
+        return e != null && e.record.equals(record);
+    }
+
     public Optional<InstanceRecord> record(String selector) {
         Entry e = entries.get(selector);
         return e == null ? Optional.empty() : Optional.of(e.record);

@@ -73,4 +73,15 @@ class InstanceDirectoryAppContactTest {
         directory.put(later, Optional.empty());
         assertThat(directory.record(SEL).orElseThrow().selector()).isSameAs(first.selector());
     }
+
+    /** What the coordinator asks before adopting a change again: is the held record the same? */
+    @Test
+    void aRecordDeliveredAgainUnchangedIsRecognised() {
+        assertThat(directory.holdsEqual(record(T0))).isFalse();
+        directory.put(record(T0), Optional.empty());
+        assertThat(directory.holdsEqual(record(T0))).isTrue(); // another copy, equal
+        assertThat(directory.holdsEqual(record(T0.plusSeconds(1)))).isFalse();
+        directory.appContact(SEL, T0.plusSeconds(60), Duration.ofMinutes(5));
+        assertThat(directory.holdsEqual(record(T0))).isFalse(); // the app leg moved it on
+    }
 }
