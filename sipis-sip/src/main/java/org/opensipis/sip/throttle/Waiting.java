@@ -10,8 +10,12 @@ import java.util.PriorityQueue;
  */
 final class Waiting {
     private final ArrayDeque<Waiter> ahead = new ArrayDeque<>();
-    private final PriorityQueue<Waiter> ordered = new PriorityQueue<>(
-            Comparator.<Waiter>comparingLong(w -> w.deadline).thenComparingLong(w -> w.seq));
+    private static final Comparator<Waiter> ORDER = Comparator.<Waiter>comparingLong(w -> w.deadline)
+            .thenComparingLong(w -> w.seq);
+    /** A queue that held more than this is replaced once empty: its array never shrinks. */
+    static final int SHRINK_ABOVE = 1024;
+    private PriorityQueue<Waiter> ordered = new PriorityQueue<>(ORDER);
+    private int peak;
 
     void addFirst(Waiter w) {
         ahead.addFirst(w);
@@ -19,6 +23,7 @@ final class Waiting {
 
     void add(Waiter w) {
         ordered.add(w);
+        peak = Math.max(peak, ordered.size());
     }
 
     Waiter peekFirst() {
@@ -28,7 +33,21 @@ final class Waiting {
 
     Waiter pollFirst() {
         Waiter w = ahead.pollFirst();
-        return w != null ? w : ordered.poll();
+        if (w != null) {
+            return w;
+        }
+        w = ordered.poll();
+        if (peak > SHRINK_ABOVE && ordered.isEmpty()) {
+            // after a restart's flood (100,000 waiting: a 0.5 MB array), kept for good otherwise
+            ordered = new PriorityQueue<>(ORDER);
+            peak = 0;
+        }
+        return w;
+    }
+
+    /** The capacity the ordered queue grew to since it was last replaced (tests). */
+    int peak() {
+        return peak;
     }
 
     boolean isEmpty() {
