@@ -54,7 +54,9 @@ final class ChangeListener implements AutoCloseable {
      * The changes delivered that a later poll may read again (changed at or after its lower bound,
      * {@link #watermark} minus {@link #overlap}), so that it does not deliver them twice. Poll thread only.
      */
-    private final Map<String, Instant> seen = new HashMap<>();
+    private Map<String, Instant> seen = new HashMap<>();                // poll thread only
+    /** The most {@link #seen} held since it was last replaced: its table never shrinks by itself. */
+    private int seenPeak;
     private volatile int remembered;
     private final Duration overlap;
     private Instant watermark;                                  // poll thread only
@@ -248,8 +250,20 @@ final class ChangeListener implements AutoCloseable {
                     + TOMBSTONE_KEEP + "'");
         }
         Instant forget = watermark.minus(overlap);
+        seenPeak = Math.max(seenPeak, seen.size());
         seen.values().removeIf(at -> at.isBefore(forget));
+        if (seenPeak > 1024 && seen.size() < seenPeak / 8) {
+            // after a burst (a restart's first poll looks back over every row just written) the table stayed
+            // at the burst's size, 512 KB at 100,000 instances
+            seen = new HashMap<>(seen);
+            seenPeak = seen.size();
+        }
         remembered = seen.size();
+    }
+
+    /** The most changes the poll remembered since its map was last replaced (after its last run), for tests. */
+    int rememberedPeak() {
+        return seenPeak;
     }
 
     /** How many delivered changes the poll remembers (after its last run), for tests. */

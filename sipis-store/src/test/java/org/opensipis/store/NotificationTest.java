@@ -7,7 +7,10 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -132,6 +135,25 @@ class NotificationTest {
             seen.clear();
             a.saveRegistration(TestPg.record("F00DFF", "com.example", "pw2")).get();
             await().atMost(NOTIFY_WAIT).until(() -> seen.contains("F00DFF"));
+        }
+    }
+
+    /** After a burst the poll's memory is not only emptied but replaced: a map's table never shrinks. */
+    @Test
+    void thePollsMemoryOfABurstIsReplacedOnceForgotten() throws Exception {
+        DatabaseSettings db = pg.newDatabase();
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        RestartSettings pollFast = new RestartSettings(Duration.ofMillis(100), Duration.ofMillis(100));
+        try (Store a = TestPg.open(db, "A");
+             Store b = Store.open(db, pollFast, TestPg.KEY, "B", Clock.systemUTC(), Store.DEFAULTS)) {
+            b.listen(Shard.all("B"), into(seen), Duration.ofMillis(200));
+            List<CompletableFuture<?>> saves = new ArrayList<>();
+            for (int i = 0; i < 1500; i++) {
+                saves.add(a.saveRegistration(TestPg.record(String.format("CAFE%04X", i), "com.example", "pw")));
+            }
+            CompletableFuture.allOf(saves.toArray(CompletableFuture[]::new)).get();
+            await().atMost(NOTIFY_WAIT).until(() -> seen.size() == 1500);
+            await().atMost(NOTIFY_WAIT).until(() -> b.listener().remembered() == 0 && b.listener().rememberedPeak() == 0);
         }
     }
 
