@@ -87,7 +87,15 @@ public final class StateWriter implements AutoCloseable {
     private final Duration savePeriod;
     private final Duration maxBackoff;
     private final Clock clock;
-    private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+    /**
+     * What waits to be written. Replaced (under {@link #swap}'s write lock, on the writer thread) once
+     * a backlog of more than {@link #SHRINK_ABOVE} drained: a map's table never shrinks, and a
+     * restart's states kept 512 KB at 100,000 instances. Writers put under the read lock.
+     */
+    private volatile ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+    private final java.util.concurrent.locks.ReentrantReadWriteLock swap = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    static final int SHRINK_ABOVE = 4096;
+    private int pendingPeak;           // writer thread only
     /** The epoch of the lease this process holds over a selector now, or -1 (leases off, or none held). */
     private volatile java.util.function.ToLongFunction<String> epochOf = selector -> -1;
     private final AtomicLong fenced = new AtomicLong();
@@ -121,7 +129,36 @@ public final class StateWriter implements AutoCloseable {
             throw new IllegalArgumentException("state of selector " + state.selector() + " is for server "
                     + state.server() + ", but this store writes for " + serverName);
         }
-        pending.put(state.selector(), new Pending(state, epochOf.applyAsLong(state.selector())));
+        Pending p = new Pending(state, epochOf.applyAsLong(state.selector()));
+        java.util.concurrent.locks.Lock l = swap.readLock();
+        l.lock();
+        try {
+            pending.put(state.selector(), p);
+        } finally {
+            l.unlock();
+        }
+    }
+
+    /** On the writer thread, after a flush: a drained backlog leaves a small map behind. */
+    private void shrinkIfDrained() {
+        if (pendingPeak <= SHRINK_ABOVE || !pending.isEmpty()) {
+            return;
+        }
+        java.util.concurrent.locks.Lock l = swap.writeLock();
+        l.lock();
+        try {
+            if (pending.isEmpty()) {
+                pending = new ConcurrentHashMap<>();
+                pendingPeak = 0;
+            }
+        } finally {
+            l.unlock();
+        }
+    }
+
+    /** The most states found waiting at a flush since the map was last replaced (tests). */
+    int pendingPeak() {
+        return pendingPeak;
     }
 
     /**
@@ -200,7 +237,9 @@ public final class StateWriter implements AutoCloseable {
 
     /** Writes everything pending now; throws on an outage, leaving the rest queued. */
     private void flush() throws SQLException {
+        pendingPeak = Math.max(pendingPeak, pending.size());
         if (pending.isEmpty()) {
+            shrinkIfDrained();
             return;
         }
         List<Pending> batch = new ArrayList<>(Math.min(BATCH, pending.size()));
@@ -214,6 +253,7 @@ public final class StateWriter implements AutoCloseable {
         if (!batch.isEmpty()) {
             writeBatch(batch);
         }
+        shrinkIfDrained();
     }
 
     private void writeBatch(List<Pending> batch) throws SQLException {
