@@ -137,6 +137,7 @@ modparam("ctl", "binrpc", "unix:$dir/ctl")
 modparam("usrloc", "db_mode", 0)
 modparam("usrloc", "hash_size", 14)
 modparam("registrar", "min_expires", 5)
+modparam("db_text", "max_result_rows", 10000000)
 modparam("htable", "db_url", "text://$dir/db")
 modparam("htable", "htable", "users=>size=17;dbtable=htable;")
 request_route {
