@@ -12,7 +12,7 @@
 #     (RATE/s of them: the cold start's pace),
 #   - the steady state at the default expiry (3600 s, refreshed at 0.8 of it: N / 2,880 refreshes/s)
 #     as idle CPU + that rate x CPU per refresh, in % of one core.
-# Usage: [RATE=5000] [EXPIRES=600] [IDLE=60] [WINDOW=120] [KAM_SHM=4096] [SIPIS_JAVA_OPTS=...] [KEEP=1]
+# Usage: [RATE=5000] [EXPIRES=600] [IDLE=60] [WINDOW=120] [KAM_SHM=4096] [KAM_PKG=16+N/2000] [SIPIS_JAVA_OPTS=...] [KEEP=1]
 #        scripts/bench-million.sh [N=1000000]
 # EXPIRES must leave the idle window between the end of the cold start and the first refresh
 # (0.76 x EXPIRES after the first registration): EXPIRES > (N / RATE + IDLE + 30) / 0.76.
@@ -26,6 +26,8 @@ EXPIRES="${EXPIRES:-600}"
 IDLE="${IDLE:-60}"
 WINDOW="${WINDOW:-120}"
 KAM_SHM="${KAM_SHM:-4096}"
+# Kamailio's private memory (MB per process): loading N passwords into the htable goes through it
+KAM_PKG="${KAM_PKG:-$((16 + N / 2000))}"
 LIMIT=$((120 + N / RATE * 2))
 . scripts/lib/bench-common.sh
 [ -x "$KAM" ] || { echo "needs kamailio (.ci/install.d/20-kamailio.sh)" >&2; exit 2; }

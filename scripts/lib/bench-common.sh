@@ -156,7 +156,7 @@ CFG
 # starts the Kamailio of DIR/kamailio.cfg with MB of shared memory, logging to DIR/LOG (default
 # log); its pid in KAM_PID (and PIDS). Not in a $( ): it sets variables.
 kam_start() {
-  "$KAM" -DD -E -f "$1/kamailio.cfg" -m "$2" -M 16 > "$1/${3:-log}" 2>&1 &
+  "$KAM" -DD -E -f "$1/kamailio.cfg" -m "$2" -M "${KAM_PKG:-16}" > "$1/${3:-log}" 2>&1 &
   KAM_PID=$!; PIDS+=("$KAM_PID")
 }
 # waits (at most LIMIT s) until the Kamailio of DIR answers; else prints its log and exits
