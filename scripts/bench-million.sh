@@ -41,7 +41,7 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; N=$N rat
 REG="$W/registrar"
 REGPORT=$(free_port)
 registrar_db "$REG" "$N"
-registrar_cfg "$REG" "$REGPORT" 4
+REG_PW=computed registrar_cfg "$REG" "$REGPORT" 4
 kam_start "$REG" "$KAM_SHM"
 kam_wait_up "$REG" 120
 
